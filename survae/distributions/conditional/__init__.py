@@ -1,0 +1,5 @@
+"""Conditional distributions p(x | context)."""
+
+from survae.distributions.conditional.base import ConditionalDistribution
+
+__all__ = ["ConditionalDistribution"]

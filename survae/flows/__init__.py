@@ -1,0 +1,7 @@
+"""Flows: distributions built from a base distribution and transforms (Algorithm 1)."""
+
+from survae.flows.cond_flow import ConditionalFlow
+from survae.flows.flow import Flow
+from survae.flows.inverse_flow import ConditionalInverseFlow, InverseFlow
+
+__all__ = ["Flow", "ConditionalFlow", "InverseFlow", "ConditionalInverseFlow"]

@@ -1,0 +1,94 @@
+"""Flow: a distribution defined by a base distribution and a stack of transforms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from torch import Tensor, nn
+
+from survae.distributions.base import Distribution
+from survae.flows._common import as_transform_list, check_step
+from survae.transforms.base import Transform
+from survae.utils.validation import check_tensor
+
+
+class Flow(Distribution):
+    """A SurVAE flow ``p(x)`` built from ``base_dist`` ``p(z)`` and ``transforms`` (data -> latent).
+
+    ``log_prob`` is Algorithm 1 of the SurVAE paper: each transform maps ``x`` towards the latent
+    and adds its likelihood contribution ``V_t`` (a log-Jacobian-determinant for bijections,
+    ``log p(x|z) - log q(z|x)`` for stochastic and surjective layers), then the base log-density
+    of the final ``z`` is added:
+
+    .. math:: \\log p(x) \\simeq \\log p(z) + \\sum_{t=1}^T \\mathcal{V}_t.
+
+    The result is exact when no layer samples in the inference direction (``lower_bound`` is
+    False) and a stochastic lower bound (an ELBO) otherwise. ``sample`` runs the inverses from
+    base samples. The sum is kept in the dtype of the contributions (float64 stays float64).
+
+    Args:
+        base_dist: the distribution of the latent ``z``.
+        transforms: a Transform or a list of Transforms, ordered from data to latent.
+
+    Example:
+        >>> import torch
+        >>> from survae.distributions import StandardNormal
+        >>> from survae.transforms import ActNormBijection, Reverse
+        >>> model = Flow(StandardNormal((2,)), [ActNormBijection(2), Reverse(2)])
+        >>> model.log_prob(torch.randn(5, 2)).shape
+        torch.Size([5])
+    """
+
+    def __init__(self, base_dist: Distribution, transforms: Transform | Iterable[Transform]):
+        super().__init__()
+        transforms = as_transform_list(type(self).__name__, base_dist, transforms)
+        self.base_dist = base_dist
+        self.transforms = nn.ModuleList(transforms)
+
+    @property
+    def lower_bound(self) -> bool:
+        """True if ``log_prob`` is a stochastic lower bound, False if it is exact."""
+        return any(t.lower_bound for t in self.transforms)
+
+    @property
+    def exact(self) -> bool:
+        """True if ``log_prob`` is the exact log-likelihood."""
+        return not self.lower_bound
+
+    def log_prob(self, x: Tensor) -> Tensor:
+        """Log-likelihood (exact, or its lower bound when ``lower_bound``), shape ``(batch,)``."""
+        floating = self.transforms[0].requires_float if len(self.transforms) else True
+        check_tensor(type(self).__name__, x, floating=floating)
+        log_prob = None
+        for index, transform in enumerate(self.transforms):
+            x, ldj = transform(x)
+            check_step(type(self).__name__, index, transform, x, ldj)
+            log_prob = ldj if log_prob is None else log_prob + ldj
+        log_pz = self.base_dist.log_prob(x)
+        return log_pz if log_prob is None else log_prob + log_pz
+
+    def sample(self, num_samples: int) -> Tensor:
+        """Draw ``num_samples`` samples by running the inverses on base samples."""
+        z = self.base_dist.sample(num_samples)
+        for transform in reversed(self.transforms):
+            z = transform.inverse(z)
+        return z
+
+    def sample_with_log_prob(self, num_samples: int) -> tuple[Tensor, Tensor]:
+        """Samples and their exact log-likelihood, in one generative pass.
+
+        Works when every layer has a deterministic inference direction (bijections and inference
+        surjections); raises ``NotImplementedError`` naming the first layer that does not.
+        """
+        for transform in self.transforms:
+            if transform.stochastic_forward:
+                raise NotImplementedError(
+                    f"Flow.sample_with_log_prob: {transform.layer_name} is stochastic in the "
+                    "inference direction, so the likelihood of a sample is only bounded; use "
+                    "sample() then log_prob() for the bound"
+                )
+        z, log_prob = self.base_dist.sample_with_log_prob(num_samples)
+        for transform in reversed(self.transforms):
+            z, ldj = transform.inverse_and_ldj(z)
+            log_prob = log_prob + ldj
+        return z, log_prob

@@ -1,0 +1,3 @@
+"""Layers for conditioner networks."""
+
+__all__: list[str] = []

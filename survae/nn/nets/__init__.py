@@ -1,0 +1,3 @@
+"""Conditioner networks."""
+
+__all__: list[str] = []

@@ -1,0 +1,32 @@
+"""Surjections: deterministic in one direction, stochastic right-inverse in the other."""
+
+from __future__ import annotations
+
+from survae.transforms.base import Transform
+from survae.transforms.cond_base import ConditionalTransform
+
+
+class Surjection(Transform):
+    """Base class of surjections.
+
+    A *generative* surjection (``stochastic_forward = True``) is deterministic towards the data; its
+    ``forward`` samples ``z ~ q(z|x)`` and contributes ``-log q(z|x)``, giving a lower bound.
+    An *inference* surjection (``stochastic_forward = False``) is deterministic towards the latent;
+    its ``inverse`` samples ``x ~ p(x|z)`` and ``forward`` contributes ``log p(x|z)``, exactly.
+    """
+
+    bijective = False
+
+    @property
+    def stochastic_inverse(self) -> bool:  # type: ignore[override]
+        return not self.stochastic_forward
+
+
+class ConditionalSurjection(ConditionalTransform):
+    """Base class of surjections conditioned on a context."""
+
+    bijective = False
+
+    @property
+    def stochastic_inverse(self) -> bool:  # type: ignore[override]
+        return not self.stochastic_forward

@@ -1,0 +1,25 @@
+"""Utilities: tensor helpers, input validation and evaluation metrics."""
+
+from survae.utils.tensors import (
+    context_size,
+    log_mean_exp,
+    mean_except_batch,
+    merge_leading_dims,
+    repeat_rows,
+    split_leading_dim,
+    sum_except_batch,
+)
+from survae.utils.validation import is_validating, set_validate_args, validate_args
+
+__all__ = [
+    "context_size",
+    "log_mean_exp",
+    "mean_except_batch",
+    "merge_leading_dims",
+    "repeat_rows",
+    "split_leading_dim",
+    "sum_except_batch",
+    "is_validating",
+    "set_validate_args",
+    "validate_args",
+]

@@ -1,0 +1,51 @@
+"""Small tensor helpers used across the library."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def sum_except_batch(x: Tensor, num_dims: int = 1) -> Tensor:
+    """Sum all dimensions of ``x`` except the first ``num_dims`` (default: the batch dimension).
+
+    Example:
+        >>> sum_except_batch(torch.ones(4, 3, 2)).tolist()
+        [6.0, 6.0, 6.0, 6.0]
+    """
+    return x.reshape(*x.shape[:num_dims], -1).sum(-1)
+
+
+def mean_except_batch(x: Tensor, num_dims: int = 1) -> Tensor:
+    """Average all dimensions of ``x`` except the first ``num_dims``."""
+    return x.reshape(*x.shape[:num_dims], -1).mean(-1)
+
+
+def split_leading_dim(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Reshape the leading dimension of ``x`` into ``shape``."""
+    return x.reshape(*shape, *x.shape[1:])
+
+
+def merge_leading_dims(x: Tensor, num_dims: int = 2) -> Tensor:
+    """Merge the first ``num_dims`` dimensions of ``x`` into one."""
+    return x.reshape(-1, *x.shape[num_dims:])
+
+
+def repeat_rows(x: Tensor, num_reps: int) -> Tensor:
+    """Repeat each row of ``x`` ``num_reps`` times consecutively: rows ``a, b`` become ``a, a, b, b``."""
+    return x.repeat_interleave(num_reps, dim=0)
+
+
+def context_size(context: Tensor | list | tuple | dict) -> int:
+    """Batch size of a context: a tensor, or a (nested) list/tuple/dict of tensors."""
+    while not isinstance(context, Tensor):
+        if isinstance(context, dict):
+            context = next(iter(context.values()))
+        else:
+            context = context[0]
+    return context.shape[0]
+
+
+def log_mean_exp(x: Tensor, dim: int) -> Tensor:
+    """``log(mean(exp(x), dim))`` computed stably."""
+    return torch.logsumexp(x, dim=dim) - torch.log(torch.tensor(float(x.shape[dim]), dtype=x.dtype))

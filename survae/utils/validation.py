@@ -1,0 +1,91 @@
+"""Input validation shared by every transform, distribution and flow.
+
+Cheap metadata checks (tensor type, floating dtype, number of dimensions, sizes along a dimension)
+are always on: they read tensor metadata only and never synchronise with the device. Checks that
+must read values (NaN / inf, support membership) cost a host sync, so they run only while
+validation is enabled::
+
+    import survae
+    survae.set_validate_args(True)        # globally
+    with survae.validate_args():          # or for a block
+        model.log_prob(x)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+
+import torch
+from torch import Tensor
+
+_VALIDATE = False
+
+
+def set_validate_args(enabled: bool) -> None:
+    """Turn value checks (NaN/inf and support checks) on or off globally."""
+    global _VALIDATE
+    _VALIDATE = bool(enabled)
+
+
+def is_validating() -> bool:
+    """Whether value checks are enabled."""
+    return _VALIDATE
+
+
+@contextlib.contextmanager
+def validate_args(enabled: bool = True) -> Iterator[None]:
+    """Context manager enabling (or disabling) value checks inside a block."""
+    global _VALIDATE
+    previous = _VALIDATE
+    _VALIDATE = bool(enabled)
+    try:
+        yield
+    finally:
+        _VALIDATE = previous
+
+
+def check_tensor(
+    owner: str,
+    x: object,
+    *,
+    name: str = "input",
+    floating: bool = True,
+    min_dim: int = 2,
+) -> None:
+    """Raise ``ValueError`` naming ``owner`` if ``x`` is not a batched (floating) tensor.
+
+    With validation enabled, also raises if ``x`` holds NaN or inf.
+    """
+    if not isinstance(x, Tensor):
+        raise ValueError(f"{owner}: expected {name} to be a torch.Tensor, got {type(x).__name__}")
+    if x.dim() < min_dim:
+        raise ValueError(
+            f"{owner}: expected {name} with a batch dimension and at least {min_dim} dimensions "
+            f"in all, got shape {tuple(x.shape)}"
+        )
+    if floating and not x.is_floating_point():
+        raise ValueError(
+            f"{owner}: expected a floating-point {name}, got dtype {x.dtype} "
+            "(discrete data needs a dequantization layer first)"
+        )
+    if _VALIDATE and x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{owner}: {name} contains NaN or inf values")
+
+
+def check_size(owner: str, x: Tensor, dim: int, expected: int, *, name: str = "input") -> None:
+    """Raise ``ValueError`` naming ``owner`` unless ``x.shape[dim] == expected``."""
+    if x.dim() <= dim or x.shape[dim] != expected:
+        raise ValueError(
+            f"{owner}: expected {name} with {expected} features along dim {dim}, "
+            f"got shape {tuple(x.shape)}"
+        )
+
+
+def check_event_shape(owner: str, x: Tensor, shape: Sequence[int], *, name: str = "input") -> None:
+    """Raise ``ValueError`` naming ``owner`` unless ``x.shape[1:] == shape``."""
+    if tuple(x.shape[1:]) != tuple(shape):
+        raise ValueError(
+            f"{owner}: expected {name} of shape (batch, {', '.join(map(str, shape))}), "
+            f"got shape {tuple(x.shape)}"
+        )
