@@ -60,8 +60,11 @@ class ConditionalFlow(ConditionalDistribution):
         return self.base_dist.log_prob(z)
 
     def log_prob(self, x: Tensor, context: Tensor) -> Tensor:
-        check_tensor(type(self).__name__, x, floating=self.transforms[0].requires_float
-                     if len(self.transforms) else True)
+        check_tensor(
+            type(self).__name__,
+            x,
+            floating=self.transforms[0].requires_float if len(self.transforms) else True,
+        )
         if self.context_init is not None:
             context = self.context_init(context)
         log_prob = None
@@ -95,11 +98,11 @@ class ConditionalFlow(ConditionalDistribution):
         return z
 
     def sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:
-        """Samples and their exact conditional log-likelihood (see ``Flow.sample_with_log_prob``)."""
+        """Samples and their exact conditional log-likelihood (as ``Flow.sample_with_log_prob``)."""
         for transform in self.transforms:
             if transform.stochastic_forward:
                 raise NotImplementedError(
-                    f"ConditionalFlow.sample_with_log_prob: {transform.layer_name} is stochastic in "
+                    f"ConditionalFlow.sample_with_log_prob: {transform.layer_name} samples in "
                     "the inference direction, so the likelihood of a sample is only bounded"
                 )
         if self.context_init is not None:

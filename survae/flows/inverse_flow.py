@@ -26,7 +26,7 @@ def _check_deterministic_inverse(owner: str, transforms: Iterable[Transform]) ->
 class InverseFlow(Distribution):
     """A distribution whose samples are ``x = T_K(...T_1(z))`` with ``z`` from ``base_dist``.
 
-    The transforms run in their ``forward`` direction to *generate*, so sampling with the log-density
+    The transforms run in their ``forward`` direction to *generate*: sampling with the density
     is one pass:
 
     .. math:: \\log q(x) = \\log p(z) - \\sum_k \\mathcal{V}_k.

@@ -2,7 +2,7 @@
 
 A transform maps data ``x`` to latent ``z`` in the *inference* direction (``forward``) and back in
 the *generative* direction (``inverse``). ``forward`` also returns the per-example likelihood
-contribution ``V(x, z)`` (``ldj``, shape ``(batch,)``), so that Algorithm 1 of the SurVAE paper reads
+contribution ``V(x, z)`` (``ldj``, shape ``(batch,)``): Algorithm 1 of the SurVAE paper reads
 
 .. math::  \\log p(x) \\simeq \\log p(z) + \\sum_t \\mathcal{V}_t(x_{t-1}, x_t),
 
@@ -73,7 +73,7 @@ class Transform(nn.Module):
         """
         if self.stochastic_forward:
             raise NotImplementedError(
-                f"{self.layer_name}: the inference direction is stochastic, so the log-likelihood of "
+                f"{self.layer_name}: the inference direction is stochastic, so the likelihood of "
                 "a generated sample is not available in closed form (it is only bounded)"
             )
         x = self.inverse(z)
@@ -94,7 +94,9 @@ class SequentialTransform(Transform):
             transforms = [transforms]
         transforms = list(transforms)
         if not transforms or not all(isinstance(t, Transform) for t in transforms):
-            raise ValueError("SequentialTransform: expected a non-empty iterable of Transform objects")
+            raise ValueError(
+                "SequentialTransform: expected a non-empty iterable of Transform objects"
+            )
         self.transforms = nn.ModuleList(transforms)
         self.has_inverse = all(t.has_inverse for t in transforms)
         self.bijective = all(t.bijective for t in transforms)

@@ -21,7 +21,7 @@ class ConditionalTransform(Transform):
         """Conditional counterpart of :meth:`Transform.inverse_and_ldj`."""
         if self.stochastic_forward:
             raise NotImplementedError(
-                f"{self.layer_name}: the inference direction is stochastic, so the log-likelihood of "
+                f"{self.layer_name}: the inference direction is stochastic, so the likelihood of "
                 "a generated sample is not available in closed form (it is only bounded)"
             )
         x = self.inverse(z, context)

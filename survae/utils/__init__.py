@@ -1,5 +1,19 @@
 """Utilities: tensor helpers, input validation and evaluation metrics."""
 
+from survae.utils.metrics import (
+    dataset_elbo_bpd,
+    dataset_elbo_nats,
+    dataset_iwbo_bpd,
+    dataset_iwbo_nats,
+    elbo_bpd,
+    elbo_nats,
+    iwbo,
+    iwbo_batched,
+    iwbo_bpd,
+    iwbo_nats,
+    loglik_bpd,
+    loglik_nats,
+)
 from survae.utils.tensors import (
     context_size,
     log_mean_exp,
@@ -22,4 +36,16 @@ __all__ = [
     "is_validating",
     "set_validate_args",
     "validate_args",
+    "dataset_elbo_bpd",
+    "dataset_elbo_nats",
+    "dataset_iwbo_bpd",
+    "dataset_iwbo_nats",
+    "elbo_bpd",
+    "elbo_nats",
+    "iwbo",
+    "iwbo_batched",
+    "iwbo_bpd",
+    "iwbo_nats",
+    "loglik_bpd",
+    "loglik_nats",
 ]

@@ -32,7 +32,7 @@ def merge_leading_dims(x: Tensor, num_dims: int = 2) -> Tensor:
 
 
 def repeat_rows(x: Tensor, num_reps: int) -> Tensor:
-    """Repeat each row of ``x`` ``num_reps`` times consecutively: rows ``a, b`` become ``a, a, b, b``."""
+    """Repeat each row of ``x`` ``num_reps`` times in place: rows ``a, b`` become ``a, a, b, b``."""
     return x.repeat_interleave(num_reps, dim=0)
 
 

@@ -1,3 +1,39 @@
-"""Layers for conditioner networks."""
+"""Layers for conditioner networks: parameter reshaping, lambdas and activations."""
 
-__all__: list[str] = []
+from survae.nn.layers.activations import GELU, ConcatELU, ConcatReLU, GatedTanhUnit, Swish
+from survae.nn.layers.activations_factory import act_factor, act_module
+from survae.nn.layers.activations_functional import (
+    concat_elu,
+    concat_relu,
+    gated_tanh,
+    gelu,
+    swish,
+)
+from survae.nn.layers.constraints_factory import scale_fn
+from survae.nn.layers.elementwise_params import (
+    ElementwiseParams,
+    ElementwiseParams1d,
+    ElementwiseParams2d,
+)
+from survae.nn.layers.lambda_layer import Flatten, LambdaLayer
+
+__all__ = [
+    "ConcatELU",
+    "ConcatReLU",
+    "ElementwiseParams",
+    "ElementwiseParams1d",
+    "ElementwiseParams2d",
+    "Flatten",
+    "GELU",
+    "GatedTanhUnit",
+    "LambdaLayer",
+    "Swish",
+    "act_factor",
+    "act_module",
+    "concat_elu",
+    "concat_relu",
+    "gated_tanh",
+    "gelu",
+    "scale_fn",
+    "swish",
+]

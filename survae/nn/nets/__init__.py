@@ -1,3 +1,8 @@
 """Conditioner networks."""
 
-__all__: list[str] = []
+from survae.nn.nets.convnet import ConvNet
+from survae.nn.nets.matching import DenseNet
+from survae.nn.nets.mlp import MLP
+from survae.nn.nets.resnet import ResNet
+
+__all__ = ["ConvNet", "DenseNet", "MLP", "ResNet"]

@@ -1,0 +1,6 @@
+"""Building blocks of the conditioner networks."""
+
+from survae.nn.blocks.denseblock import DenseBlock, DenseLayer, GatedConv2d, ResidualDenseBlock
+from survae.nn.blocks.residual_block import ResidualBlock
+
+__all__ = ["DenseBlock", "DenseLayer", "GatedConv2d", "ResidualBlock", "ResidualDenseBlock"]
