@@ -26,6 +26,8 @@ ABSTRACT = {
     "ConditionalBijection",
     "Surjection",
     "ConditionalSurjection",
+    "CouplingBijection",
+    "ConditionalCouplingBijection",
     "StochasticTransform",
 }
 

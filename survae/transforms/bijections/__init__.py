@@ -1,5 +1,50 @@
 """Bijections: invertible layers with exact log-Jacobian-determinants."""
 
+from survae.transforms.bijections.actnorm import (
+    ActNormBijection,
+    ActNormBijection1d,
+    ActNormBijection2d,
+)
+from survae.transforms.bijections.affine import ScalarAffineBijection
 from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
+from survae.transforms.bijections.coupling import (
+    AdditiveCouplingBijection,
+    AffineCouplingBijection,
+    ConditionalAdditiveCouplingBijection,
+    ConditionalAffineCouplingBijection,
+    ConditionalCouplingBijection,
+    CouplingBijection,
+)
+from survae.transforms.bijections.elementwise_nonlinear import Logit, Sigmoid, SoftplusInverse
+from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
+from survae.transforms.bijections.permute_axes import PermuteAxes
+from survae.transforms.bijections.reshape import Reshape
+from survae.transforms.bijections.squeeze import Squeeze2d, Unsqueeze2d
 
-__all__ = ["Bijection", "ConditionalBijection"]
+__all__ = [
+    "Bijection",
+    "ConditionalBijection",
+    "CouplingBijection",
+    "ConditionalCouplingBijection",
+    "AdditiveCouplingBijection",
+    "AffineCouplingBijection",
+    "ConditionalAdditiveCouplingBijection",
+    "ConditionalAffineCouplingBijection",
+    "ActNormBijection",
+    "ActNormBijection1d",
+    "ActNormBijection2d",
+    "Permute",
+    "Shuffle",
+    "Reverse",
+    "PermuteAxes",
+    "ScalarAffineBijection",
+    "Logit",
+    "Sigmoid",
+    "SoftplusInverse",
+    "Conv1x1",
+    "Conv1x1LU",
+    "Squeeze2d",
+    "Unsqueeze2d",
+    "Reshape",
+]

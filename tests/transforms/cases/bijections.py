@@ -1,1 +1,165 @@
-CASES: list = []
+"""Harness cases for the core bijections (coupling, actnorm, permutations, linear, elementwise)."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from survae.nn.layers import ElementwiseParams, ElementwiseParams2d
+from survae.transforms import (
+    ActNormBijection,
+    ActNormBijection1d,
+    ActNormBijection2d,
+    AdditiveCouplingBijection,
+    AffineCouplingBijection,
+    ConditionalAdditiveCouplingBijection,
+    ConditionalAffineCouplingBijection,
+    Conv1x1,
+    Conv1x1LU,
+    Logit,
+    Permute,
+    PermuteAxes,
+    Reshape,
+    Reverse,
+    ScalarAffineBijection,
+    Shuffle,
+    Sigmoid,
+    SoftplusInverse,
+    Squeeze2d,
+    Unsqueeze2d,
+)
+from tests.transforms.harness import Case, normal_input, uniform_input
+
+
+def _mlp(d_in: int, d_out: int, num_params: int) -> nn.Module:
+    return nn.Sequential(
+        nn.Linear(d_in, 16),
+        nn.Tanh(),
+        nn.Linear(16, d_out * num_params),
+        ElementwiseParams(num_params),
+    )
+
+
+def _conv(c_in: int, c_out: int, num_params: int) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(c_in, 8, 3, padding=1),
+        nn.Tanh(),
+        nn.Conv2d(8, c_out * num_params, 1),
+        ElementwiseParams2d(num_params),
+    )
+
+
+def _actnorm_init(layer, x, context) -> None:
+    layer.train()
+    layer(3.0 + 2.0 * x)
+
+
+CASES = [
+    Case(
+        "AffineCouplingBijection-2d",
+        lambda: AffineCouplingBijection(_mlp(1, 1, 2)),
+        normal_input((2,)),
+    ),
+    Case(
+        "AffineCouplingBijection-odd-5d",
+        lambda: AffineCouplingBijection(_mlp(3, 2, 2)),
+        normal_input((5,)),
+    ),
+    Case(
+        "AffineCouplingBijection-num_condition",
+        lambda: AffineCouplingBijection(_mlp(1, 3, 2), num_condition=1),
+        normal_input((4,)),
+    ),
+    Case(
+        "AffineCouplingBijection-tanh_exp",
+        lambda: AffineCouplingBijection(_mlp(2, 2, 2), scale_fn="tanh_exp"),
+        normal_input((4,)),
+    ),
+    Case(
+        "AffineCouplingBijection-sigmoid",
+        lambda: AffineCouplingBijection(_mlp(2, 2, 2), scale_fn="sigmoid"),
+        normal_input((4,)),
+    ),
+    Case(
+        "AffineCouplingBijection-image",
+        lambda: AffineCouplingBijection(_conv(2, 2, 2)),
+        normal_input((4, 3, 3)),
+    ),
+    Case(
+        "AdditiveCouplingBijection-3d",
+        lambda: AdditiveCouplingBijection(_mlp(2, 1, 1)),
+        normal_input((3,)),
+    ),
+    Case(
+        "AdditiveCouplingBijection-image",
+        lambda: AdditiveCouplingBijection(_conv(1, 1, 1)),
+        normal_input((2, 3, 3)),
+    ),
+    Case(
+        "ConditionalAffineCouplingBijection",
+        lambda: ConditionalAffineCouplingBijection(_mlp(2 + 3, 2, 2)),
+        normal_input((4,)),
+        context=normal_input((3,)),
+    ),
+    Case(
+        "ConditionalAffineCouplingBijection-context_net",
+        lambda: ConditionalAffineCouplingBijection(_mlp(2 + 2, 2, 2), context_net=nn.Linear(3, 2)),
+        normal_input((4,)),
+        context=normal_input((3,)),
+    ),
+    Case(
+        "ConditionalAdditiveCouplingBijection",
+        lambda: ConditionalAdditiveCouplingBijection(_mlp(1 + 2, 1, 1)),
+        normal_input((2,)),
+        context=normal_input((2,)),
+    ),
+    Case("ActNormBijection", lambda: ActNormBijection(3), normal_input((3,)), init=_actnorm_init),
+    Case(
+        "ActNormBijection-no-init",
+        lambda: ActNormBijection(3, data_dep_init=False),
+        normal_input((3,)),
+    ),
+    Case(
+        "ActNormBijection1d",
+        lambda: ActNormBijection1d(2),
+        normal_input((2, 4)),
+        init=_actnorm_init,
+    ),
+    Case(
+        "ActNormBijection2d",
+        lambda: ActNormBijection2d(2),
+        normal_input((2, 3, 3)),
+        init=_actnorm_init,
+    ),
+    Case("Permute", lambda: Permute([2, 0, 3, 1]), normal_input((4,))),
+    Case("Permute-dim2", lambda: Permute([1, 2, 0], dim=2), normal_input((2, 3))),
+    Case("Shuffle", lambda: Shuffle(5), normal_input((5,))),
+    Case("Reverse", lambda: Reverse(3), normal_input((3,))),
+    Case("Reverse-image-channels", lambda: Reverse(3), normal_input((3, 2, 2))),
+    Case("PermuteAxes", lambda: PermuteAxes([0, 2, 3, 1]), normal_input((2, 3, 2))),
+    Case(
+        "ScalarAffineBijection",
+        lambda: ScalarAffineBijection(shift=0.5, scale=-3.0),
+        normal_input((3,)),
+    ),
+    Case("Logit", lambda: Logit(), uniform_input((3,), 0.05, 0.95)),
+    Case(
+        "Logit-alpha-temperature", lambda: Logit(temperature=0.7, alpha=0.05), uniform_input((3,))
+    ),
+    Case("Sigmoid", lambda: Sigmoid(), normal_input((3,))),
+    Case(
+        "Sigmoid-alpha-temperature",
+        lambda: Sigmoid(temperature=2.0, alpha=0.05),
+        normal_input((3,)),
+    ),
+    Case("SoftplusInverse", lambda: SoftplusInverse(), uniform_input((3,), 0.1, 4.0)),
+    Case("Conv1x1", lambda: Conv1x1(3), normal_input((3, 2, 2))),
+    Case(
+        "Conv1x1-uniform-init", lambda: Conv1x1(3, orthogonal_init=False), normal_input((3, 2, 2))
+    ),
+    Case("Conv1x1-1d", lambda: Conv1x1(3), normal_input((3, 4))),
+    Case("Conv1x1LU", lambda: Conv1x1LU(4), normal_input((4, 2, 2))),
+    Case("Squeeze2d", lambda: Squeeze2d(), normal_input((2, 4, 4))),
+    Case("Squeeze2d-ordered", lambda: Squeeze2d(ordered=True), normal_input((2, 4, 4))),
+    Case("Unsqueeze2d", lambda: Unsqueeze2d(), normal_input((8, 2, 2))),
+    Case("Reshape", lambda: Reshape((2, 3), (6,)), normal_input((2, 3))),
+]

@@ -1,0 +1,134 @@
+"""Activation normalization (Glow): a per-feature affine map with data-dependent initialization."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from survae.transforms.bijections.base import Bijection
+from survae.utils.validation import check_size
+
+
+class _ActNorm(Bijection):
+    """Shared ActNorm machinery; subclasses fix the parameter shape for their input layout.
+
+    - forward: ``z = (x - shift) * exp(log_scale)`` per feature (channel);
+    - inverse: ``x = shift + z * exp(-log_scale)``;
+    - log-det: ``sum(log_scale) * (number of positions per feature)``.
+
+    With ``data_dep_init`` the first forward in training mode sets ``shift`` to the batch mean and
+    ``log_scale`` to ``-log(std + eps)`` per feature, so the output starts standardized. The
+    ``initialized`` flag is a buffer: it travels with the state_dict, and a loaded model is not
+    initialized again.
+    """
+
+    event_dims: int = 1
+
+    def __init__(self, num_features: int, data_dep_init: bool = True, eps: float = 1e-6):
+        super().__init__()
+        self.num_features = int(num_features)
+        self.data_dep_init = data_dep_init
+        self.eps = eps
+        shape = (1, self.num_features) + (1,) * (self.event_dims - 1)
+        self.shift = nn.Parameter(torch.zeros(shape))
+        self.log_scale = nn.Parameter(torch.zeros(shape))
+        self.register_buffer("initialized", torch.tensor(not data_dep_init))
+        self._init_done = not data_dep_init  # host-side mirror: no device sync per forward
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}"
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._init_done = bool(self.initialized)
+
+    def _check(self, x: Tensor) -> None:
+        if x.dim() != self.event_dims + 1:
+            raise ValueError(
+                f"{self.layer_name}: expected input with {self.event_dims + 1} dimensions "
+                f"(batch, {self.num_features}{', ...' * (self.event_dims - 1)}), "
+                f"got shape {tuple(x.shape)}"
+            )
+        check_size(self.layer_name, x, 1, self.num_features)
+
+    def _reduce_dims(self) -> list[int]:
+        return [0] + list(range(2, self.event_dims + 1))
+
+    @torch.no_grad()
+    def data_init(self, x: Tensor) -> None:
+        """Set ``shift`` and ``log_scale`` from the statistics of the batch ``x``."""
+        dims = self._reduce_dims()
+        mean = x.mean(dim=dims, keepdim=True)
+        std = (
+            x.std(dim=dims, keepdim=True, unbiased=False)
+            if x.shape[0] > 1 or len(dims) > 1
+            else torch.ones_like(mean)
+        )
+        self.shift.copy_(mean)
+        self.log_scale.copy_(-torch.log(std + self.eps))
+        self.initialized.fill_(True)
+        self._init_done = True
+
+    def _ldj(self, x: Tensor) -> Tensor:
+        positions = x.shape[2:].numel()
+        return (self.log_scale.sum() * positions).expand(x.shape[0])
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        self._check(x)
+        if self.training and not self._init_done:
+            self.data_init(x)
+        return (x - self.shift) * torch.exp(self.log_scale), self._ldj(x)
+
+    def inverse(self, z: Tensor) -> Tensor:
+        self._check(z)
+        return self.shift + z * torch.exp(-self.log_scale)
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        return self.inverse(z), self._ldj(z)
+
+
+class ActNormBijection(_ActNorm):
+    """ActNorm for vectors ``(batch, num_features)``: ``z = (x - shift) * exp(log_scale)``.
+
+    Log-det: ``sum(log_scale)``.
+
+    Args:
+        num_features: number of features.
+        data_dep_init: initialize from the first training batch (mean 0, std 1 outputs).
+        eps: added to the standard deviation at initialization.
+
+    Example:
+        >>> import torch
+        >>> layer = ActNormBijection(2)
+        >>> z, ldj = layer(3 + 2 * torch.randn(256, 2))
+        >>> bool(z.mean(0).abs().max() < 1e-5)
+        True
+
+    Reference: Kingma & Dhariwal, 2018 (Glow).
+    """
+
+    event_dims = 1
+
+
+class ActNormBijection1d(_ActNorm):
+    """ActNorm for sequences ``(batch, C, L)``: one shift/scale per channel.
+
+    Log-det: ``L * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
+    """
+
+    event_dims = 2
+
+
+class ActNormBijection2d(_ActNorm):
+    """ActNorm for images ``(batch, C, H, W)``: one shift/scale per channel.
+
+    Log-det: ``H * W * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
+
+    Example:
+        >>> import torch
+        >>> z, ldj = ActNormBijection2d(3)(torch.randn(8, 3, 4, 4))
+        >>> z.shape, ldj.shape
+        (torch.Size([8, 3, 4, 4]), torch.Size([8]))
+    """
+
+    event_dims = 3

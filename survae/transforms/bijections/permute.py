@@ -1,0 +1,87 @@
+"""Permutations of one dimension: fixed, random (Shuffle) and reversal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+from survae.transforms.bijections.base import Bijection
+from survae.utils.validation import check_size
+
+
+class Permute(Bijection):
+    """Permute the entries along ``dim``: ``z = x[..., permutation, ...]``.
+
+    - forward: ``z_i = x_{perm[i]}``;  inverse: ``x_{perm[i]} = z_i``;  log-det: 0.
+
+    Args:
+        permutation: a permutation of ``range(D)`` (list or LongTensor), stored as a buffer.
+        dim: the dimension to permute (>= 1).
+
+    Example:
+        >>> import torch
+        >>> Permute([2, 0, 1])(torch.tensor([[10.0, 11.0, 12.0]]))[0].tolist()
+        [[12.0, 10.0, 11.0]]
+    """
+
+    def __init__(self, permutation: Sequence[int] | Tensor, dim: int = 1):
+        super().__init__()
+        permutation = torch.as_tensor(permutation, dtype=torch.long)
+        if permutation.dim() != 1 or not torch.equal(
+            permutation.sort().values, torch.arange(permutation.numel())
+        ):
+            raise ValueError(f"{type(self).__name__}: expected a permutation of range(D)")
+        if dim < 1:
+            raise ValueError(f"{type(self).__name__}: dim must be >= 1, got {dim}")
+        self.dim = dim
+        self.register_buffer("permutation", permutation)
+        self.register_buffer("inverse_permutation", torch.argsort(permutation))
+
+    def extra_repr(self) -> str:
+        return f"dim_size={self.permutation.numel()}, dim={self.dim}"
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        check_size(self.layer_name, x, self.dim, self.permutation.numel())
+        return torch.index_select(x, self.dim, self.permutation), x.new_zeros(x.shape[0])
+
+    def inverse(self, z: Tensor) -> Tensor:
+        check_size(self.layer_name, z, self.dim, self.permutation.numel())
+        return torch.index_select(z, self.dim, self.inverse_permutation)
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        return self.inverse(z), z.new_zeros(z.shape[0])
+
+
+class Shuffle(Permute):
+    """A fixed random permutation of ``dim_size`` entries along ``dim`` (drawn at construction).
+
+    Args:
+        dim_size: number of entries along ``dim``.
+        dim: the dimension to permute.
+    """
+
+    def __init__(self, dim_size: int, dim: int = 1):
+        super().__init__(torch.randperm(dim_size), dim)
+
+
+class Reverse(Permute):
+    """Reverse the order of the ``dim_size`` entries along ``dim``; log-det 0.
+
+    Example:
+        >>> import torch
+        >>> Reverse(3)(torch.tensor([[1.0, 2.0, 3.0]]))[0].tolist()
+        [[3.0, 2.0, 1.0]]
+    """
+
+    def __init__(self, dim_size: int, dim: int = 1):
+        super().__init__(torch.arange(dim_size - 1, -1, -1), dim)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        check_size(self.layer_name, x, self.dim, self.permutation.numel())
+        return x.flip(self.dim), x.new_zeros(x.shape[0])
+
+    def inverse(self, z: Tensor) -> Tensor:
+        check_size(self.layer_name, z, self.dim, self.permutation.numel())
+        return z.flip(self.dim)

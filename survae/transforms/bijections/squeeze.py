@@ -1,0 +1,103 @@
+"""Squeeze: trade spatial resolution for channels (RealNVP)."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from survae.transforms.bijections.base import Bijection
+
+
+def squeeze2d(x: Tensor, factor: int, ordered: bool) -> Tensor:
+    """``(B, C, H, W) -> (B, C f^2, H/f, W/f)``; channel index ``c f^2 + i f + j`` by default,
+    ``(i f + j) C + c`` when ``ordered``."""
+    b, c, h, w = x.shape
+    t = x.reshape(b, c, h // factor, factor, w // factor, factor)
+    t = t.permute(0, 3, 5, 1, 2, 4) if ordered else t.permute(0, 1, 3, 5, 2, 4)
+    return t.reshape(b, c * factor * factor, h // factor, w // factor)
+
+
+def unsqueeze2d(z: Tensor, factor: int, ordered: bool) -> Tensor:
+    """Inverse of :func:`squeeze2d`."""
+    b, c, h, w = z.shape
+    c_out = c // (factor * factor)
+    if ordered:
+        t = z.reshape(b, factor, factor, c_out, h, w).permute(0, 3, 4, 1, 5, 2)
+    else:
+        t = z.reshape(b, c_out, factor, factor, h, w).permute(0, 1, 4, 2, 5, 3)
+    return t.reshape(b, c_out, h * factor, w * factor)
+
+
+class Squeeze2d(Bijection):
+    """Squeeze each ``f x f`` spatial block into channels; log-det 0.
+
+    - forward: ``(B, C, H, W) -> (B, C f^2, H/f, W/f)``;  inverse: the reverse rearrangement.
+
+    Args:
+        factor: block size ``f`` (> 1); ``H`` and ``W`` must be divisible by it.
+        ordered: if False (default), the ``f^2`` sub-pixels of channel ``c`` are the consecutive
+            channels ``c f^2 ... c f^2 + f^2 - 1``; if True, channels are grouped by sub-pixel.
+
+    Example:
+        >>> import torch
+        >>> Squeeze2d()(torch.zeros(1, 3, 4, 4))[0].shape
+        torch.Size([1, 12, 2, 2])
+
+    Reference: Dinh et al., 2017 (RealNVP).
+    """
+
+    def __init__(self, factor: int = 2, ordered: bool = False):
+        super().__init__()
+        if int(factor) != factor or factor < 2:
+            raise ValueError(f"{type(self).__name__}: factor must be an integer > 1, got {factor}")
+        self.factor = int(factor)
+        self.ordered = bool(ordered)
+
+    def extra_repr(self) -> str:
+        return f"factor={self.factor}, ordered={self.ordered}"
+
+    def _check_spatial(self, x: Tensor) -> None:
+        if x.dim() != 4 or x.shape[2] % self.factor or x.shape[3] % self.factor:
+            raise ValueError(
+                f"{self.layer_name}: expected input of shape (batch, C, H, W) with H and W "
+                f"divisible by {self.factor}, got shape {tuple(x.shape)}"
+            )
+
+    def _check_channels(self, z: Tensor) -> None:
+        if z.dim() != 4 or z.shape[1] % (self.factor**2):
+            raise ValueError(
+                f"{self.layer_name}: expected input of shape (batch, C, H, W) with C divisible "
+                f"by {self.factor**2}, got shape {tuple(z.shape)}"
+            )
+
+    def _squeeze(self, x: Tensor) -> Tensor:
+        self._check_spatial(x)
+        return squeeze2d(x, self.factor, self.ordered)
+
+    def _unsqueeze(self, z: Tensor) -> Tensor:
+        self._check_channels(z)
+        return unsqueeze2d(z, self.factor, self.ordered)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return self._squeeze(x), x.new_zeros(x.shape[0])
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return self._unsqueeze(z)
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        return self.inverse(z), z.new_zeros(z.shape[0])
+
+
+class Unsqueeze2d(Squeeze2d):
+    """The inverse of :class:`Squeeze2d`: ``(B, C f^2, H, W) -> (B, C, H f, W f)``; log-det 0.
+
+    Example:
+        >>> import torch
+        >>> Unsqueeze2d()(torch.zeros(1, 12, 2, 2))[0].shape
+        torch.Size([1, 3, 4, 4])
+    """
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return self._unsqueeze(x), x.new_zeros(x.shape[0])
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return self._squeeze(z)
