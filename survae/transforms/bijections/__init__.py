@@ -5,7 +5,7 @@ from survae.transforms.bijections.actnorm import (
     ActNormBijection1d,
     ActNormBijection2d,
 )
-from survae.transforms.bijections.affine import ScalarAffineBijection
+from survae.transforms.bijections.affine import AffineBijection, ScalarAffineBijection
 from survae.transforms.bijections.base import Bijection, ConditionalBijection
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
@@ -39,6 +39,7 @@ __all__ = [
     "Reverse",
     "PermuteAxes",
     "ScalarAffineBijection",
+    "AffineBijection",
     "Logit",
     "Sigmoid",
     "SoftplusInverse",

@@ -1,9 +1,10 @@
-"""Scalar affine bijection."""
+"""Scalar and elementwise fixed affine bijections."""
 
 from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor
 
 from survae.transforms.bijections.base import Bijection
@@ -43,6 +44,54 @@ class ScalarAffineBijection(Bijection):
 
     def _ldj(self, x: Tensor) -> Tensor:
         return x.new_full((x.shape[0],), self._log_scale * x.shape[1:].numel())
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return self.shift + self.scale * x, self._ldj(x)
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return (z - self.shift) / self.scale
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        return self.inverse(z), self._ldj(z)
+
+
+class AffineBijection(Bijection):
+    """Elementwise ``z = shift + scale * x`` with fixed per-element ``shift`` and ``scale`` tensors.
+
+    ``shift`` and ``scale`` broadcast against the event shape (stored as buffers, so they follow
+    ``.to()`` / ``.double()`` and the state_dict).
+
+    - forward: ``z = shift + scale * x``;  inverse: ``x = (z - shift) / scale``;
+    - log-det: ``sum log|scale|`` over the event (after broadcasting).
+
+    Args:
+        shift: tensor (or sequence) broadcastable to the event shape; default 0.
+        scale: tensor (or sequence) broadcastable to the event shape, non-zero; default 1.
+
+    Example:
+        >>> import torch
+        >>> layer = AffineBijection(shift=[0.0, 0.5], scale=[0.25, 0.125])
+        >>> layer(torch.tensor([[4.0, -4.0]]))[0].tolist()
+        [[1.0, 0.0]]
+    """
+
+    def __init__(self, shift=None, scale=None):
+        super().__init__()
+        if shift is None and scale is None:
+            raise ValueError("AffineBijection: give at least one of shift and scale")
+        shift = torch.zeros(()) if shift is None else torch.as_tensor(shift, dtype=torch.float32)
+        scale = torch.ones(()) if scale is None else torch.as_tensor(scale, dtype=torch.float32)
+        if not bool((scale != 0).all()) or not bool(torch.isfinite(scale).all()):
+            raise ValueError("AffineBijection: scale must be finite and non-zero everywhere")
+        self.register_buffer("shift", shift)
+        self.register_buffer("scale", scale)
+
+    def extra_repr(self) -> str:
+        return f"shift={self.shift.tolist()}, scale={self.scale.tolist()}"
+
+    def _ldj(self, x: Tensor) -> Tensor:
+        log_scale = torch.log(self.scale.abs()).expand(x.shape[1:])
+        return log_scale.sum().expand(x.shape[0])
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         return self.shift + self.scale * x, self._ldj(x)

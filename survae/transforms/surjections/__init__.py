@@ -15,7 +15,7 @@ from survae.transforms.surjections.abs_generative import (
     GenerativeAbsSurjection,
     SimpleGenerativeAbsSurjection,
 )
-from survae.transforms.surjections.abs_learned import AbsSurjection
+from survae.transforms.surjections.abs_learned import AbsSurjection, ElementAbsSurjection
 from survae.transforms.surjections.augment import Augment
 from survae.transforms.surjections.base import ConditionalSurjection, Surjection
 from survae.transforms.surjections.dequantization_uniform import UniformDequantization
@@ -41,6 +41,7 @@ __all__ = [
     # abs
     "SimpleAbsSurjection",
     "AbsSurjection",
+    "ElementAbsSurjection",
     "SimpleGenerativeAbsSurjection",
     "GenerativeAbsSurjection",
     # max

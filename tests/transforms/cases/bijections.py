@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from survae.nn.layers import ElementwiseParams, ElementwiseParams2d
@@ -10,6 +11,7 @@ from survae.transforms import (
     ActNormBijection1d,
     ActNormBijection2d,
     AdditiveCouplingBijection,
+    AffineBijection,
     AffineCouplingBijection,
     ConditionalAdditiveCouplingBijection,
     ConditionalAffineCouplingBijection,
@@ -140,6 +142,16 @@ CASES = [
         "ScalarAffineBijection",
         lambda: ScalarAffineBijection(shift=0.5, scale=-3.0),
         normal_input((3,)),
+    ),
+    Case(
+        "AffineBijection",
+        lambda: AffineBijection(shift=[0.0, 0.5], scale=[0.25, -2.0]),
+        normal_input((2,)),
+    ),
+    Case(
+        "AffineBijection-image",
+        lambda: AffineBijection(scale=torch.tensor([2.0, 0.5]).view(2, 1, 1)),
+        normal_input((2, 2, 2)),
     ),
     Case("Logit", lambda: Logit(), uniform_input((3,), 0.05, 0.95)),
     Case(

@@ -6,6 +6,7 @@ import itertools
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from survae.distributions import (
@@ -23,6 +24,7 @@ from survae.flows import Flow
 from survae.transforms import (
     AbsSurjection,
     Augment,
+    ElementAbsSurjection,
     GenerativeAbsSurjection,
     GenerativeMaxSurjection,
     GenerativeReLUSurjection,
@@ -244,6 +246,21 @@ def _abs_learned_exact(layer: AbsSurjection) -> None:
         brute = StandardHalfNormal((2,)).double().log_prob(z) + log_pb
         torch.testing.assert_close(model.log_prob(x), brute)
     assert_integrates_to_one_midpoint(model)
+
+
+def _element_abs_exact(layer: ElementAbsSurjection) -> None:
+    # Base N(0, I) on (|x_1|, x_2): p(x) = N(|x_1|) N(x_2) P(sign x_1 | |x_1|, x_2).
+    model = Flow(StandardNormal((2,)).double(), [layer])
+    x = torch.randn(64, 2, dtype=torch.float64)
+    z = torch.stack([x[:, 0].abs(), x[:, 1]], 1)
+    with torch.no_grad():
+        logit = layer.classifier(z).reshape(-1)
+        log_ps = torch.where(x[:, 0] >= 0, F.logsigmoid(logit), F.logsigmoid(-logit))
+        brute = StandardNormal((2,)).double().log_prob(z) + log_ps
+        torch.testing.assert_close(model.log_prob(x), brute)
+        samples = model.sample(256)
+    assert bool(torch.isfinite(samples).all())
+    assert bool((samples[:, 0] < 0).any() and (samples[:, 0] > 0).any())
 
 
 def _shifted_normal(d: int = 2) -> DiagonalNormal:
@@ -509,6 +526,12 @@ CASES += [
         lambda: AbsSurjection(ConditionalBernoulli(nn.Linear(2, 2))),
         normal_input((2,)),
         exact=_abs_learned_exact,
+    ),
+    Case(
+        "ElementAbsSurjection",
+        lambda: ElementAbsSurjection(nn.Linear(2, 1), element=0),
+        normal_input((2,)),
+        exact=_element_abs_exact,
     ),
     Case(
         "AbsSurjection-bernoulli",

@@ -1,0 +1,109 @@
+"""Matplotlib figures written by the experiments (Agg backend; PNG files)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from survae.distributions import Distribution
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@torch.no_grad()
+def density_grid(model: Distribution, bound: float = 4.0, size: int = 200):
+    """``exp(log p)`` of a 2-D model on a ``size x size`` grid over ``[-bound, bound]^2``."""
+    axis = torch.linspace(-bound, bound, size)
+    xx, yy = torch.meshgrid(axis, axis, indexing="xy")
+    points = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
+    density = torch.cat([model.log_prob(chunk) for chunk in points.split(20_000)]).exp()
+    return xx.numpy(), yy.numpy(), density.reshape(size, size).numpy()
+
+
+def _hist(ax, data: torch.Tensor, bound: float) -> None:
+    ax.hist2d(
+        data[:, 0].numpy(),
+        data[:, 1].numpy(),
+        bins=200,
+        range=[[-bound, bound], [-bound, bound]],
+        cmap="viridis",
+    )
+    ax.set_xlim(-bound, bound)
+    ax.set_ylim(-bound, bound)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _density(ax, model: Distribution, bound: float) -> None:
+    xx, yy, density = density_grid(model, bound)
+    ax.pcolormesh(xx, yy, density, cmap="viridis", shading="auto")
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _save(fig, path: Path) -> None:
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    _pyplot().close(fig)
+
+
+@torch.no_grad()
+def plot_toy_run(model: Distribution, data: torch.Tensor, run_dir: Path, bound: float = 4.0):
+    """Write ``data.png``, ``density.png`` and ``samples.png`` for a 2-D model into ``run_dir``."""
+    plt = _pyplot()
+    for name, draw in (
+        ("data", lambda ax: _hist(ax, data, bound)),
+        ("density", lambda ax: _density(ax, model, bound)),
+        ("samples", lambda ax: _hist(ax, model.sample(50_000), bound)),
+    ):
+        fig, ax = plt.subplots(figsize=(4, 4))
+        draw(ax)
+        ax.set_title(name)
+        _save(fig, Path(run_dir) / f"{name}.png")
+
+
+@torch.no_grad()
+def plot_density_comparison(
+    data: torch.Tensor,
+    models: Sequence[tuple[str, Distribution]],
+    path: Path,
+    bound: float = 4.0,
+) -> None:
+    """One row: the data histogram, then each model's density, side by side."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 1 + len(models), figsize=(4 * (1 + len(models)), 4))
+    _hist(axes[0], data, bound)
+    axes[0].set_title("data")
+    for ax, (title, model) in zip(axes[1:], models):
+        _density(ax, model, bound)
+        ax.set_title(title)
+    _save(fig, path)
+
+
+@torch.no_grad()
+def plot_density_grid(
+    panels: Sequence[tuple[str, torch.Tensor, Sequence[tuple[str, Distribution]]]],
+    path: Path,
+    bound: float = 4.0,
+) -> None:
+    """One row per dataset: data histogram, then each model's density."""
+    plt = _pyplot()
+    columns = 1 + max(len(models) for _, _, models in panels)
+    fig, axes = plt.subplots(
+        len(panels), columns, figsize=(3.2 * columns, 3.2 * len(panels)), squeeze=False
+    )
+    for row, (name, data, models) in zip(axes, panels):
+        _hist(row[0], data, bound)
+        row[0].set_title(name)
+        for ax, (title, model) in zip(row[1:], models):
+            _density(ax, model, bound)
+            ax.set_title(title)
+    _save(fig, path)
