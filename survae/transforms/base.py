@@ -49,7 +49,7 @@ class Transform(nn.Module):
         return f"{type(self).__name__}({self.extra_repr()})"
 
     def __call__(self, x: Tensor, *args, **kwargs):
-        check_tensor(self.layer_name, x, floating=self.requires_float)
+        check_tensor(self, x, floating=self.requires_float)
         return super().__call__(x, *args, **kwargs)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:

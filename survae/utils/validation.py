@@ -45,8 +45,13 @@ def validate_args(enabled: bool = True) -> Iterator[None]:
         _VALIDATE = previous
 
 
+def owner_name(owner: object) -> str:
+    """The owner's name for a message: a string, or a layer's ``layer_name`` (built lazily)."""
+    return owner if isinstance(owner, str) else getattr(owner, "layer_name", type(owner).__name__)
+
+
 def check_tensor(
-    owner: str,
+    owner: object,
     x: object,
     *,
     name: str = "input",
@@ -55,37 +60,43 @@ def check_tensor(
 ) -> None:
     """Raise ``ValueError`` naming ``owner`` if ``x`` is not a batched (floating) tensor.
 
-    With validation enabled, also raises if ``x`` holds NaN or inf.
+    ``owner`` is a name or a layer (whose ``layer_name`` is only built if an error is raised, so
+    the check costs a few attribute reads on the hot path). With validation enabled, also raises
+    if ``x`` holds NaN or inf.
     """
     if not isinstance(x, Tensor):
-        raise ValueError(f"{owner}: expected {name} to be a torch.Tensor, got {type(x).__name__}")
+        raise ValueError(
+            f"{owner_name(owner)}: expected {name} to be a torch.Tensor, got {type(x).__name__}"
+        )
     if x.dim() < min_dim:
         raise ValueError(
-            f"{owner}: expected {name} with a batch dimension and at least {min_dim} dimensions "
-            f"in all, got shape {tuple(x.shape)}"
+            f"{owner_name(owner)}: expected {name} with a batch dimension and at least {min_dim} "
+            f"dimensions in all, got shape {tuple(x.shape)}"
         )
     if floating and not x.is_floating_point():
         raise ValueError(
-            f"{owner}: expected a floating-point {name}, got dtype {x.dtype} "
+            f"{owner_name(owner)}: expected a floating-point {name}, got dtype {x.dtype} "
             "(discrete data needs a dequantization layer first)"
         )
     if _VALIDATE and x.is_floating_point() and not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{owner}: {name} contains NaN or inf values")
+        raise ValueError(f"{owner_name(owner)}: {name} contains NaN or inf values")
 
 
-def check_size(owner: str, x: Tensor, dim: int, expected: int, *, name: str = "input") -> None:
+def check_size(owner: object, x: Tensor, dim: int, expected: int, *, name: str = "input") -> None:
     """Raise ``ValueError`` naming ``owner`` unless ``x.shape[dim] == expected``."""
     if x.dim() <= dim or x.shape[dim] != expected:
         raise ValueError(
-            f"{owner}: expected {name} with {expected} features along dim {dim}, "
+            f"{owner_name(owner)}: expected {name} with {expected} features along dim {dim}, "
             f"got shape {tuple(x.shape)}"
         )
 
 
-def check_event_shape(owner: str, x: Tensor, shape: Sequence[int], *, name: str = "input") -> None:
+def check_event_shape(
+    owner: object, x: Tensor, shape: Sequence[int], *, name: str = "input"
+) -> None:
     """Raise ``ValueError`` naming ``owner`` unless ``x.shape[1:] == shape``."""
     if tuple(x.shape[1:]) != tuple(shape):
         raise ValueError(
-            f"{owner}: expected {name} of shape (batch, {', '.join(map(str, shape))}), "
+            f"{owner_name(owner)}: expected {name} of shape (batch, {', '.join(map(str, shape))}), "
             f"got shape {tuple(x.shape)}"
         )

@@ -49,7 +49,7 @@ class _ActNorm(Bijection):
                 f"(batch, {self.num_features}{', ...' * (self.event_dims - 1)}), "
                 f"got shape {tuple(x.shape)}"
             )
-        check_size(self.layer_name, x, 1, self.num_features)
+        check_size(self, x, 1, self.num_features)
 
     def _reduce_dims(self) -> list[int]:
         return [0] + list(range(2, self.event_dims + 1))

@@ -25,7 +25,7 @@ class _ChannelLinear(Bijection):
         return f"num_channels={self.num_channels}"
 
     def _check(self, x: Tensor) -> None:
-        check_size(self.layer_name, x, 1, self.num_channels)
+        check_size(self, x, 1, self.num_channels)
 
     def _logdet_per_position(self) -> Tensor:
         raise NotImplementedError

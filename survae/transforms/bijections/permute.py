@@ -43,11 +43,11 @@ class Permute(Bijection):
         return f"dim_size={self.permutation.numel()}, dim={self.dim}"
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_size(self.layer_name, x, self.dim, self.permutation.numel())
+        check_size(self, x, self.dim, self.permutation.numel())
         return torch.index_select(x, self.dim, self.permutation), x.new_zeros(x.shape[0])
 
     def inverse(self, z: Tensor) -> Tensor:
-        check_size(self.layer_name, z, self.dim, self.permutation.numel())
+        check_size(self, z, self.dim, self.permutation.numel())
         return torch.index_select(z, self.dim, self.inverse_permutation)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
@@ -79,9 +79,9 @@ class Reverse(Permute):
         super().__init__(torch.arange(dim_size - 1, -1, -1), dim)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_size(self.layer_name, x, self.dim, self.permutation.numel())
+        check_size(self, x, self.dim, self.permutation.numel())
         return x.flip(self.dim), x.new_zeros(x.shape[0])
 
     def inverse(self, z: Tensor) -> Tensor:
-        check_size(self.layer_name, z, self.dim, self.permutation.numel())
+        check_size(self, z, self.dim, self.permutation.numel())
         return z.flip(self.dim)

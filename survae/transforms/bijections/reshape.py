@@ -42,11 +42,11 @@ class Reshape(Bijection):
         return f"input_shape={self.input_shape}, output_shape={self.output_shape}"
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_event_shape(self.layer_name, x, self.input_shape)
+        check_event_shape(self, x, self.input_shape)
         return x.reshape(x.shape[0], *self.output_shape), x.new_zeros(x.shape[0])
 
     def inverse(self, z: Tensor) -> Tensor:
-        check_event_shape(self.layer_name, z, self.output_shape)
+        check_event_shape(self, z, self.output_shape)
         return z.reshape(z.shape[0], *self.input_shape)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:

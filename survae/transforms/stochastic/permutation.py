@@ -45,7 +45,7 @@ class StochasticPermutation(StochasticTransform):
         return f"dim={self.dim}"
 
     def _shuffle(self, x: Tensor) -> Tensor:
-        check_dim(self.layer_name, x, self.dim)
+        check_dim(self, x, self.dim)
         perm = random_permutations(x.shape[0], x.shape[self.dim], x.device)
         return permute_along(x, self.dim, perm)
 

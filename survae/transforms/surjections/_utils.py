@@ -9,15 +9,17 @@ from torch import Tensor
 
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
+from survae.utils.validation import owner_name
 
 _LOG_HALF_NORMAL_NORMALISER = math.log(2.0) - 0.5 * math.log(2.0 * math.pi)
 
 
-def check_dim(owner: str, x: Tensor, dim: int) -> None:
+def check_dim(owner: object, x: Tensor, dim: int) -> None:
     """Raise ``ValueError`` naming ``owner`` unless ``x`` has a dimension ``dim`` (>= 1)."""
     if x.dim() <= dim:
         raise ValueError(
-            f"{owner}: expected input with at least {dim + 1} dimensions (the batch first), "
+            f"{owner_name(owner)}: expected input with at least {dim + 1} dimensions "
+            "(the batch first), "
             f"got shape {tuple(x.shape)}"
         )
 

@@ -12,12 +12,12 @@ from survae.transforms.surjections._utils import (
     dist_sample_with_log_prob,
 )
 from survae.transforms.surjections.base import Surjection
-from survae.utils.validation import is_validating
+from survae.utils.validation import is_validating, owner_name
 
 
-def _check_non_negative(owner: str, x: Tensor) -> None:
+def _check_non_negative(owner: object, x: Tensor) -> None:
     if is_validating() and not bool((x >= 0).all()):
-        raise ValueError(f"{owner}: expected non-negative input (the data is |z|)")
+        raise ValueError(f"{owner_name(owner)}: expected non-negative input (the data is |z|)")
 
 
 class SimpleGenerativeAbsSurjection(Surjection):
@@ -41,7 +41,7 @@ class SimpleGenerativeAbsSurjection(Surjection):
     stochastic_forward = True
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        _check_non_negative(self.layer_name, x)
+        _check_non_negative(self, x)
         sign = (x.new_empty(x.shape).bernoulli_(0.5) * 2 - 1)
         ldj = x.new_full((x.shape[0],), math.log(2.0) * x.shape[1:].numel())
         return sign * x, ldj
@@ -85,7 +85,7 @@ class GenerativeAbsSurjection(Surjection):
         self.encoder = encoder
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        _check_non_negative(self.layer_name, x)
+        _check_non_negative(self, x)
         bits, log_q = dist_sample_with_log_prob(self.encoder, x, self.cond)
         return (2 * bits.to(x.dtype) - 1) * x, -log_q
 

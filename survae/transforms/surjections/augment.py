@@ -59,7 +59,7 @@ class Augment(Surjection):
         return torch.split(z, (self.x_size, size - self.x_size), dim=self.split_dim)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_size(self.layer_name, x, self.split_dim, self.x_size)
+        check_size(self, x, self.split_dim, self.x_size)
         if self.cond:
             z2, log_qz2 = self.encoder.sample_with_log_prob(context=x)
         else:

@@ -83,7 +83,7 @@ class GenerativeMaxSurjection(Surjection):
         return f"size={self.size}, dim={self.dim}"
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_size(self.layer_name, x, self.dim, 1)
+        check_size(self, x, self.dim, 1)
         if self.index_encoder is None:
             k = torch.randint(0, self.size, x.shape, device=x.device)
             log_qk = x.new_full((x.shape[0],), -math.log(self.size) * x.shape[1:].numel())
@@ -93,13 +93,13 @@ class GenerativeMaxSurjection(Surjection):
         g = g.to(x.dtype)
         if is_validating() and not bool((g >= 0).all()):
             raise ValueError(f"{self.layer_name}: the encoder produced negative gaps")
-        check_size(self.layer_name, g, self.dim, self.size - 1, name="encoder sample")
+        check_size(self, g, self.dim, self.size - 1, name="encoder sample")
         top = x.movedim(self.dim, -1)  # (..., 1)
         rest = top - g.movedim(self.dim, -1)
         z = assemble_from_max(top.squeeze(-1), rest, k.movedim(self.dim, -1).squeeze(-1).long())
         return z.movedim(-1, self.dim), -log_qk - log_qg
 
     def inverse(self, z: Tensor) -> Tensor:
-        check_dim(self.layer_name, z, self.dim)
-        check_size(self.layer_name, z, self.dim, self.size)
+        check_dim(self, z, self.dim)
+        check_size(self, z, self.dim, self.size)
         return z.amax(dim=self.dim, keepdim=True)

@@ -8,16 +8,17 @@ from torch import Tensor, nn
 from survae.transforms.surjections._utils import half_normal_log_density
 from survae.transforms.surjections.base import Surjection
 from survae.utils.tensors import sum_except_batch
-from survae.utils.validation import is_validating
+from survae.utils.validation import is_validating, owner_name
 
 
-def _log_scale(owner: str, net: nn.Module | None, context: Tensor) -> Tensor | float:
+def _log_scale(owner: object, net: nn.Module | None, context: Tensor) -> Tensor | float:
     if net is None:
         return 0.0
     log_scale = net(context)
     if log_scale.shape != context.shape:
         raise ValueError(
-            f"{owner}: the log-scale net must return the input's shape {tuple(context.shape)}, "
+            f"{owner_name(owner)}: the log-scale net must return the input shape "
+            f"{tuple(context.shape)}, "
             f"got {tuple(log_scale.shape)}"
         )
     return log_scale
@@ -70,7 +71,7 @@ class ReLUSurjection(Surjection):
         self.net = net
 
     def _contribution(self, x: Tensor, z: Tensor) -> Tensor:
-        log_p = half_normal_log_density(-x, _log_scale(self.layer_name, self.net, z))
+        log_p = half_normal_log_density(-x, _log_scale(self, self.net, z))
         return sum_except_batch(torch.where(z == 0, log_p, torch.zeros_like(log_p)))
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -80,7 +81,7 @@ class ReLUSurjection(Surjection):
     def _sample(self, z: Tensor) -> tuple[Tensor, Tensor | float]:
         if is_validating() and not bool((z >= 0).all()):
             raise ValueError(f"{self.layer_name}: expected a non-negative latent")
-        log_scale = _log_scale(self.layer_name, self.net, z)
+        log_scale = _log_scale(self, self.net, z)
         return torch.where(z == 0, -_half_normal_sample(z, log_scale), z), log_scale
 
     def inverse(self, z: Tensor) -> Tensor:
@@ -133,7 +134,7 @@ class GenerativeReLUSurjection(Surjection):
                 f"{self.layer_name}: expected non-negative input (the data is max(z, 0))"
             )
         zero = x == 0
-        log_scale = _log_scale(self.layer_name, self.net, x)
+        log_scale = _log_scale(self, self.net, x)
         v = _half_normal_sample(x, log_scale)
         log_q = half_normal_log_density(v, log_scale)
         z = torch.where(zero, -v, x)

@@ -96,7 +96,7 @@ class SortSurjection(Surjection):
         return sort_permutation(x, self.dim, self.lexicographic)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_dim(self.layer_name, x, self.dim)
+        check_dim(self, x, self.dim)
         perm, count = self._permutation(x)
         n = x.shape[self.dim]
         ldj = x.new_full((x.shape[0],), -log_factorial(n))
@@ -106,7 +106,7 @@ class SortSurjection(Surjection):
         return permute_along(x, self.dim, perm), ldj
 
     def inverse(self, z: Tensor) -> Tensor:
-        check_dim(self.layer_name, z, self.dim)
+        check_dim(self, z, self.dim)
         perm = random_permutations(z.shape[0], z.shape[self.dim], z.device)
         return permute_along(z, self.dim, perm)
 

@@ -68,7 +68,7 @@ class GenerativeSortSurjection(Surjection):
         return f"dim={self.dim}, lexicographic={self.lexicographic}"
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        check_dim(self.layer_name, x, self.dim)
+        check_dim(self, x, self.dim)
         if is_validating():
             perm, _ = sort_permutation(x, self.dim, self.lexicographic)
             if not torch.equal(permute_along(x, self.dim, perm), x):
@@ -91,6 +91,6 @@ class GenerativeSortSurjection(Surjection):
         return permute_along(x, self.dim, perm), ldj
 
     def inverse(self, z: Tensor) -> Tensor:
-        check_dim(self.layer_name, z, self.dim)
+        check_dim(self, z, self.dim)
         perm, _ = sort_permutation(z, self.dim, self.lexicographic)
         return permute_along(z, self.dim, perm)
