@@ -20,6 +20,10 @@ from survae.transforms.bijections.elementwise_nonlinear import Logit, Sigmoid, S
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.reshape import Reshape
+from survae.transforms.bijections.splines import (
+    RationalQuadraticSplineBijection,
+    RationalQuadraticSplineCouplingBijection,
+)
 from survae.transforms.bijections.squeeze import Squeeze2d, Unsqueeze2d
 
 __all__ = [
@@ -48,4 +52,6 @@ __all__ = [
     "Squeeze2d",
     "Unsqueeze2d",
     "Reshape",
+    "RationalQuadraticSplineBijection",
+    "RationalQuadraticSplineCouplingBijection",
 ]

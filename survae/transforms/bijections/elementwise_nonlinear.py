@@ -13,7 +13,24 @@ from survae.utils.tensors import sum_except_batch
 from survae.utils.validation import is_validating
 
 
-class Logit(Bijection):
+class _LogisticBijection(Bijection):
+    """Arguments shared by :class:`Logit` and :class:`Sigmoid`: temperature, clamp, alpha."""
+
+    def __init__(self, temperature: float, eps: float, alpha: float):
+        super().__init__()
+        if temperature <= 0:
+            raise ValueError(f"{type(self).__name__}: temperature must be > 0, got {temperature}")
+        if not 0.0 <= alpha < 0.5:
+            raise ValueError(f"{type(self).__name__}: alpha must be in [0, 0.5), got {alpha}")
+        self.temperature = float(temperature)
+        self.eps = float(eps)
+        self.alpha = float(alpha)
+
+    def extra_repr(self) -> str:
+        return f"temperature={self.temperature}, eps={self.eps}, alpha={self.alpha}"
+
+
+class Logit(_LogisticBijection):
     """Elementwise logit for data in ``(0, 1)``, with the RealNVP ``alpha`` squeeze.
 
     - forward: ``y = alpha + (1 - 2 alpha) x``, ``z = logit(y) / T``;
@@ -40,17 +57,7 @@ class Logit(Bijection):
     """
 
     def __init__(self, temperature: float = 1.0, eps: float = 1e-6, *, alpha: float = 0.0):
-        super().__init__()
-        if temperature <= 0:
-            raise ValueError(f"{type(self).__name__}: temperature must be > 0, got {temperature}")
-        if not 0.0 <= alpha < 0.5:
-            raise ValueError(f"{type(self).__name__}: alpha must be in [0, 0.5), got {alpha}")
-        self.temperature = float(temperature)
-        self.eps = float(eps)
-        self.alpha = float(alpha)
-
-    def extra_repr(self) -> str:
-        return f"temperature={self.temperature}, eps={self.eps}, alpha={self.alpha}"
+        super().__init__(temperature, eps, alpha)
 
     def _log_det(self, y: Tensor) -> Tensor:
         const = math.log1p(-2 * self.alpha) - math.log(self.temperature)
@@ -75,7 +82,7 @@ class Logit(Bijection):
         return (y - self.alpha) / (1 - 2 * self.alpha), ldj
 
 
-class Sigmoid(Bijection):
+class Sigmoid(_LogisticBijection):
     """Elementwise sigmoid, the inverse of :class:`Logit`.
 
     - forward: ``y = sigmoid(T x)``, ``z = (y - alpha) / (1 - 2 alpha)``;
@@ -96,17 +103,7 @@ class Sigmoid(Bijection):
     """
 
     def __init__(self, temperature: float = 1.0, eps: float = 0.0, *, alpha: float = 0.0):
-        super().__init__()
-        if temperature <= 0:
-            raise ValueError(f"{type(self).__name__}: temperature must be > 0, got {temperature}")
-        if not 0.0 <= alpha < 0.5:
-            raise ValueError(f"{type(self).__name__}: alpha must be in [0, 0.5), got {alpha}")
-        self.temperature = float(temperature)
-        self.eps = float(eps)
-        self.alpha = float(alpha)
-
-    def extra_repr(self) -> str:
-        return f"temperature={self.temperature}, eps={self.eps}, alpha={self.alpha}"
+        super().__init__(temperature, eps, alpha)
 
     def _log_det(self, t: Tensor) -> Tensor:
         const = math.log(self.temperature) - math.log1p(-2 * self.alpha)

@@ -1,0 +1,1 @@
+"""Pure elementwise kernels (splines, ...) that the bijection classes are built on."""
