@@ -28,6 +28,7 @@ ABSTRACT = {
     "ConditionalSurjection",
     "CouplingBijection",
     "ConditionalCouplingBijection",
+    "AutoregressiveBijection",
     "StochasticTransform",
 }
 

@@ -9,6 +9,7 @@ from survae.nn.layers.activations_functional import (
     gelu,
     swish,
 )
+from survae.nn.layers.autoregressive import MaskedLinear
 from survae.nn.layers.constraints_factory import scale_fn
 from survae.nn.layers.elementwise_params import (
     ElementwiseParams,
@@ -27,6 +28,7 @@ __all__ = [
     "GELU",
     "GatedTanhUnit",
     "LambdaLayer",
+    "MaskedLinear",
     "Swish",
     "act_factor",
     "act_module",

@@ -1,8 +1,9 @@
 """Conditioner networks."""
 
+from survae.nn.nets.autoregressive import MADE
 from survae.nn.nets.convnet import ConvNet
 from survae.nn.nets.matching import DenseNet
 from survae.nn.nets.mlp import MLP
 from survae.nn.nets.resnet import ResNet
 
-__all__ = ["ConvNet", "DenseNet", "MLP", "ResNet"]
+__all__ = ["ConvNet", "DenseNet", "MADE", "MLP", "ResNet"]

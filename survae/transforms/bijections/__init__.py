@@ -6,6 +6,11 @@ from survae.transforms.bijections.actnorm import (
     ActNormBijection2d,
 )
 from survae.transforms.bijections.affine import AffineBijection, ScalarAffineBijection
+from survae.transforms.bijections.autoregressive import (
+    AdditiveAutoregressiveBijection,
+    AffineAutoregressiveBijection,
+    AutoregressiveBijection,
+)
 from survae.transforms.bijections.base import Bijection, ConditionalBijection
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
@@ -54,4 +59,7 @@ __all__ = [
     "Reshape",
     "RationalQuadraticSplineBijection",
     "RationalQuadraticSplineCouplingBijection",
+    "AutoregressiveBijection",
+    "AdditiveAutoregressiveBijection",
+    "AffineAutoregressiveBijection",
 ]

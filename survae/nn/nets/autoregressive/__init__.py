@@ -1,0 +1,5 @@
+"""Autoregressive conditioner networks."""
+
+from survae.nn.nets.autoregressive.made import MADE
+
+__all__ = ["MADE"]
