@@ -6,7 +6,7 @@ STAMP_DEMO := $(VENV)/.installed-train
 STAMP_TEST := $(VENV)/.installed-dev
 DEMO_DIR ?= runs/demo
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,22 @@ demo: $(STAMP_DEMO)
 	$(BIN)/survae demo --out $(DEMO_DIR)
 
 test: $(STAMP_TEST)
-	$(BIN)/python -m ruff check survae tests
+	$(BIN)/python -m ruff check survae tests benchmarks
 	$(BIN)/python -m pytest -q -n 2 --timeout 600
 
+# Benchmarks run in their own environment, with the peer libraries (never survae dependencies).
+BENCH_VENV := benchmarks/.venv
+$(BENCH_VENV)/.installed: benchmarks/constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -c benchmarks/constraints.txt torch numpy zuko nflows normflows
+	$(BENCH_VENV)/bin/python -m pip install --quiet -c benchmarks/constraints.txt -e .
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m benchmarks
+
 lint: $(STAMP_TEST)
-	$(BIN)/python -m ruff check survae tests
+	$(BIN)/python -m ruff check survae tests benchmarks
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) runs .pytest_cache
