@@ -88,7 +88,7 @@ def reproduce_absflow(args: argparse.Namespace) -> dict[str, Any]:
 def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="runs/reproduce-absflow")
     parser.add_argument("--datasets", nargs="+", default=list(PAPER))
-    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--train-size", type=int, default=128_000)
     parser.add_argument("--test-size", type=int, default=128_000)
     parser.add_argument("--seed", type=int, default=0)
