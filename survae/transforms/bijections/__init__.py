@@ -21,7 +21,17 @@ from survae.transforms.bijections.coupling import (
     ConditionalCouplingBijection,
     CouplingBijection,
 )
-from survae.transforms.bijections.elementwise_nonlinear import Logit, Sigmoid, SoftplusInverse
+from survae.transforms.bijections.elementwise_nonlinear import (
+    Exp,
+    LeakyReLU,
+    Log,
+    Logit,
+    Sigmoid,
+    SneakyReLU,
+    Softplus,
+    SoftplusInverse,
+    Tanh,
+)
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.reshape import Reshape
@@ -52,6 +62,12 @@ __all__ = [
     "Logit",
     "Sigmoid",
     "SoftplusInverse",
+    "Softplus",
+    "Tanh",
+    "LeakyReLU",
+    "SneakyReLU",
+    "Exp",
+    "Log",
     "Conv1x1",
     "Conv1x1LU",
     "Squeeze2d",

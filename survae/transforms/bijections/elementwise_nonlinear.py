@@ -166,3 +166,173 @@ class SoftplusInverse(Bijection):
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         # -log(1 - exp(-x)) at x = softplus(z) equals softplus(-z).
         return F.softplus(z), sum_except_batch(F.softplus(-z))
+
+
+class _Elementwise(Bijection):
+    """Elementwise bijection from ``_forward(x) -> (z, log|dz/dx| elementwise)`` and ``_inverse``.
+
+    Subclasses give both directions' elementwise log-derivatives so that ``inverse_and_ldj`` costs
+    no extra pass.
+    """
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """``x`` and ``log|dz/dx|`` at that ``x``, elementwise."""
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        z, log_derivative = self._forward(x)
+        return z, sum_except_batch(log_derivative)
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return self._inverse(z)[0]
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        x, log_derivative = self._inverse(z)
+        return x, sum_except_batch(log_derivative)
+
+
+class Tanh(_Elementwise):
+    """Elementwise ``z = tanh(x)`` onto ``(-1, 1)``.
+
+    - inverse: ``x = atanh(z)``;
+    - log-det: ``sum log(1 - tanh(x)^2) = sum 2 (log 2 - x - softplus(-2 x))`` (exact for large |x|,
+      where the naive form underflows to ``-inf``).
+
+    Example:
+        >>> import torch
+        >>> layer = Tanh()
+        >>> x = torch.randn(3, 2)
+        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
+        True
+    """
+
+    @staticmethod
+    def _log_derivative(x: Tensor) -> Tensor:
+        return 2 * (math.log(2.0) - x - F.softplus(-2 * x))
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return torch.tanh(x), self._log_derivative(x)
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        if is_validating() and not bool((z.abs() < 1).all()):
+            raise ValueError(f"{self.layer_name}: expected values in (-1, 1) to invert")
+        x = torch.atanh(z)
+        return x, self._log_derivative(x)
+
+
+class LeakyReLU(_Elementwise):
+    """Elementwise leaky ReLU: ``z = x`` for ``x >= 0``, ``z = a x`` otherwise (``a > 0``).
+
+    - inverse: ``x = z`` for ``z >= 0``, ``z / a`` otherwise;
+    - log-det: ``log(a) * #{i: x_i < 0}``.
+
+    Args:
+        negative_slope: ``a > 0``.
+    """
+
+    def __init__(self, negative_slope: float = 1e-2):
+        super().__init__()
+        if negative_slope <= 0:
+            raise ValueError(f"LeakyReLU: negative_slope must be > 0, got {negative_slope}")
+        self.negative_slope = float(negative_slope)
+        self._log_slope = math.log(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        negative = x < 0
+        return F.leaky_relu(x, self.negative_slope), negative.to(x.dtype) * self._log_slope
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        negative = z < 0
+        return F.leaky_relu(z, 1 / self.negative_slope), negative.to(z.dtype) * self._log_slope
+
+
+class SneakyReLU(_Elementwise):
+    """Smooth leaky ReLU (Finzi et al., 2019): ``z = (x + b (sqrt(1 + x^2) - 1)) / (1 + b)`` with
+    ``b = (1 - a) / (1 + a)`` for negative slope ``a``.
+
+    - inverse: the positive root of the quadratic in ``x``;
+    - log-det: ``sum log(1 + b x / sqrt(1 + x^2)) - log(1 + b)``.
+
+    Args:
+        negative_slope: asymptotic slope ``a`` for ``x -> -inf`` (``0 < a``).
+    """
+
+    def __init__(self, negative_slope: float = 0.1):
+        super().__init__()
+        if negative_slope <= 0:
+            raise ValueError(f"SneakyReLU: negative_slope must be > 0, got {negative_slope}")
+        self.negative_slope = float(negative_slope)
+        self.alpha = (1 - self.negative_slope) / (1 + self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+    def _log_derivative(self, x: Tensor) -> Tensor:
+        return torch.log1p(self.alpha * x / torch.sqrt(1 + x**2)) - math.log1p(self.alpha)
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        a = self.alpha
+        z = (x + a * (torch.sqrt(1 + x**2) - 1)) / (1 + a)
+        return z, self._log_derivative(x)
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        a = self.alpha
+        b = (1 + a) * z + a
+        x = (torch.sqrt(a**2 + a**2 * b**2 - a**4) - b) / (a**2 - 1)
+        return x, self._log_derivative(x)
+
+
+class Softplus(_Elementwise):
+    """Elementwise ``z = softplus(x) = log(1 + e^x)`` onto ``(0, inf)``.
+
+    - inverse: ``x = z + log(1 - e^{-z})``;
+    - log-det: ``sum log sigmoid(x)``.
+
+    Args:
+        eps: the inverse clamps ``z`` to ``[eps, inf)``.
+    """
+
+    def __init__(self, eps: float = 1e-7):
+        super().__init__()
+        self.eps = float(eps)
+
+    def extra_repr(self) -> str:
+        return f"eps={self.eps}"
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return F.softplus(x), F.logsigmoid(x)
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        z = z.clamp(min=self.eps)
+        x = z + torch.log(-torch.expm1(-z))
+        return x, F.logsigmoid(x)
+
+
+class Exp(_Elementwise):
+    """Elementwise ``z = exp(x)`` onto ``(0, inf)``; inverse ``x = log z``; log-det ``sum x``."""
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return torch.exp(x), x
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        x = torch.log(z)
+        return x, x
+
+
+class Log(_Elementwise):
+    """Elementwise ``z = log(x)`` for ``x > 0``; inverse ``x = exp(z)``; log-det ``-sum log x``."""
+
+    def _forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        if is_validating() and not bool((x > 0).all()):
+            raise ValueError(f"{self.layer_name}: expected positive input values")
+        z = torch.log(x)
+        return z, -z
+
+    def _inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        return torch.exp(z), -z

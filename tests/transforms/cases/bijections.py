@@ -17,6 +17,9 @@ from survae.transforms import (
     ConditionalAffineCouplingBijection,
     Conv1x1,
     Conv1x1LU,
+    Exp,
+    LeakyReLU,
+    Log,
     Logit,
     Permute,
     PermuteAxes,
@@ -25,8 +28,11 @@ from survae.transforms import (
     ScalarAffineBijection,
     Shuffle,
     Sigmoid,
+    SneakyReLU,
+    Softplus,
     SoftplusInverse,
     Squeeze2d,
+    Tanh,
     Unsqueeze2d,
 )
 from tests.transforms.harness import Case, normal_input, uniform_input
@@ -164,6 +170,12 @@ CASES = [
         normal_input((3,)),
     ),
     Case("SoftplusInverse", lambda: SoftplusInverse(), uniform_input((3,), 0.1, 4.0)),
+    Case("Tanh", lambda: Tanh(), lambda n: 3 * normal_input((3,))(n)),
+    Case("LeakyReLU", lambda: LeakyReLU(0.2), normal_input((3,))),
+    Case("SneakyReLU", lambda: SneakyReLU(0.1), lambda n: 3 * normal_input((3,))(n)),
+    Case("Softplus", lambda: Softplus(), normal_input((3,))),
+    Case("Exp", lambda: Exp(), normal_input((3,))),
+    Case("Log", lambda: Log(), uniform_input((3,), 0.1, 5.0)),
     Case("Conv1x1", lambda: Conv1x1(3), normal_input((3, 2, 2))),
     Case(
         "Conv1x1-uniform-init", lambda: Conv1x1(3, orthogonal_init=False), normal_input((3, 2, 2))
