@@ -12,6 +12,11 @@ from survae.transforms.bijections.autoregressive import (
     AutoregressiveBijection,
 )
 from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.batchnorm import (
+    BatchNormBijection,
+    BatchNormBijection1d,
+    BatchNormBijection2d,
+)
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
     AdditiveCouplingBijection,
@@ -32,6 +37,7 @@ from survae.transforms.bijections.elementwise_nonlinear import (
     SoftplusInverse,
     Tanh,
 )
+from survae.transforms.bijections.linear import HouseholderBijection, Linear, LinearLU
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.reshape import Reshape
@@ -68,6 +74,12 @@ __all__ = [
     "SneakyReLU",
     "Exp",
     "Log",
+    "Linear",
+    "LinearLU",
+    "HouseholderBijection",
+    "BatchNormBijection",
+    "BatchNormBijection1d",
+    "BatchNormBijection2d",
     "Conv1x1",
     "Conv1x1LU",
     "Squeeze2d",

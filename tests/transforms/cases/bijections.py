@@ -13,12 +13,18 @@ from survae.transforms import (
     AdditiveCouplingBijection,
     AffineBijection,
     AffineCouplingBijection,
+    BatchNormBijection,
+    BatchNormBijection1d,
+    BatchNormBijection2d,
     ConditionalAdditiveCouplingBijection,
     ConditionalAffineCouplingBijection,
     Conv1x1,
     Conv1x1LU,
     Exp,
+    HouseholderBijection,
     LeakyReLU,
+    Linear,
+    LinearLU,
     Log,
     Logit,
     Permute,
@@ -54,6 +60,12 @@ def _conv(c_in: int, c_out: int, num_params: int) -> nn.Module:
         nn.Conv2d(8, c_out * num_params, 1),
         ElementwiseParams2d(num_params),
     )
+
+
+def _batchnorm_init(layer, x, context) -> None:
+    layer.train()
+    for _ in range(30):  # move the running statistics away from (0, 1)
+        layer(3.0 + 2.0 * x)
 
 
 def _actnorm_init(layer, x, context) -> None:
@@ -170,6 +182,32 @@ CASES = [
         normal_input((3,)),
     ),
     Case("SoftplusInverse", lambda: SoftplusInverse(), uniform_input((3,), 0.1, 4.0)),
+    Case("Linear", lambda: Linear(3), normal_input((3,))),
+    Case(
+        "Linear-bias-identity",
+        lambda: Linear(3, orthogonal_init=False, bias=True),
+        normal_input((3,)),
+    ),
+    Case("LinearLU", lambda: LinearLU(4, identity_init=False), normal_input((4,))),
+    Case("HouseholderBijection", lambda: HouseholderBijection(4, 3), normal_input((4,))),
+    Case(
+        "BatchNormBijection",
+        lambda: BatchNormBijection(3),
+        normal_input((3,)),
+        init=_batchnorm_init,
+    ),
+    Case(
+        "BatchNormBijection1d",
+        lambda: BatchNormBijection1d(2),
+        normal_input((2, 3)),
+        init=_batchnorm_init,
+    ),
+    Case(
+        "BatchNormBijection2d",
+        lambda: BatchNormBijection2d(2),
+        normal_input((2, 2, 2)),
+        init=_batchnorm_init,
+    ),
     Case("Tanh", lambda: Tanh(), lambda n: 3 * normal_input((3,))(n)),
     Case("LeakyReLU", lambda: LeakyReLU(0.2), normal_input((3,))),
     Case("SneakyReLU", lambda: SneakyReLU(0.1), lambda n: 3 * normal_input((3,))(n)),

@@ -1,0 +1,105 @@
+"""Invertible batch normalization (RealNVP) with running statistics."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from survae.transforms.bijections.base import Bijection
+from survae.utils.validation import check_size
+
+
+class _BatchNorm(Bijection):
+    """Shared batch-norm bijection over ``(batch, C, *positions)``.
+
+    - forward: ``z = exp(log_gamma) (x - mu) / sqrt(var + eps) + beta`` per feature, where
+      ``(mu, var)`` are the batch statistics in training mode (the running statistics are updated,
+      without autograd history) and the running statistics in eval mode;
+    - inverse: ``x = mu + (z - beta) sqrt(var + eps) exp(-log_gamma)`` with the running statistics;
+    - log-det: ``(positions) * sum(log_gamma - log(var + eps) / 2)``.
+
+    In training mode the log-det treats the batch statistics as constants (the usual convention:
+    the map is then a bijection of each example given the batch); in eval mode the layer is an
+    exact bijection of each example.
+    """
+
+    event_dims = 1
+
+    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5):
+        super().__init__()
+        self.num_features = int(num_features)
+        self.momentum = float(momentum)
+        self.eps = float(eps)
+        shape = (1, self.num_features) + (1,) * (self.event_dims - 1)
+        self.log_gamma = nn.Parameter(torch.zeros(shape))
+        self.beta = nn.Parameter(torch.zeros(shape))
+        self.register_buffer("running_mean", torch.zeros(shape))
+        self.register_buffer("running_var", torch.ones(shape))
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}, momentum={self.momentum}, eps={self.eps}"
+
+    def _check(self, x: Tensor) -> None:
+        if x.dim() != self.event_dims + 1:
+            raise ValueError(
+                f"{self.layer_name}: expected input with {self.event_dims + 1} dimensions, "
+                f"got shape {tuple(x.shape)}"
+            )
+        check_size(self, x, 1, self.num_features)
+
+    def _ldj(self, x: Tensor, var: Tensor) -> Tensor:
+        per_feature = self.log_gamma - 0.5 * torch.log(var + self.eps)
+        return (per_feature.sum() * x.shape[2:].numel()).expand(x.shape[0])
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        self._check(x)
+        if self.training:
+            dims = [0] + list(range(2, x.dim()))
+            mean = x.mean(dim=dims, keepdim=True)
+            var = x.var(dim=dims, keepdim=True, unbiased=False)
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(var.detach(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        z = torch.exp(self.log_gamma) * (x - mean) / torch.sqrt(var + self.eps) + self.beta
+        return z, self._ldj(x, var)
+
+    def inverse(self, z: Tensor) -> Tensor:
+        self._check(z)
+        std = torch.sqrt(self.running_var + self.eps)
+        return self.running_mean + (z - self.beta) * std * torch.exp(-self.log_gamma)
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        return self.inverse(z), self._ldj(z, self.running_var)
+
+
+class BatchNormBijection(_BatchNorm):
+    """Batch normalization bijection for ``(batch, num_features)``.
+
+    Args:
+        num_features: number of features.
+        momentum: running-statistics update rate.
+        eps: added to the variance.
+
+    Example:
+        >>> import torch
+        >>> layer = BatchNormBijection(2)
+        >>> z, ldj = layer(5 + 3 * torch.randn(512, 2))
+        >>> bool(z.mean(0).abs().max() < 1e-5)
+        True
+    """
+
+    event_dims = 1
+
+
+class BatchNormBijection1d(_BatchNorm):
+    """Batch normalization bijection for ``(batch, C, L)`` (statistics per channel)."""
+
+    event_dims = 2
+
+
+class BatchNormBijection2d(_BatchNorm):
+    """Batch normalization bijection for ``(batch, C, H, W)`` (statistics per channel)."""
+
+    event_dims = 3
