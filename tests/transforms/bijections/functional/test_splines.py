@@ -47,8 +47,11 @@ def test_monotone_and_onto_the_interval():
 @pytest.mark.parametrize("inverse", [False, True])
 def test_finite_values_and_gradients_at_and_beyond_the_bound(dtype, inverse):
     bound = 3.0
-    x = torch.tensor([-bound, bound, -bound - 1e-6, bound + 1e-6, -1e8, 1e8, 0.0, bound - 1e-7],
-                     dtype=dtype, requires_grad=True)
+    x = torch.tensor(
+        [-bound, bound, -bound - 1e-6, bound + 1e-6, -1e8, 1e8, 0.0, bound - 1e-7],
+        dtype=dtype,
+        requires_grad=True,
+    )
     w, h, d = _params((8,), dtype=dtype, scale=10.0, requires_grad=True)
     y, logabsdet = unconstrained_rational_quadratic_spline(
         x, w, h, d, inverse=inverse, tail_bound=bound
