@@ -40,6 +40,11 @@ from survae.transforms.bijections.elementwise_nonlinear import (
 from survae.transforms.bijections.linear import HouseholderBijection, Linear, LinearLU
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
+from survae.transforms.bijections.planar import (
+    ConditionalPlanarBijection,
+    PlanarBijection,
+    RadialBijection,
+)
 from survae.transforms.bijections.reshape import Reshape
 from survae.transforms.bijections.splines import (
     RationalQuadraticSplineBijection,
@@ -77,6 +82,9 @@ __all__ = [
     "Linear",
     "LinearLU",
     "HouseholderBijection",
+    "PlanarBijection",
+    "ConditionalPlanarBijection",
+    "RadialBijection",
     "BatchNormBijection",
     "BatchNormBijection1d",
     "BatchNormBijection2d",
