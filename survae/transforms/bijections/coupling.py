@@ -198,16 +198,21 @@ class _AffineTransformer:
     def _num_params(self) -> int:
         return 2
 
-    def _scale_shift(self, params: Tensor) -> tuple[Tensor, Tensor]:
-        return self.scale_fn(params[..., 0]), params[..., 1]
+    def _scale_shift(self, params: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``(scale, log scale, shift)``; with ``exp`` the log-scale is the raw output itself."""
+        unconstrained, shift = params[..., 0], params[..., 1]
+        if self.scale_fn is torch.exp:
+            return torch.exp(unconstrained), unconstrained, shift
+        scale = self.scale_fn(unconstrained)
+        return scale, torch.log(scale), shift
 
     def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        scale, shift = self._scale_shift(params)
-        return scale * x + shift, sum_except_batch(torch.log(scale))
+        scale, log_scale, shift = self._scale_shift(params)
+        return scale * x + shift, sum_except_batch(log_scale)
 
     def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        scale, shift = self._scale_shift(params)
-        return (z - shift) / scale, sum_except_batch(torch.log(scale))
+        scale, log_scale, shift = self._scale_shift(params)
+        return (z - shift) / scale, sum_except_batch(log_scale)
 
 
 class AdditiveCouplingBijection(_AdditiveTransformer, CouplingBijection):

@@ -8,8 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.transforms.bijections.coupling import ScaleFn, resolve_scale_fn
-from survae.utils.tensors import sum_except_batch
+from survae.transforms.bijections.coupling import ScaleFn, _AffineTransformer, resolve_scale_fn
 
 
 class AutoregressiveBijection(Bijection):
@@ -124,10 +123,6 @@ class AffineAutoregressiveBijection(AutoregressiveBijection):
     def _num_params(self) -> int:
         return 2
 
-    def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        scale = self.scale_fn(params[..., 0])
-        return scale * x + params[..., 1], sum_except_batch(torch.log(scale))
-
-    def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        scale = self.scale_fn(params[..., 0])
-        return (z - params[..., 1]) / scale, sum_except_batch(torch.log(scale))
+    _scale_shift = _AffineTransformer._scale_shift
+    _elementwise_forward = _AffineTransformer._elementwise_forward
+    _elementwise_inverse = _AffineTransformer._elementwise_inverse
