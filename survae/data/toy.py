@@ -6,6 +6,7 @@ the official SurVAE toy experiments (the AbsFlow table of the paper); ``gaussian
 ``pinwheel`` and ``swissroll`` are the usual FFJORD / NSF toy sets.
 
 Example:
+    >>> import torch
     >>> x = make_toy("checkerboard", 1000, torch.Generator().manual_seed(0))
     >>> x.shape, bool(x.abs().max() <= 4)
     (torch.Size([1000, 2]), True)
@@ -20,29 +21,29 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-Maker = Callable[[int, torch.Generator], Tensor]
+Maker = Callable[[int, torch.Generator | None], Tensor]
 
 
-def _rand(n: int, g: torch.Generator) -> Tensor:
+def _rand(n: int, g: torch.Generator | None) -> Tensor:
     return torch.rand(n, generator=g)
 
 
-def _randn(*shape: int, g: torch.Generator) -> Tensor:
+def _randn(*shape: int, g: torch.Generator | None) -> Tensor:
     return torch.randn(*shape, generator=g)
 
 
-def _random_signs(n: int, g: torch.Generator) -> Tensor:
+def _random_signs(n: int, g: torch.Generator | None) -> Tensor:
     return torch.randint(0, 2, (n,), generator=g).float() * 2 - 1
 
 
-def checkerboard(n: int, g: torch.Generator) -> Tensor:
+def checkerboard(n: int, g: torch.Generator | None) -> Tensor:
     """Uniform on the 8 dark squares of a 4x4 checkerboard on ``[-4, 4]^2``."""
     x1 = _rand(n, g) * 4 - 2
     x2 = _rand(n, g) - torch.randint(0, 2, (n,), generator=g).float() * 2 + torch.floor(x1) % 2
     return torch.stack([x1, x2], 1) * 2
 
 
-def corners(n: int, g: torch.Generator) -> Tensor:
+def corners(n: int, g: torch.Generator | None) -> Tensor:
     """Four L-shaped corners (each a horizontal and a vertical bar) symmetric about both axes."""
     gap, width, thickness = 1.0, 3.0, 1.0
     horizontal = _rand(n, g) < 0.5
@@ -53,23 +54,23 @@ def corners(n: int, g: torch.Generator) -> Tensor:
     return torch.stack([x * _random_signs(n, g), y * _random_signs(n, g)], 1)
 
 
-def _gaussian_mixture_on_circle(n: int, g: torch.Generator, offset: float) -> Tensor:
+def _gaussian_mixture_on_circle(n: int, g: torch.Generator | None, offset: float) -> Tensor:
     angles = offset + (math.pi / 4) * torch.randint(0, 8, (n,), generator=g).float()
     centers = 4.0 * torch.stack([torch.cos(angles), torch.sin(angles)], 1)
     return (centers + 0.5 * _randn(n, 2, g=g)) / 1.414
 
 
-def eight_gaussians(n: int, g: torch.Generator) -> Tensor:
+def eight_gaussians(n: int, g: torch.Generator | None) -> Tensor:
     """Eight Gaussians (std 0.5/1.414) on a circle of radius 4/1.414, offset by pi/8 (SurVAE)."""
     return _gaussian_mixture_on_circle(n, g, math.pi / 8)
 
 
-def ffjord_8gaussians(n: int, g: torch.Generator) -> Tensor:
+def ffjord_8gaussians(n: int, g: torch.Generator | None) -> Tensor:
     """FFJORD's eight Gaussians: as ``eight_gaussians`` with centers on the axes and diagonals."""
     return _gaussian_mixture_on_circle(n, g, 0.0)
 
 
-def four_circles(n: int, g: torch.Generator) -> Tensor:
+def four_circles(n: int, g: torch.Generator | None) -> Tensor:
     """Four noisy circles of radius 2 centered at ``(+-1, +-1)`` (std 0.1)."""
     u = _rand(n, g)
     circle = 2 * torch.stack([torch.cos(2 * math.pi * u), torch.sin(2 * math.pi * u)], 1)
@@ -77,7 +78,7 @@ def four_circles(n: int, g: torch.Generator) -> Tensor:
     return circle + 0.1 * _randn(n, 2, g=g) - centers
 
 
-def moons(n: int, g: torch.Generator) -> Tensor:
+def moons(n: int, g: torch.Generator | None) -> Tensor:
     """Two interleaving half circles (noise 0.1), scaled by 2 and shifted to be centred."""
     t = math.pi * _rand(n, g)
     upper = _rand(n, g) < 0.5
@@ -87,7 +88,7 @@ def moons(n: int, g: torch.Generator) -> Tensor:
     return data * 2 + torch.tensor([-1.0, -0.2])
 
 
-def spirals(n: int, g: torch.Generator) -> Tensor:
+def spirals(n: int, g: torch.Generator | None) -> Tensor:
     """Two interleaved spirals (NSF / SurVAE ``TwoSpirals``)."""
     t = torch.sqrt(_rand(n, g)) * 540 * (2 * math.pi) / 360
     arm = _random_signs(n, g).unsqueeze(1)
@@ -97,7 +98,7 @@ def spirals(n: int, g: torch.Generator) -> Tensor:
     return arm * d / 3 + 0.1 * _randn(n, 2, g=g)
 
 
-def rings(n: int, g: torch.Generator) -> Tensor:
+def rings(n: int, g: torch.Generator | None) -> Tensor:
     """Four concentric rings of radii 0.75, 1.5, 2.25, 3 (noise 0.08)."""
     radius = 0.75 * (1 + torch.randint(0, 4, (n,), generator=g).float())
     angle = 2 * math.pi * _rand(n, g)
@@ -105,7 +106,7 @@ def rings(n: int, g: torch.Generator) -> Tensor:
     return data + 0.08 * _randn(n, 2, g=g)
 
 
-def pinwheel(n: int, g: torch.Generator) -> Tensor:
+def pinwheel(n: int, g: torch.Generator | None) -> Tensor:
     """Five curved arms (FFJORD's pinwheel: radial std 0.3, tangential std 0.1, rate 0.25)."""
     features = _randn(n, 2, g=g) * torch.tensor([0.3, 0.1])
     features[:, 0] += 1.0
@@ -117,7 +118,7 @@ def pinwheel(n: int, g: torch.Generator) -> Tensor:
     return 2 * torch.stack([x, y], 1)
 
 
-def swissroll(n: int, g: torch.Generator) -> Tensor:
+def swissroll(n: int, g: torch.Generator | None) -> Tensor:
     """The 2-D swiss roll (noise 1.0), scaled by 1/5."""
     t = 1.5 * math.pi * (1 + 2 * _rand(n, g))
     data = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) + _randn(n, 2, g=g)
@@ -141,12 +142,26 @@ TOY_DATASETS: dict[str, Maker] = {
 
 
 def make_toy(name: str, num_samples: int, generator: torch.Generator | None = None) -> Tensor:
-    """Draw ``num_samples`` points ``(N, 2)`` (float32) from the toy density ``name``."""
+    """Draw ``num_samples`` points ``(N, 2)`` (float32) from the toy density ``name``.
+
+    Args:
+        name: one of ``TOY_DATASETS`` (an unknown name raises ``ValueError`` listing them).
+        num_samples: number of points ``N``.
+        generator: a CPU ``torch.Generator``; the same seed gives the same points. ``None`` draws
+            from torch's global generator (so ``torch.manual_seed`` makes it reproducible).
+
+    Example:
+        >>> import torch
+        >>> a = make_toy("moons", 5, torch.Generator().manual_seed(1))
+        >>> torch.equal(a, make_toy("moons", 5, torch.Generator().manual_seed(1)))
+        True
+    """
     if name not in TOY_DATASETS:
         raise ValueError(f"unknown toy dataset {name!r}; choose one of {sorted(TOY_DATASETS)}")
-    if generator is None:
-        generator = torch.Generator().manual_seed(torch.seed() % 2**63)
-    return TOY_DATASETS[name](int(num_samples), generator).float()
+    num_samples = int(num_samples)
+    if num_samples < 0:
+        raise ValueError(f"num_samples must be >= 0, got {num_samples}")
+    return TOY_DATASETS[name](num_samples, generator).float()
 
 
 class ToyDataset(Dataset):
@@ -156,6 +171,11 @@ class ToyDataset(Dataset):
         name: one of ``TOY_DATASETS``.
         num_samples: number of points.
         seed: seed of the generator (the same seed gives the same points).
+
+    Example:
+        >>> data = ToyDataset("checkerboard", 100, seed=0)
+        >>> len(data), tuple(data[0].shape)
+        (100, (2,))
     """
 
     def __init__(self, name: str, num_samples: int, seed: int = 0):

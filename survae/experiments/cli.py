@@ -39,6 +39,10 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
                 str(out / model_name),
                 "--seed",
                 str(args.seed),
+                "--threads",
+                str(args.threads),
+                "--device",
+                args.device,
             ]
             + (["--quiet"] if args.quiet else [])
         )
@@ -86,12 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dataset", default="checkerboard")
     demo.add_argument("--steps", type=int, default=10_000)
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: default)")
+    demo.add_argument("--device", default="cpu")
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=lambda a: report_metrics(_demo(a), a.out))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``survae`` command line with ``argv`` (default: ``sys.argv[1:]``); return 0."""
     args = build_parser().parse_args(argv)
     args.func(args)
     return 0

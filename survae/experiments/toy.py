@@ -14,6 +14,7 @@ AbsFlow runs of the paper's table:
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,11 @@ from survae.experiments.training import (
     NonFiniteGuard,
     all_finite,
     atomic_torch_save,
+    load_checkpoint,
     report_metrics,
+    rng_state,
+    set_rng_state,
+    torch_threads,
 )
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams
@@ -75,7 +80,22 @@ def build_toy_model(
     actnorm: bool = False,
     scale_fn: str | None = None,
 ) -> Flow:
-    """The toy ``flow`` or ``absflow`` of the paper's AbsFlow table for ``dataset`` (2-D data)."""
+    """The toy ``flow`` or ``absflow`` of the paper's AbsFlow table for ``dataset`` (2-D data).
+
+    Args:
+        model: ``"flow"`` (the baseline) or ``"absflow"``.
+        dataset: the toy dataset; picks the AbsFlow variant and the default coupling scale.
+        num_flows: affine coupling layers (the baseline, and the AbsFlow after its abs layer).
+        hidden_units: hidden layers of each MLP conditioner (and of the sign classifier).
+        actnorm: an ``ActNormBijection`` after each coupling (off in the official runs).
+        scale_fn: coupling scale function; ``None`` uses the official run's choice.
+
+    Example:
+        >>> import torch
+        >>> flow = build_toy_model("absflow", "corners")
+        >>> flow.log_prob(torch.randn(3, 2)).shape
+        torch.Size([3])
+    """
     if model not in TOY_MODELS:
         raise ValueError(f"unknown toy model {model!r}; choose one of {TOY_MODELS}")
     scale_fn = scale_fn or default_scale_fn(dataset)
@@ -119,6 +139,13 @@ def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
         help="coupling scale (default: as the official run for the dataset)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1: fastest for these small nets; 0 = torch's default)",
+    )
     parser.add_argument("--out", default=None, help="run folder (default runs/toy-DATASET-MODEL)")
     parser.add_argument("--checkpoint-every", type=int, default=1000)
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
@@ -126,13 +153,26 @@ def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+# Options that must match for ``--resume`` to continue the same run (the rest may change).
+RESUME_KEYS = (
+    "dataset",
+    "model",
+    "num_flows",
+    "hidden_units",
+    "actnorm",
+    "scale_fn",
+    "seed",
+    "train_size",
+    "batch_size",
+)
+
+
 def _checkpoint(model, optimizer, step, generator, config) -> dict[str, Any]:
     return {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "step": step,
-        "generator": generator.get_state(),
-        "torch_rng": torch.get_rng_state(),
+        "rng": rng_state(generator),
         "config": config,
     }
 
@@ -140,14 +180,37 @@ def _checkpoint(model, optimizer, step, generator, config) -> dict[str, Any]:
 @torch.no_grad()
 def test_nll(model: Flow, data: torch.Tensor, batch_size: int = 10_000) -> float:
     """Mean negative log-likelihood (nats) of ``data`` under ``model``."""
+    device = next(iter(model.parameters()), data).device
     total = 0.0
     for chunk in data.split(batch_size):
-        total += float(-model.log_prob(chunk).double().sum())
+        total += float(-model.log_prob(chunk.to(device)).double().sum())
     return total / data.shape[0]
 
 
+def _resume(path: Path, config: dict[str, Any], model, optimizer, generator) -> int:
+    """Load ``path`` into the model, optimizer and RNGs; return its step (0 if there is none)."""
+    if not path.exists():
+        print(f"--resume: no checkpoint at {path}; starting from step 0", file=sys.stderr)
+        return 0
+    state = load_checkpoint(path)
+    saved = state["config"]
+    changed = [k for k in RESUME_KEYS if k in saved and saved[k] != config[k]]
+    if changed:
+        detail = ", ".join(f"{k}: {saved[k]!r} -> {config[k]!r}" for k in changed)
+        raise SystemExit(f"survae: cannot resume {path}: options differ from the run ({detail})")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    set_rng_state(state["rng"], generator)
+    return int(state["step"])
+
+
 def train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Tensor]:
-    """Train one toy model; write checkpoint and plots; return metrics, model and test data."""
+    """Train one toy model, write its checkpoint and plots; return metrics, CPU model, test data."""
+    with torch_threads(args.threads):
+        return _train_toy(args)
+
+
+def _train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Tensor]:
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
@@ -158,6 +221,8 @@ def train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Ten
         for k, v in vars(args).items()
         if k not in ("func", "command", "train_command")
     }
+    config["scale_fn"] = args.scale_fn or default_scale_fn(args.dataset)
+    device = torch.device(args.device)
     torch.manual_seed(args.seed)
     train = make_toy(args.dataset, args.train_size, torch.Generator().manual_seed(args.seed))
     test = make_toy(args.dataset, args.test_size, torch.Generator().manual_seed(args.seed + 1))
@@ -167,35 +232,32 @@ def train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Ten
         args.num_flows,
         tuple(args.hidden_units),
         args.actnorm,
-        args.scale_fn,
-    )
+        config["scale_fn"],
+    ).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    generator = torch.Generator().manual_seed(args.seed + 2)
-    step = 0
+    generator = torch.Generator().manual_seed(args.seed + 2)  # batch indices (CPU)
     ckpt_path = run_dir / "checkpoint.pt"
-    if args.resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, weights_only=True)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        generator.set_state(state["generator"])
-        torch.set_rng_state(state["torch_rng"])
-        step = int(state["step"])
+    step = _resume(ckpt_path, config, model, optimizer, generator) if args.resume else 0
     guard = NonFiniteGuard()
     model.train()
+    running = None  # exponential moving average of the loss, for the progress bar
     with tqdm(
-        total=args.steps, initial=step, disable=args.quiet, desc=f"{args.model}", dynamic_ncols=True
+        total=args.steps,
+        initial=min(step, args.steps),
+        disable=args.quiet,
+        desc=args.model,
+        dynamic_ncols=True,
     ) as bar:
         while step < args.steps:
             index = torch.randint(0, train.shape[0], (args.batch_size,), generator=generator)
-            loss = -model.log_prob(train[index]).mean()
+            loss = -model.log_prob(train[index].to(device)).mean()
             step += 1
-            if guard.ok(loss, step):
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
+            if guard.step(loss, optimizer, step):
+                value = float(loss.detach())
+                running = value if running is None else 0.98 * running + 0.02 * value
             bar.update(1)
-            if step % 50 == 0:
-                bar.set_postfix(nats=f"{loss.item():.3f}")
+            if step % 50 == 0 and running is not None:
+                bar.set_postfix(nats=f"{running:.3f}")
             if step % args.checkpoint_every == 0 or step == args.steps:
                 if all_finite(model):
                     atomic_torch_save(
@@ -203,6 +265,7 @@ def train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Ten
                     )
     model.eval()
     nll = test_nll(model, test)
+    model.cpu()
     if not args.no_plots:
         from survae.experiments.plots import plot_toy_run
 

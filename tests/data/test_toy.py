@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -42,3 +44,35 @@ def test_unknown_name_lists_the_choices():
 def test_dataset_wrapper():
     data = ToyDataset("moons", 100, seed=1)
     assert len(data) == 100 and data[0].shape == (2,)
+
+
+def test_official_shapes_of_the_absflow_datasets():
+    g = torch.Generator().manual_seed(2)
+    # L-shaped bars: |x|, |y| in [1, 2] x [1, 4] or [1, 4] x [1, 2]
+    corners = make_toy("corners", 4000, g).abs()
+    assert bool((corners >= 1).all() and (corners <= 4).all())
+    assert bool((corners.min(1).values <= 2).all())
+    circles = make_toy("four_circles", 4000, g)  # radius-2 circles around (+-1, +-1), noise 0.1
+    centers = torch.tensor([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    radius = torch.cdist(circles, centers)
+    assert bool(((radius - 2).abs().min(1).values < 0.5).all())
+    gaussians = make_toy("eight_gaussians", 4000, g) * 1.414  # centers 4 e^{i(pi/8 + k pi/4)}
+    angle = torch.atan2(gaussians[:, 1], gaussians[:, 0]) - math.pi / 8
+    offset = torch.remainder(angle + math.pi / 8, math.pi / 4) - math.pi / 8
+    assert offset.abs().median() < 0.1
+    assert (gaussians.norm(dim=1).mean() - 4).abs() < 0.1
+
+
+def test_default_generator_is_the_global_one():
+    torch.manual_seed(5)
+    a = make_toy("spirals", 64)
+    after_a = torch.rand(1)
+    torch.manual_seed(5)
+    assert torch.equal(make_toy("spirals", 64), a)
+    assert torch.equal(torch.rand(1), after_a)  # the global stream was not reseeded
+
+
+def test_bad_sizes():
+    assert make_toy("rings", 0).shape == (0, 2)
+    with pytest.raises(ValueError, match="num_samples"):
+        make_toy("rings", -1)

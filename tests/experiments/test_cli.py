@@ -31,6 +31,10 @@ def test_train_toy_writes_metrics_plots_and_checkpoint(tmp_path, capsys, model):
         assert (out / name).stat().st_size > 1000
     state = torch.load(out / "checkpoint.pt", weights_only=True)
     assert state["step"] == 30
+    assert state["config"]["model"] == model and state["config"]["dataset"] == "checkerboard"
+    assert all(isinstance(t, torch.Tensor) for t in state["rng"].values())
+    assert "state" in state["optimizer"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp files
     rebuilt = toy_module.build_toy_model(model, "checkerboard")
     rebuilt.load_state_dict(state["model"])
 
@@ -66,3 +70,39 @@ def test_non_finite_losses_are_skipped_then_stop(tmp_path, monkeypatch):
 def test_unknown_dataset_is_rejected(capsys):
     with pytest.raises(SystemExit):
         main(["train", "toy", "--dataset", "nope"])
+
+
+def test_resume_refuses_a_different_run_and_starts_fresh_without_checkpoint(tmp_path, capsys):
+    common = ["train", "toy", "--no-plots", "--steps", "5", "--out", str(tmp_path), *FAST]
+    main([*common, "--resume"])  # nothing to resume: starts at step 0
+    assert "no checkpoint" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="model: 'flow' -> 'absflow'"):
+        main([*common, "--resume", "--model", "absflow"])
+
+
+def test_threads_are_restored_after_a_run(tmp_path, capsys):
+    before = torch.get_num_threads()
+    main(["train", "toy", "--no-plots", "--steps", "2", "--out", str(tmp_path), *FAST])
+    assert torch.get_num_threads() == before
+    capsys.readouterr()
+
+
+def test_demo_trains_both_and_compares(tmp_path, capsys, monkeypatch):
+    original = toy_module.train_toy
+
+    def small(args):  # the demo with a small data set, to keep the test fast
+        args.train_size, args.test_size = 2000, 500
+        return original(args)
+
+    monkeypatch.setattr(toy_module, "train_toy", small)
+    main(["demo", "--out", str(tmp_path), "--steps", "20", "--quiet"])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert "flow" in lines[0] and "nats" in lines[0] and "absflow" in lines[1]
+    metrics = json.loads(lines[-1])
+    assert set(metrics) >= {"flow_test_nll_nats", "absflow_test_nll_nats", "seconds"}
+    assert json.loads((tmp_path / "metrics.json").read_text()) == metrics
+    assert (tmp_path / "comparison.png").stat().st_size > 1000
+    for model in ("flow", "absflow"):
+        assert (tmp_path / model / "density.png").exists()
+        assert (tmp_path / model / "checkpoint.pt").exists()

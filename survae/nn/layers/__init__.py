@@ -17,6 +17,8 @@ from survae.nn.layers.elementwise_params import (
     ElementwiseParams2d,
 )
 from survae.nn.layers.lambda_layer import Flatten, LambdaLayer
+from survae.nn.layers.lipschitz_activations import LipSwish
+from survae.nn.layers.spectral_norm import SpectralNormConv2d, SpectralNormLinear
 
 __all__ = [
     "ConcatELU",
@@ -28,6 +30,9 @@ __all__ = [
     "GELU",
     "GatedTanhUnit",
     "LambdaLayer",
+    "LipSwish",
+    "SpectralNormConv2d",
+    "SpectralNormLinear",
     "MaskedLinear",
     "Swish",
     "act_factor",

@@ -2,8 +2,20 @@
 
 from survae.nn.nets.autoregressive import MADE
 from survae.nn.nets.convnet import ConvNet
+from survae.nn.nets.lipschitz_convnet import LipschitzConvNet
+from survae.nn.nets.lipschitz_mlp import LipschitzMLP
 from survae.nn.nets.matching import DenseNet
 from survae.nn.nets.mlp import MLP
+from survae.nn.nets.odenet import ODENet
 from survae.nn.nets.resnet import ResNet
 
-__all__ = ["ConvNet", "DenseNet", "MADE", "MLP", "ResNet"]
+__all__ = [
+    "ConvNet",
+    "DenseNet",
+    "LipschitzConvNet",
+    "LipschitzMLP",
+    "MADE",
+    "MLP",
+    "ODENet",
+    "ResNet",
+]

@@ -17,6 +17,7 @@ from survae.transforms.bijections.batchnorm import (
     BatchNormBijection1d,
     BatchNormBijection2d,
 )
+from survae.transforms.bijections.continuous import ODEBijection
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
     AdditiveCouplingBijection,
@@ -46,6 +47,7 @@ from survae.transforms.bijections.planar import (
     RadialBijection,
 )
 from survae.transforms.bijections.reshape import Reshape
+from survae.transforms.bijections.residual import ResidualBijection
 from survae.transforms.bijections.splines import (
     RationalQuadraticSplineBijection,
     RationalQuadraticSplineCouplingBijection,
@@ -98,4 +100,6 @@ __all__ = [
     "AutoregressiveBijection",
     "AdditiveAutoregressiveBijection",
     "AffineAutoregressiveBijection",
+    "ResidualBijection",
+    "ODEBijection",
 ]
