@@ -24,7 +24,7 @@ demo: $(STAMP_DEMO)
 	$(BIN)/survae demo --out $(DEMO_DIR)
 
 test: $(STAMP_TEST)
-	$(BIN)/python -m ruff check survae tests benchmarks
+	$(BIN)/python -m ruff check survae tests benchmarks scripts
 	$(BIN)/python -m pytest -q -n 2 --timeout 600
 
 # Benchmarks run in their own environment, with the peer libraries (never survae dependencies).
@@ -39,7 +39,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m benchmarks
 
 lint: $(STAMP_TEST)
-	$(BIN)/python -m ruff check survae tests benchmarks
+	$(BIN)/python -m ruff check survae tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) runs .pytest_cache

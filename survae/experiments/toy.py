@@ -33,6 +33,7 @@ from survae.experiments.training import (
     rng_state,
     set_rng_state,
     torch_threads,
+    write_metrics,
 )
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams
@@ -279,6 +280,7 @@ def _train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Te
         "skipped_batches": guard.skipped,
         "run_dir": str(run_dir),
     }
+    write_metrics(metrics, run_dir)
     return metrics, model, test
 
 

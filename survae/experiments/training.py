@@ -11,7 +11,7 @@ import contextlib
 import json
 import math
 import os
-import tempfile
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,18 +20,24 @@ from typing import Any
 import torch
 
 
+def _temporary_beside(path: Path) -> Path:
+    """A fresh hidden file name in ``path``'s folder (same file system, so renaming is atomic)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
 def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
     """``torch.save`` to a temporary file beside ``path``, then rename it over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = _temporary_beside(path)
     try:
-        torch.save(obj, tmp)
+        with open(tmp, "wb") as handle:
+            torch.save(obj, handle)
+            handle.flush()
+            os.fsync(handle.fileno())  # the bytes are on disk before the rename makes them live
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
@@ -43,20 +49,35 @@ def atomic_write_text(text: str, path: str | os.PathLike) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _temporary_beside(path)
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
+        tmp.write_text(text)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
+
+
+def _strict_json(value: Any) -> Any:
+    """``value`` with NaN/inf floats replaced by ``None`` (JSON has no NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(item) for item in value]
+    return value
+
+
+def write_metrics(metrics: dict[str, Any], run_dir: str | os.PathLike) -> str:
+    """Write ``metrics`` as one strict JSON line (NaN/inf -> null) to ``run_dir/metrics.json``."""
+    line = json.dumps(_strict_json(metrics), allow_nan=False)
+    atomic_write_text(line + "\n", Path(run_dir) / "metrics.json")
+    return line
 
 
 def report_metrics(metrics: dict[str, Any], run_dir: str | os.PathLike) -> str:
     """Write ``metrics.json`` in ``run_dir`` and print the same dict as one JSON line."""
-    line = json.dumps(metrics, sort_keys=False)
-    atomic_write_text(line + "\n", Path(run_dir) / "metrics.json")
+    line = write_metrics(metrics, run_dir)
     print(line, flush=True)
     return line
 

@@ -106,3 +106,4 @@ def test_demo_trains_both_and_compares(tmp_path, capsys, monkeypatch):
     for model in ("flow", "absflow"):
         assert (tmp_path / model / "density.png").exists()
         assert (tmp_path / model / "checkpoint.pt").exists()
+        assert json.loads((tmp_path / model / "metrics.json").read_text())["model"] == model

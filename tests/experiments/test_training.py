@@ -46,6 +46,8 @@ def test_report_metrics_prints_one_json_line(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and json.loads(out) == {"test_nll_nats": 3.5, "steps": 10}
     assert json.loads((tmp_path / "metrics.json").read_text()) == json.loads(out)
+    line = report_metrics({"test_nll_nats": float("nan"), "table": {"a": [float("inf")]}}, tmp_path)
+    assert json.loads(line) == {"test_nll_nats": None, "table": {"a": [None]}}
 
 
 def test_rng_state_round_trip():

@@ -89,8 +89,9 @@ class AdditiveAutoregressiveBijection(AutoregressiveBijection):
 
 
 class AffineAutoregressiveBijection(AutoregressiveBijection):
-    """Affine autoregressive bijection (MAF): ``z_i = s_i x_i + t_i``, ``(u_i, t_i) = net(x_{<i})``,
-    ``s_i = scale_fn(u_i)``.
+    """Affine autoregressive bijection (MAF): ``z_i = s_i x_i + t_i`` with ``s_i, t_i`` from ``x_{<i}``.
+
+    ``(u_i, t_i) = net(x_{<i})`` and ``s_i = scale_fn(u_i)``.
 
     - forward: one pass; inverse: ``D`` passes; log-det: ``sum_i log s_i``.
 
