@@ -89,7 +89,7 @@ class AdditiveAutoregressiveBijection(AutoregressiveBijection):
 
 
 class AffineAutoregressiveBijection(AutoregressiveBijection):
-    """Affine autoregressive bijection (MAF): ``z_i = s_i x_i + t_i`` with ``s_i, t_i`` from ``x_{<i}``.
+    """Affine autoregressive bijection (MAF): ``z_i = s_i x_i + t_i``, ``s_i, t_i`` from ``x_{<i}``.
 
     ``(u_i, t_i) = net(x_{<i})`` and ``s_i = scale_fn(u_i)``.
 
