@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from survae.experiments.training import report_metrics
+from survae.data.toy import TOY_DATASETS
+from survae.experiments.training import non_negative_int, report_metrics
 
 
 def _demo(args: argparse.Namespace) -> dict[str, Any]:
@@ -87,10 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the default job: flow vs absflow on checkerboard")
     demo.add_argument("--out", default="runs/demo")
-    demo.add_argument("--dataset", default="checkerboard")
-    demo.add_argument("--steps", type=int, default=10_000)
+    demo.add_argument("--dataset", default="checkerboard", choices=sorted(TOY_DATASETS))
+    demo.add_argument("--steps", type=non_negative_int, default=10_000)
     demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: default)")
+    demo.add_argument(
+        "--threads", type=non_negative_int, default=1, help="torch CPU threads (0: default)"
+    )
     demo.add_argument("--device", default="cpu")
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=lambda a: report_metrics(_demo(a), a.out))

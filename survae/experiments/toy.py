@@ -29,6 +29,8 @@ from survae.experiments.training import (
     all_finite,
     atomic_torch_save,
     load_checkpoint,
+    non_negative_int,
+    positive_int,
     report_metrics,
     rng_state,
     set_rng_state,
@@ -125,13 +127,13 @@ def build_toy_model(
 def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="checkerboard", choices=sorted(TOY_DATASETS))
     parser.add_argument("--model", default="flow", choices=TOY_MODELS)
-    parser.add_argument("--steps", type=int, default=10_000, help="optimisation steps")
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--steps", type=non_negative_int, default=10_000, help="optimisation steps")
+    parser.add_argument("--batch-size", type=positive_int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--train-size", type=int, default=128_000)
-    parser.add_argument("--test-size", type=int, default=50_000)
-    parser.add_argument("--num-flows", type=int, default=4)
-    parser.add_argument("--hidden-units", type=int, nargs="+", default=[200, 100])
+    parser.add_argument("--train-size", type=positive_int, default=128_000)
+    parser.add_argument("--test-size", type=positive_int, default=50_000)
+    parser.add_argument("--num-flows", type=positive_int, default=4)
+    parser.add_argument("--hidden-units", type=positive_int, nargs="+", default=[200, 100])
     parser.add_argument("--actnorm", action="store_true")
     parser.add_argument(
         "--scale-fn",
@@ -143,12 +145,12 @@ def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
     parser.add_argument(
         "--threads",
-        type=int,
+        type=non_negative_int,
         default=1,
         help="torch CPU threads (default 1: fastest for these small nets; 0 = torch's default)",
     )
     parser.add_argument("--out", default=None, help="run folder (default runs/toy-DATASET-MODEL)")
-    parser.add_argument("--checkpoint-every", type=int, default=1000)
+    parser.add_argument("--checkpoint-every", type=positive_int, default=1000)
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -201,6 +203,8 @@ def _resume(path: Path, config: dict[str, Any], model, optimizer, generator) -> 
         raise SystemExit(f"survae: cannot resume {path}: options differ from the run ({detail})")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
+    if "rng" not in state:  # checkpoints of the first release kept the two states apart
+        state["rng"] = {"torch": state["torch_rng"], "generator": state["generator"]}
     set_rng_state(state["rng"], generator)
     return int(state["step"])
 

@@ -7,6 +7,7 @@ renamed: an interrupted save never leaves a corrupt checkpoint behind.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import math
@@ -80,6 +81,22 @@ def report_metrics(metrics: dict[str, Any], run_dir: str | os.PathLike) -> str:
     line = write_metrics(metrics, run_dir)
     print(line, flush=True)
     return line
+
+
+def positive_int(text: str) -> int:
+    """``argparse`` type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """``argparse`` type: an integer >= 0."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
+    return value
 
 
 def rng_state(generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
