@@ -52,7 +52,8 @@ from survae.transforms.bijections.splines import (
     RationalQuadraticSplineBijection,
     RationalQuadraticSplineCouplingBijection,
 )
-from survae.transforms.bijections.squeeze import Squeeze2d, Unsqueeze2d
+from survae.transforms.bijections.squeeze import Squeeze2d
+from survae.transforms.bijections.unsqueeze import Unsqueeze2d
 
 __all__ = [
     "Bijection",

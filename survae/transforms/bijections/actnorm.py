@@ -12,14 +12,15 @@ from survae.utils.validation import check_size
 class _ActNorm(Bijection):
     """Shared ActNorm machinery; subclasses fix the parameter shape for their input layout.
 
-    - forward: ``z = (x - shift) * exp(log_scale)`` per feature (channel);
-    - inverse: ``x = shift + z * exp(-log_scale)``;
-    - log-det: ``sum(log_scale) * (number of positions per feature)``.
+    - forward: ``z = (x - shift) * exp(-log_scale)`` per feature (channel);
+    - inverse: ``x = shift + z * exp(log_scale)``;
+    - log-det: ``-sum(log_scale) * (number of positions per feature)``.
 
-    With ``data_dep_init`` the first forward in training mode sets ``shift`` to the batch mean and
-    ``log_scale`` to ``-log(std + eps)`` per feature, so the output starts standardized. The
-    ``initialized`` flag is a buffer: it travels with the state_dict, and a loaded model is not
-    initialized again.
+    As in the official library, ``shift`` and ``log_scale`` are the location and log-scale of the
+    *data*: with ``data_dep_init`` the first forward in training mode sets them to the batch mean
+    and ``log(std + eps)`` per feature (biased std over the batch and positions), so the output
+    starts standardized. The ``initialized`` flag is a buffer (shape ``(1,)``, as the official
+    one): it travels with the state_dict, and a loaded model is not initialized again.
     """
 
     event_dims: int = 1
@@ -32,7 +33,7 @@ class _ActNorm(Bijection):
         shape = (1, self.num_features) + (1,) * (self.event_dims - 1)
         self.shift = nn.Parameter(torch.zeros(shape))
         self.log_scale = nn.Parameter(torch.zeros(shape))
-        self.register_buffer("initialized", torch.tensor(not data_dep_init))
+        self.register_buffer("initialized", torch.full((1,), float(not data_dep_init)))
         self._init_done = not data_dep_init  # host-side mirror: no device sync per forward
 
     def extra_repr(self) -> str:
@@ -65,32 +66,37 @@ class _ActNorm(Bijection):
             else torch.ones_like(mean)
         )
         self.shift.copy_(mean)
-        self.log_scale.copy_(-torch.log(std + self.eps))
-        self.initialized.fill_(True)
+        self.log_scale.copy_(torch.log(std + self.eps))
+        self.initialized.fill_(1.0)
         self._init_done = True
 
     def _ldj(self, x: Tensor) -> Tensor:
         positions = x.shape[2:].numel()
-        return (self.log_scale.sum() * positions).expand(x.shape[0])
+        return (-positions * self.log_scale.sum()).expand(x.shape[0])
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)
         if self.training and not self._init_done:
-            self.data_init(x)
-        return (x - self.shift) * torch.exp(self.log_scale), self._ldj(x)
+            # The host-side mirror avoids a device sync per call; the buffer is read only until
+            # the first initialization (it may have been set by hand or loaded).
+            if bool(self.initialized):
+                self._init_done = True
+            else:
+                self.data_init(x)
+        return (x - self.shift) * torch.exp(-self.log_scale), self._ldj(x)
 
     def inverse(self, z: Tensor) -> Tensor:
         self._check(z)
-        return self.shift + z * torch.exp(-self.log_scale)
+        return self.shift + z * torch.exp(self.log_scale)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         return self.inverse(z), self._ldj(z)
 
 
 class ActNormBijection(_ActNorm):
-    """ActNorm for vectors ``(batch, num_features)``: ``z = (x - shift) * exp(log_scale)``.
+    """ActNorm for vectors ``(batch, num_features)``: ``z = (x - shift) * exp(-log_scale)``.
 
-    Log-det: ``sum(log_scale)``.
+    Inverse: ``x = shift + z * exp(log_scale)``. Log-det: ``-sum(log_scale)``.
 
     Args:
         num_features: number of features.
@@ -113,7 +119,7 @@ class ActNormBijection(_ActNorm):
 class ActNormBijection1d(_ActNorm):
     """ActNorm for sequences ``(batch, C, L)``: one shift/scale per channel.
 
-    Log-det: ``L * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
+    Log-det: ``-L * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
     """
 
     event_dims = 2
@@ -122,7 +128,7 @@ class ActNormBijection1d(_ActNorm):
 class ActNormBijection2d(_ActNorm):
     """ActNorm for images ``(batch, C, H, W)``: one shift/scale per channel.
 
-    Log-det: ``H * W * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
+    Log-det: ``-H * W * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
 
     Example:
         >>> import torch

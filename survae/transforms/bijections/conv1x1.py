@@ -10,14 +10,26 @@ from survae.utils.validation import check_size
 
 
 def _apply_channels(weight: Tensor, x: Tensor) -> Tensor:
-    """``z[:, i, ...] = sum_j weight[i, j] x[:, j, ...]`` for any number of spatial dims."""
+    """``z[:, i, ...] = sum_j weight[i, j] x[:, j, ...]`` for any number of spatial dims.
+
+    One batched matrix product over the flattened positions: faster than ``conv2d`` with a 1x1
+    kernel on the CPU, and the result is contiguous.
+    """
     if x.dim() == 2:
         return x @ weight.T
-    return torch.movedim(torch.movedim(x, 1, -1) @ weight.T, -1, 1)
+    return torch.matmul(weight, x.reshape(x.shape[0], x.shape[1], -1)).reshape(x.shape)
 
 
 class _ChannelLinear(Bijection):
-    """Shared checks and application for 1x1 convolutions over ``(batch, C, *spatial)``."""
+    """Shared checks, application and caching for 1x1 convolutions over ``(batch, C, *spatial)``.
+
+    Subclasses give the weight, its per-position log-determinant, and the inverse weight with the
+    log-determinant. When no gradient is needed (``torch.no_grad()``, or frozen parameters) the
+    inverse weight and log-determinant are cached and reused until a parameter or buffer changes
+    (in-place optimizer steps and ``load_state_dict`` bump tensor versions; ``.to()`` changes
+    storage), so sampling does not re-invert the weight per call. With gradients they are always
+    recomputed, so everything stays differentiable.
+    """
 
     num_channels: int
 
@@ -27,28 +39,70 @@ class _ChannelLinear(Bijection):
     def _check(self, x: Tensor) -> None:
         check_size(self, x, 1, self.num_channels)
 
-    def _logdet_per_position(self) -> Tensor:
-        raise NotImplementedError
-
     def _weight(self) -> Tensor:
         raise NotImplementedError
 
-    def _weight_inverse(self) -> Tensor:
+    def _logdet_per_position(self) -> Tensor:
+        """``log|det W|``, differentiable."""
         raise NotImplementedError
 
-    def _ldj(self, x: Tensor) -> Tensor:
-        return (self._logdet_per_position() * x.shape[2:].numel()).expand(x.shape[0])
+    def _compute_inverse(self) -> tuple[Tensor, Tensor]:
+        """``(W^{-1}, log|det W|)``, differentiable."""
+        raise NotImplementedError
+
+    def _state_key(self) -> tuple | None:
+        """Identifies the current parameter/buffer values; None disables caching."""
+        tensors = [*self._parameters.values(), *self._buffers.values()]
+        try:
+            if any(t.is_inference() for t in tensors):
+                return None
+            return (
+                torch.is_inference_mode_enabled(),
+                *((t.data_ptr(), t._version, t.dtype, t.device) for t in tensors),
+            )
+        except (RuntimeError, NotImplementedError):  # e.g. torch.func / compile wrapper tensors
+            return None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_inverse_cache", None)  # copies and pickles recompute it
+        return state
+
+    def _needs_graph(self) -> bool:
+        return torch.is_grad_enabled() and any(p.requires_grad for p in self._parameters.values())
+
+    def _inverse_and_logdet(self) -> tuple[Tensor, Tensor]:
+        if self._needs_graph():
+            return self._compute_inverse()
+        key = self._state_key()
+        if key is None:
+            return self._compute_inverse()
+        cache = self.__dict__.get("_inverse_cache")
+        if cache is None or cache[0] != key:
+            with torch.no_grad():
+                cache = (key, *self._compute_inverse())
+            self.__dict__["_inverse_cache"] = cache
+        return cache[1], cache[2]
+
+    def _logdet(self) -> Tensor:
+        if self._needs_graph():
+            return self._logdet_per_position()
+        return self._inverse_and_logdet()[1]
+
+    def _expand_ldj(self, logdet: Tensor, x: Tensor) -> Tensor:
+        return (logdet * x.shape[2:].numel()).expand(x.shape[0])
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)
-        return _apply_channels(self._weight(), x), self._ldj(x)
+        return _apply_channels(self._weight(), x), self._expand_ldj(self._logdet(), x)
 
     def inverse(self, z: Tensor) -> Tensor:
-        self._check(z)
-        return _apply_channels(self._weight_inverse(), z)
+        return self.inverse_and_ldj(z)[0]
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        return self.inverse(z), self._ldj(z)
+        self._check(z)
+        weight_inv, logdet = self._inverse_and_logdet()
+        return _apply_channels(weight_inv, z), self._expand_ldj(logdet, z)
 
 
 class Conv1x1(_ChannelLinear):
@@ -58,14 +112,17 @@ class Conv1x1(_ChannelLinear):
     - inverse: ``x[:, :, p] = W^{-1} z[:, :, p]``;
     - log-det: ``(number of positions) * log|det W|``.
 
-    Works on ``(B, C)``, ``(B, C, L)`` and ``(B, C, H, W)``. The log-determinant is computed on the
-    weight's own device (``slogdet_cpu`` is accepted for compatibility with the official library
-    and ignored: moving the weight to the CPU on every call is what makes the official layer slow).
-    For a parametrization with a cheap log-det and inverse, see :class:`Conv1x1LU`.
+    Works on ``(B, C)``, ``(B, C, L)``, ``(B, C, H, W)`` and more spatial dims. The log-determinant
+    is computed on the weight's own device (``slogdet_cpu`` is accepted for compatibility with the
+    official library and ignored: copying the weight to the CPU on every call is what makes the
+    official layer slow on GPU). The inverse and its log-det come from one LU factorization, cached
+    while no gradient is needed (see ``_ChannelLinear``). For a parametrization with a free log-det
+    and triangular inverse, see :class:`Conv1x1LU`.
 
     Args:
         num_channels: number of channels ``C``.
-        orthogonal_init: initialize ``W`` as a random rotation (else uniform).
+        orthogonal_init: initialize ``W`` as a random orthogonal matrix (else uniform in
+            ``[-1/sqrt(C), 1/sqrt(C)]``).
         slogdet_cpu: ignored (compatibility).
 
     Example:
@@ -82,6 +139,8 @@ class Conv1x1(_ChannelLinear):
     def __init__(self, num_channels: int, orthogonal_init: bool = True, slogdet_cpu: bool = True):
         super().__init__()
         self.num_channels = int(num_channels)
+        self.orthogonal_init = bool(orthogonal_init)
+        self.slogdet_cpu = bool(slogdet_cpu)
         self.weight = nn.Parameter(torch.empty(self.num_channels, self.num_channels))
         if orthogonal_init:
             nn.init.orthogonal_(self.weight)
@@ -92,11 +151,14 @@ class Conv1x1(_ChannelLinear):
     def _weight(self) -> Tensor:
         return self.weight
 
-    def _weight_inverse(self) -> Tensor:
-        return torch.linalg.inv(self.weight)
-
     def _logdet_per_position(self) -> Tensor:
         return torch.linalg.slogdet(self.weight).logabsdet
+
+    def _compute_inverse(self) -> tuple[Tensor, Tensor]:
+        lu, pivots, _ = torch.linalg.lu_factor_ex(self.weight)
+        eye = torch.eye(self.num_channels, dtype=lu.dtype, device=lu.device)
+        logdet = lu.diagonal().abs().log().sum()
+        return torch.linalg.lu_solve(lu, pivots, eye), logdet
 
 
 class Conv1x1LU(_ChannelLinear):
@@ -109,8 +171,10 @@ class Conv1x1LU(_ChannelLinear):
     - inverse: ``x[:, :, p] = W^{-1} z[:, :, p]`` via two triangular solves (no general inverse);
     - log-det: ``(number of positions) * sum(log_s)`` (no determinant computed at all).
 
+    Same layouts as :class:`Conv1x1`; ``W`` can never become singular.
+
     Args:
-        num_channels: number of channels ``C``; initialized at a random rotation.
+        num_channels: number of channels ``C``; initialized at a random orthogonal matrix.
 
     Example:
         >>> import torch
@@ -146,13 +210,16 @@ class Conv1x1LU(_ChannelLinear):
         lower, upper = self._factors()
         return self.permutation @ lower @ upper
 
-    def _weight_inverse(self) -> Tensor:
+    def _logdet_per_position(self) -> Tensor:
+        return self.log_s.sum()
+
+    def _logdet(self) -> Tensor:
+        return self.log_s.sum()  # free: no caching needed
+
+    def _compute_inverse(self) -> tuple[Tensor, Tensor]:
         lower, upper = self._factors()
         # W^{-1} = U^{-1} L^{-1} P^T, from triangular solves against P^T.
         y = torch.linalg.solve_triangular(
             lower, self.permutation.T, upper=False, unitriangular=True
         )
-        return torch.linalg.solve_triangular(upper, y, upper=True)
-
-    def _logdet_per_position(self) -> Tensor:
-        return self.log_s.sum()
+        return torch.linalg.solve_triangular(upper, y, upper=True), self.log_s.sum()

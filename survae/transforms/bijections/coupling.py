@@ -21,11 +21,23 @@ def _sigmoid_plus_2(s: Tensor) -> Tensor:
     return torch.sigmoid(s + 2.0)
 
 
+def _log_sigmoid_plus_2(s: Tensor) -> Tensor:
+    return nn.functional.logsigmoid(s + 2.0)
+
+
 SCALE_FNS: dict[str, ScaleFn] = {
     "exp": torch.exp,
     "softplus": nn.functional.softplus,
     "sigmoid": _sigmoid_plus_2,
     "tanh_exp": _exp_tanh,
+}
+
+# Closed-form log-scales of the built-in scale functions: ``log(scale_fn(u))`` without the
+# round trip through ``scale_fn`` (which underflows to log(0) = -inf for very negative ``u``).
+_LOG_SCALE_FNS: dict[ScaleFn, ScaleFn] = {
+    torch.exp: lambda u: u,
+    _sigmoid_plus_2: _log_sigmoid_plus_2,
+    _exp_tanh: torch.tanh,
 }
 
 
@@ -61,6 +73,10 @@ class _CouplingMixin:
             )
         first = (size + 1) // 2  # as torch.chunk(2): the conditioning half gets the odd entry
         return torch.split(x, (first, size - first), self.split_dim)
+
+    def _output_dim_multiplier(self) -> int:
+        """Parameters per transformed element (the official library's name for it)."""
+        return self._num_params()
 
     def _params(self, elementwise_params: Tensor, x2: Tensor) -> Tensor:
         expected = (*x2.shape, self._num_params())
@@ -199,10 +215,17 @@ class _AffineTransformer:
         return 2
 
     def _scale_shift(self, params: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """``(scale, log scale, shift)``; with ``exp`` the log-scale is the raw output itself."""
+        """``(scale, log scale, shift)``.
+
+        For the built-in scale functions the log-scale is computed in closed form (with ``exp``
+        it is the raw output itself) and the scale is its ``exp``, so both directions derive the
+        log-det from the very same tensor; other callables use ``log(scale_fn(u))``.
+        """
         unconstrained, shift = params[..., 0], params[..., 1]
-        if self.scale_fn is torch.exp:
-            return torch.exp(unconstrained), unconstrained, shift
+        log_scale_fn = _LOG_SCALE_FNS.get(self.scale_fn)
+        if log_scale_fn is not None:
+            log_scale = log_scale_fn(unconstrained)
+            return torch.exp(log_scale), log_scale, shift
         scale = self.scale_fn(unconstrained)
         return scale, torch.log(scale), shift
 

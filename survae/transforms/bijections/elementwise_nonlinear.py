@@ -120,10 +120,16 @@ class Sigmoid(_LogisticBijection):
             y = y.clamp(self.eps, 1 - self.eps)
         return torch.log(y) - torch.log1p(-y)
 
+    def _check_inverse_input(self, z: Tensor) -> None:
+        if is_validating() and not bool(((z >= 0) & (z <= 1)).all()):
+            raise ValueError(f"{self.layer_name}: expected values in [0, 1] to invert")
+
     def inverse(self, z: Tensor) -> Tensor:
+        self._check_inverse_input(z)
         return self._logit(z) / self.temperature
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        self._check_inverse_input(z)
         t = self._logit(z)
         return t / self.temperature, self._log_det(t)
 

@@ -17,7 +17,8 @@ class Permute(Bijection):
     - forward: ``z_i = x_{perm[i]}``;  inverse: ``x_{perm[i]} = z_i``;  log-det: 0.
 
     Args:
-        permutation: a permutation of ``range(D)`` (list or LongTensor), stored as a buffer.
+        permutation: a permutation of ``range(D)`` (list or LongTensor), stored as a buffer (so
+            a :class:`Shuffle`'s random draw is saved and restored with the state_dict).
         dim: the dimension to permute (>= 1).
 
     Example:
@@ -37,7 +38,13 @@ class Permute(Bijection):
             raise ValueError(f"{type(self).__name__}: dim must be >= 1, got {dim}")
         self.dim = dim
         self.register_buffer("permutation", permutation)
-        self.register_buffer("inverse_permutation", torch.argsort(permutation))
+        # Derived state: not saved (the state_dict holds ``permutation`` only, as the official
+        # layer's), recomputed whenever a permutation is loaded.
+        self.register_buffer("inverse_permutation", torch.argsort(permutation), persistent=False)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self.inverse_permutation = torch.argsort(self.permutation)
 
     def extra_repr(self) -> str:
         return f"dim_size={self.permutation.numel()}, dim={self.dim}"

@@ -13,6 +13,10 @@ from survae.transforms.bijections.base import Bijection
 class PermuteAxes(Bijection):
     """Reorder axes: ``z = x.permute(permutation)``; log-det 0.
 
+    - forward: ``z = x.permute(permutation)``;  inverse: ``x = z.permute(argsort(permutation))``.
+
+    Outputs are contiguous (as the official layer's), so a following ``.view`` works.
+
     Args:
         permutation: a permutation of ``range(x.dim())`` that keeps the batch axis first
             (``permutation[0] == 0``).
@@ -46,11 +50,11 @@ class PermuteAxes(Bijection):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)
-        return x.permute(self.permutation), x.new_zeros(x.shape[0])
+        return x.permute(self.permutation).contiguous(), x.new_zeros(x.shape[0])
 
     def inverse(self, z: Tensor) -> Tensor:
         self._check(z)
-        return z.permute(self.inverse_permutation)
+        return z.permute(self.inverse_permutation).contiguous()
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         return self.inverse(z), z.new_zeros(z.shape[0])

@@ -85,19 +85,3 @@ class Squeeze2d(Bijection):
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         return self.inverse(z), z.new_zeros(z.shape[0])
-
-
-class Unsqueeze2d(Squeeze2d):
-    """The inverse of :class:`Squeeze2d`: ``(B, C f^2, H, W) -> (B, C, H f, W f)``; log-det 0.
-
-    Example:
-        >>> import torch
-        >>> Unsqueeze2d()(torch.zeros(1, 12, 2, 2))[0].shape
-        torch.Size([1, 3, 4, 4])
-    """
-
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        return self._unsqueeze(x), x.new_zeros(x.shape[0])
-
-    def inverse(self, z: Tensor) -> Tensor:
-        return self._squeeze(z)

@@ -41,3 +41,17 @@ def test_sigmoid_is_the_inverse_of_logit():
 def test_softplus_inverse_far_out_is_finite():
     z, ldj = SoftplusInverse()(torch.tensor([[1e-9, 50.0]], dtype=torch.float64))
     assert torch.isfinite(z).all() and torch.isfinite(ldj).all()
+
+
+def test_sigmoid_inverse_checks_the_unit_interval_only_when_validating():
+    import pytest
+
+    from survae.utils.validation import validate_args
+
+    layer = Sigmoid()
+    bad = torch.tensor([[0.5, 1.5]], dtype=torch.float64)
+    layer.inverse(bad)  # no value check (no host sync) by default
+    with validate_args(), pytest.raises(ValueError, match=r"Sigmoid\(temperature=1.0"):
+        layer.inverse(bad)
+    with validate_args(), pytest.raises(ValueError, match="Sigmoid"):
+        layer.inverse_and_ldj(bad)

@@ -1,4 +1,8 @@
-"""Harness cases for the core bijections (coupling, actnorm, permutations, linear, elementwise)."""
+"""Harness cases for the core bijections (coupling, actnorm, permutations, linear, elementwise).
+
+The ``-frozen`` cases run with parameters that need no gradient, which exercises the cached
+inverse of the 1x1 convolutions in every harness check.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +69,12 @@ def _conv(c_in: int, c_out: int, num_params: int) -> nn.Module:
     )
 
 
+def _frozen(layer):
+    for p in layer.parameters():
+        p.requires_grad_(False)
+    return layer
+
+
 def _batchnorm_init(layer, x, context) -> None:
     layer.train()
     for _ in range(30):  # move the running statistics away from (0, 1)
@@ -108,6 +118,24 @@ CASES = [
         normal_input((4, 3, 3)),
     ),
     Case(
+        "AffineCouplingBijection-softplus",
+        lambda: AffineCouplingBijection(_mlp(2, 2, 2), scale_fn="softplus"),
+        normal_input((4,)),
+    ),
+    Case(
+        "AffineCouplingBijection-official-lambda",
+        lambda: AffineCouplingBijection(_mlp(2, 2, 2), scale_fn=lambda s: torch.exp(s)),
+        normal_input((4,)),
+    ),
+    Case(
+        "AffineCouplingBijection-split_dim2",
+        # (B, 1, 4) split along dim 2; the net maps (B, 1, 2) to (B, 1, 2, 2) params.
+        lambda: AffineCouplingBijection(
+            nn.Sequential(nn.Linear(2, 4), nn.Unflatten(-1, (2, 2))), split_dim=2
+        ),
+        normal_input((1, 4)),
+    ),
+    Case(
         "AdditiveCouplingBijection-3d",
         lambda: AdditiveCouplingBijection(_mlp(2, 1, 1)),
         normal_input((3,)),
@@ -128,6 +156,12 @@ CASES = [
         lambda: ConditionalAffineCouplingBijection(_mlp(2 + 2, 2, 2), context_net=nn.Linear(3, 2)),
         normal_input((4,)),
         context=normal_input((3,)),
+    ),
+    Case(
+        "ConditionalAffineCouplingBijection-image",
+        lambda: ConditionalAffineCouplingBijection(_conv(1 + 1, 1, 2)),
+        normal_input((2, 3, 3)),
+        context=normal_input((1, 3, 3)),
     ),
     Case(
         "ConditionalAdditiveCouplingBijection",
@@ -231,9 +265,22 @@ CASES = [
         "Conv1x1-uniform-init", lambda: Conv1x1(3, orthogonal_init=False), normal_input((3, 2, 2))
     ),
     Case("Conv1x1-1d", lambda: Conv1x1(3), normal_input((3, 4))),
+    Case(
+        "Conv1x1-frozen-cached-inverse",
+        lambda: _frozen(Conv1x1(3, orthogonal_init=False)),
+        normal_input((3, 2, 2)),
+    ),
+    Case("Conv1x1-vector", lambda: Conv1x1(4, orthogonal_init=False), normal_input((4,))),
     Case("Conv1x1LU", lambda: Conv1x1LU(4), normal_input((4, 2, 2))),
+    Case("Conv1x1LU-1d", lambda: Conv1x1LU(3), normal_input((3, 5))),
+    Case("Conv1x1LU-frozen", lambda: _frozen(Conv1x1LU(3)), normal_input((3, 2, 2))),
     Case("Squeeze2d", lambda: Squeeze2d(), normal_input((2, 4, 4))),
     Case("Squeeze2d-ordered", lambda: Squeeze2d(ordered=True), normal_input((2, 4, 4))),
+    Case("Squeeze2d-factor3", lambda: Squeeze2d(factor=3), normal_input((1, 3, 6))),
     Case("Unsqueeze2d", lambda: Unsqueeze2d(), normal_input((8, 2, 2))),
+    Case("Unsqueeze2d-ordered", lambda: Unsqueeze2d(ordered=True), normal_input((8, 2, 2))),
     Case("Reshape", lambda: Reshape((2, 3), (6,)), normal_input((2, 3))),
+    Case("Reshape-to-image", lambda: Reshape((12,), (3, 2, 2)), normal_input((12,))),
+    Case("Permute-image-width", lambda: Permute([2, 0, 1], dim=3), normal_input((2, 2, 3))),
+    Case("Shuffle-image-channels", lambda: Shuffle(4), normal_input((4, 2, 2))),
 ]
