@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from survae.distributions import Distribution
@@ -45,7 +46,10 @@ def _hist(ax, data: torch.Tensor, bound: float) -> None:
 
 def _density(ax, model: Distribution, bound: float) -> None:
     xx, yy, density = density_grid(model, bound)
-    ax.pcolormesh(xx, yy, density, cmap="viridis", shading="auto")
+    # Clip the colour scale at the 99.5th percentile: a few spiky pixels (e.g. where a logit
+    # squeezes the plane's edge) would otherwise wash out the whole panel.
+    vmax = float(np.quantile(density, 0.995)) or None
+    ax.pcolormesh(xx, yy, density, cmap="viridis", shading="auto", vmin=0.0, vmax=vmax)
     ax.set_aspect("equal")
     ax.axis("off")
 

@@ -43,6 +43,8 @@ class Permute(Bijection):
         self.register_buffer("inverse_permutation", torch.argsort(permutation), persistent=False)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Checkpoints from survae 0.1.0 before this change also stored the inverse: drop it.
+        state_dict.pop(prefix + "inverse_permutation", None)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
         self.inverse_permutation = torch.argsort(self.permutation)
 
