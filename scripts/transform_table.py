@@ -10,19 +10,7 @@ from pathlib import Path
 import survae.transforms as T
 from survae.transforms.cond_base import ConditionalTransform
 
-ABSTRACT = {
-    "Transform",
-    "SequentialTransform",
-    "ConditionalTransform",
-    "Bijection",
-    "ConditionalBijection",
-    "Surjection",
-    "ConditionalSurjection",
-    "StochasticTransform",
-    "CouplingBijection",
-    "ConditionalCouplingBijection",
-    "AutoregressiveBijection",
-}
+ABSTRACT = T.BASE_CLASSES
 # Inverses that are not a single closed-form pass.
 INVERSE_COST = {
     "AffineAutoregressiveBijection": "D network passes (batched)",

@@ -13,7 +13,25 @@ from survae.transforms.stochastic import __all__ as _stochastic
 from survae.transforms.surjections import *  # noqa: F403
 from survae.transforms.surjections import __all__ as _surjections
 
+#: The exported abstract bases (not layers): the test harness and the docs table skip them.
+BASE_CLASSES = frozenset(
+    {
+        "Transform",
+        "SequentialTransform",
+        "ConditionalTransform",
+        "Bijection",
+        "ConditionalBijection",
+        "Surjection",
+        "ConditionalSurjection",
+        "StochasticTransform",
+        "CouplingBijection",
+        "ConditionalCouplingBijection",
+        "AutoregressiveBijection",
+    }
+)
+
 __all__ = [
+    "BASE_CLASSES",
     "Transform",
     "SequentialTransform",
     "ConditionalTransform",

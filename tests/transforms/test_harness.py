@@ -18,19 +18,7 @@ from tests.transforms.cases import ALL_CASES
 from tests.transforms.harness import Case
 
 CASES = [pytest.param(case, id=case.id, marks=case.marks) for case in ALL_CASES]
-ABSTRACT = {
-    "Transform",
-    "SequentialTransform",
-    "ConditionalTransform",
-    "Bijection",
-    "ConditionalBijection",
-    "Surjection",
-    "ConditionalSurjection",
-    "CouplingBijection",
-    "ConditionalCouplingBijection",
-    "AutoregressiveBijection",
-    "StochasticTransform",
-}
+ABSTRACT = T.BASE_CLASSES
 
 
 def build(case: Case, seed: int = 0) -> tuple[T.Transform, torch.Tensor, torch.Tensor | None]:
