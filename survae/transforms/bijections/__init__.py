@@ -27,6 +27,16 @@ from survae.transforms.bijections.coupling import (
     ConditionalCouplingBijection,
     CouplingBijection,
 )
+from survae.transforms.bijections.coupling_splines import (
+    ConditionalCubicSplineCouplingBijection,
+    ConditionalLinearSplineCouplingBijection,
+    ConditionalQuadraticSplineCouplingBijection,
+    ConditionalRationalQuadraticSplineCouplingBijection,
+    CubicSplineCouplingBijection,
+    LinearSplineCouplingBijection,
+    QuadraticSplineCouplingBijection,
+    RationalQuadraticSplineCouplingBijection,
+)
 from survae.transforms.bijections.elementwise_nonlinear import (
     Exp,
     LeakyReLU,
@@ -49,8 +59,10 @@ from survae.transforms.bijections.planar import (
 from survae.transforms.bijections.reshape import Reshape
 from survae.transforms.bijections.residual import ResidualBijection
 from survae.transforms.bijections.splines import (
+    CubicSplineBijection,
+    LinearSplineBijection,
+    QuadraticSplineBijection,
     RationalQuadraticSplineBijection,
-    RationalQuadraticSplineCouplingBijection,
 )
 from survae.transforms.bijections.squeeze import Squeeze2d
 from survae.transforms.bijections.unsqueeze import Unsqueeze2d
@@ -98,6 +110,16 @@ __all__ = [
     "Reshape",
     "RationalQuadraticSplineBijection",
     "RationalQuadraticSplineCouplingBijection",
+    "LinearSplineBijection",
+    "QuadraticSplineBijection",
+    "CubicSplineBijection",
+    "LinearSplineCouplingBijection",
+    "QuadraticSplineCouplingBijection",
+    "CubicSplineCouplingBijection",
+    "ConditionalLinearSplineCouplingBijection",
+    "ConditionalQuadraticSplineCouplingBijection",
+    "ConditionalCubicSplineCouplingBijection",
+    "ConditionalRationalQuadraticSplineCouplingBijection",
     "AutoregressiveBijection",
     "AdditiveAutoregressiveBijection",
     "AffineAutoregressiveBijection",

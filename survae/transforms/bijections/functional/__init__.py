@@ -1,1 +1,5 @@
 """Pure elementwise kernels (splines, ...) that the bijection classes are built on."""
+
+from survae.transforms.bijections.functional import splines
+
+__all__ = ["splines"]

@@ -1,8 +1,8 @@
-"""Monotone rational-quadratic splines (Durkan et al., 2019), with linear tails.
+"""Monotone rational-quadratic splines (Durkan et al., 2019), with linear or circular tails.
 
-Inside ``[left, right]`` the map is a piecewise rational-quadratic, monotone function with ``K``
-bins whose widths, heights and knot derivatives come from unconstrained parameters; in bin ``k``
-with ``theta = (x - x_k) / w_k`` and ``s_k = h_k / w_k``:
+Inside ``[left, right]`` the map is piecewise rational-quadratic with ``K`` bins whose widths,
+heights and knot derivatives come from unconstrained parameters; in bin ``k`` with
+``theta = (x - x_k) / w_k``, ``s_k = h_k / w_k``:
 
 .. math::
     y = y_k + \\frac{h_k [s_k \\theta^2 + d_k \\theta (1 - \\theta)]}
@@ -12,39 +12,31 @@ with ``theta = (x - x_k) / w_k`` and ``s_k = h_k / w_k``:
                                + d_k (1-\\theta)^2]}
                          {[s_k + (d_{k+1} + d_k - 2 s_k) \\theta (1 - \\theta)]^2}.
 
-The inverse solves a quadratic in ``theta`` (its discriminant clamped at zero). With
-``unconstrained_rational_quadratic_spline`` the map is the identity outside ``[-B, B]`` and the
-boundary derivatives are 1, so values and gradients are finite everywhere: out-of-bound inputs are
-replaced by a safe in-range value inside the spline branch (so no NaN reaches the gradient through
-``torch.where``), and the bin search uses ``torch.searchsorted`` (no loops over bins).
+The inverse solves a quadratic in ``theta``, picking the cancellation-free of the two equivalent
+root formulas by the sign of the linear coefficient (discriminant clamped at zero).
+``unconstrained_rational_quadratic_spline`` adds tails on ``[-B, B]``: linear tails (identity
+outside, boundary derivatives fixed to 1 so the map is C1) or circular ones (a periodic circle
+map: the boundary derivatives are tied, ``d_0 = d_K``).
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-DEFAULT_MIN_BIN_WIDTH = 1e-3
-DEFAULT_MIN_BIN_HEIGHT = 1e-3
-DEFAULT_MIN_DERIVATIVE = 1e-3
-
-
-def _knots(unnormalized: Tensor, low: float, high: float, min_size: float) -> tuple[Tensor, Tensor]:
-    """Bin sizes (softmax, floored at ``min_size``) and knot positions from ``low`` to ``high``."""
-    num_bins = unnormalized.shape[-1]
-    if min_size * num_bins > 1.0:
-        raise ValueError(f"minimal bin size {min_size} too large for {num_bins} bins")
-    sizes = min_size + (1 - min_size * num_bins) * torch.softmax(unnormalized, dim=-1)
-    inner = low + (high - low) * torch.cumsum(sizes, dim=-1)[..., :-1]
-    knots = F.pad(F.pad(inner, (1, 0), value=low), (0, 1), value=high)  # exact end points
-    return knots[..., 1:] - knots[..., :-1], knots
-
-
-def _gather(values: Tensor, index: Tensor) -> Tensor:
-    return values.gather(-1, index).squeeze(-1)
+from survae.transforms.bijections.functional.splines.utils import (
+    DEFAULT_MIN_BIN_HEIGHT,
+    DEFAULT_MIN_BIN_WIDTH,
+    DEFAULT_MIN_DERIVATIVE,
+    check_num_params,
+    check_tails,
+    gather_bins,
+    inverse_softplus,
+    normalized_bins,
+    search_bins,
+    with_tails,
+)
 
 
 def rational_quadratic_spline(
@@ -63,27 +55,44 @@ def rational_quadratic_spline(
 ) -> tuple[Tensor, Tensor]:
     """Rational-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
+    Widths and heights are ``min + (1 - K min) softmax(.)`` fractions of the intervals and the
+    knot derivatives ``min_derivative + softplus(.)``.
+
     Args:
-        inputs: any shape ``S``; must lie in the domain (``[bottom, top]`` if ``inverse``).
+        inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
         unnormalized_widths, unnormalized_heights: shape ``S + (K,)``.
-        unnormalized_derivatives: shape ``S + (K + 1,)`` (derivative at every knot, via
-            ``min_derivative + softplus``).
+        unnormalized_derivatives: shape ``S + (K + 1,)``, one per knot.
         inverse: compute the inverse map.
+        left, right, bottom, top: domain and range.
+        min_bin_width, min_bin_height, min_derivative: floors keeping the map well conditioned.
 
     Returns:
-        outputs of shape ``S`` and ``log|d outputs / d inputs|`` of shape ``S``.
+        outputs of shape ``S`` and ``log|d outputs / d inputs|`` of shape ``S`` (of the map that
+        was applied: for ``inverse=True`` it is minus the forward log-derivative at the output).
+
+    Example:
+        >>> import torch
+        >>> _ = torch.manual_seed(0)
+        >>> x = torch.rand(5)
+        >>> w, h, d = torch.randn(5, 4), torch.randn(5, 4), torch.randn(5, 5)
+        >>> y, logabsdet = rational_quadratic_spline(x, w, h, d)
+        >>> x_back, inverse_logabsdet = rational_quadratic_spline(y, w, h, d, inverse=True)
+        >>> torch.allclose(x_back, x, atol=1e-5), torch.allclose(inverse_logabsdet, -logabsdet)
+        (True, True)
     """
-    widths, cumwidths = _knots(unnormalized_widths, left, right, min_bin_width)
-    heights, cumheights = _knots(unnormalized_heights, bottom, top, min_bin_height)
+    num_bins = unnormalized_widths.shape[-1]
+    check_num_params("rational_quadratic_spline", unnormalized_heights, num_bins, "heights")
+    check_num_params(
+        "rational_quadratic_spline", unnormalized_derivatives, num_bins + 1, "derivatives"
+    )
+    widths, cumwidths = normalized_bins(unnormalized_widths, left, right, min_bin_width)
+    heights, cumheights = normalized_bins(unnormalized_heights, bottom, top, min_bin_height)
     derivatives = min_derivative + F.softplus(unnormalized_derivatives)
 
-    search = cumheights if inverse else cumwidths
-    index = torch.searchsorted(
-        search[..., 1:-1].contiguous(), inputs.unsqueeze(-1).contiguous(), right=True
-    )
-    x_k, w_k = _gather(cumwidths, index), _gather(widths, index)
-    y_k, h_k = _gather(cumheights, index), _gather(heights, index)
-    d_k, d_k1 = _gather(derivatives, index), _gather(derivatives[..., 1:], index)
+    index = search_bins(cumheights if inverse else cumwidths, inputs)
+    x_k, w_k = gather_bins(cumwidths, index), gather_bins(widths, index)
+    y_k, h_k = gather_bins(cumheights, index), gather_bins(heights, index)
+    d_k, d_k1 = gather_bins(derivatives, index), gather_bins(derivatives[..., 1:], index)
     s_k = h_k / w_k
     slack = d_k1 + d_k - 2 * s_k
 
@@ -92,9 +101,17 @@ def rational_quadratic_spline(
         a = h_k * (s_k - d_k) + dy * slack
         b = h_k * d_k - dy * slack
         c = -s_k * dy
-        discriminant = (b.pow(2) - 4 * a * c).clamp(min=0)
-        theta = (2 * c) / (-b - torch.sqrt(discriminant))
-        outputs = theta * w_k + x_k
+        root = torch.sqrt((b.pow(2) - 4 * a * c).clamp(min=0))
+        # The root in [0, 1] without cancellation: 2c / (-b - root) if b >= 0, else
+        # (-b + root) / 2a (then a > -b > 0, since a + b = h_k s_k > 0). The unused branch gets a
+        # dummy denominator so no inf / NaN reaches the gradient through torch.where.
+        positive = b >= 0
+        theta = torch.where(
+            positive,
+            2 * c / torch.where(positive, -b - root, -torch.ones_like(b)),
+            (root - b) / torch.where(positive, torch.ones_like(a), 2 * a),
+        )
+        outputs = x_k + theta * w_k
     else:
         theta = (inputs - x_k) / w_k
         numerator = h_k * (s_k * theta.pow(2) + d_k * theta * (1 - theta))
@@ -115,35 +132,72 @@ def unconstrained_rational_quadratic_spline(
     unnormalized_heights: Tensor,
     unnormalized_derivatives: Tensor,
     inverse: bool = False,
-    tail_bound: float = 3.0,
+    tails: str | None = "linear",
+    tail_bound: float = 1.0,
     min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
     min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
     min_derivative: float = DEFAULT_MIN_DERIVATIVE,
 ) -> tuple[Tensor, Tensor]:
-    """Rational-quadratic spline on ``[-B, B]`` with identity (linear) tails outside.
+    """Rational-quadratic spline on ``[-B, B]`` with tails, defined for any real input.
 
-    ``unnormalized_derivatives`` has shape ``S + (K - 1,)``: the interior knots; the two boundary
-    derivatives are fixed to 1 so the map is continuously differentiable at ``+-B``. Inputs at or
-    beyond the bound, including all-tail batches, give finite outputs and gradients.
+    - ``tails='linear'``: identity (log-det 0) outside ``(-B, B)``; ``unnormalized_derivatives``
+      has ``K - 1`` entries (interior knots), the boundary derivatives are 1 (C1 at ``+-B``);
+    - ``tails='circular'``: periodic with period ``2B`` (use ``B = pi`` for angles); ``K``
+      derivatives, the last knot reusing the first (``d_K = d_0``) so the circle map is C1;
+    - ``tails=None``: the bare spline on ``[-B, B]`` with ``K + 1`` derivatives.
+
+    Inputs at or beyond the bound, all-tail batches and huge values give finite outputs,
+    log-dets and gradients (see :func:`with_tails`).
+
+    Args:
+        inputs: any shape ``S``.
+        unnormalized_widths, unnormalized_heights: shape ``S + (K,)``.
+        unnormalized_derivatives: shape ``S + (K - 1,)``, ``S + (K,)`` or ``S + (K + 1,)`` as above.
+        inverse: compute the inverse map.
+        tails: ``'linear'``, ``'circular'`` or None.
+        tail_bound: ``B``.
+        min_bin_width, min_bin_height, min_derivative: as in :func:`rational_quadratic_spline`.
+
+    Returns:
+        outputs and elementwise ``log|d outputs / d inputs|``, both of shape ``S``.
+
+    Example:
+        >>> import torch
+        >>> _ = torch.manual_seed(0)
+        >>> x = torch.tensor([-5.0, 0.3, 5.0])
+        >>> w, h, d = torch.randn(3, 4), torch.randn(3, 4), torch.randn(3, 3)
+        >>> y, logabsdet = unconstrained_rational_quadratic_spline(x, w, h, d, tail_bound=2.0)
+        >>> y[[0, 2]].tolist(), logabsdet[[0, 2]].tolist()
+        ([-5.0, 5.0], [0.0, 0.0])
     """
-    inside = (inputs > -tail_bound) & (inputs < tail_bound)
-    boundary = math.log(math.expm1(1 - min_derivative))
-    derivatives = F.pad(unnormalized_derivatives, (1, 1), value=boundary)
-    safe = torch.where(inside, inputs, torch.zeros_like(inputs))
-    outputs, logabsdet = rational_quadratic_spline(
-        safe,
-        unnormalized_widths,
-        unnormalized_heights,
-        derivatives,
-        inverse=inverse,
-        left=-tail_bound,
-        right=tail_bound,
-        bottom=-tail_bound,
-        top=tail_bound,
-        min_bin_width=min_bin_width,
-        min_bin_height=min_bin_height,
-        min_derivative=min_derivative,
-    )
-    outputs = torch.where(inside, outputs, inputs)
-    logabsdet = torch.where(inside, logabsdet, torch.zeros_like(logabsdet))
-    return outputs, logabsdet
+    name = "unconstrained_rational_quadratic_spline"
+    check_tails(name, tails)
+    num_bins = unnormalized_widths.shape[-1]
+    if tails == "linear":
+        check_num_params(name, unnormalized_derivatives, num_bins - 1, "derivatives (K - 1)")
+        boundary = inverse_softplus(1 - min_derivative)
+        derivatives = F.pad(unnormalized_derivatives, (1, 1), value=boundary)
+    elif tails == "circular":
+        check_num_params(name, unnormalized_derivatives, num_bins, "derivatives (K)")
+        derivatives = torch.cat([unnormalized_derivatives, unnormalized_derivatives[..., :1]], -1)
+    else:
+        check_num_params(name, unnormalized_derivatives, num_bins + 1, "derivatives (K + 1)")
+        derivatives = unnormalized_derivatives
+
+    def spline(x: Tensor) -> tuple[Tensor, Tensor]:
+        return rational_quadratic_spline(
+            x,
+            unnormalized_widths,
+            unnormalized_heights,
+            derivatives,
+            inverse=inverse,
+            left=-tail_bound,
+            right=tail_bound,
+            bottom=-tail_bound,
+            top=tail_bound,
+            min_bin_width=min_bin_width,
+            min_bin_height=min_bin_height,
+            min_derivative=min_derivative,
+        )
+
+    return with_tails(inputs, tails, tail_bound, spline)

@@ -1,0 +1,129 @@
+"""Shared pieces of the spline kernels: bins from unconstrained parameters, bin search, tails.
+
+Every kernel works elementwise on ``inputs`` of any shape ``S`` with parameters of shape
+``S + (P,)``. The helpers here never loop over bins (``torch.searchsorted``) and never let a NaN
+reach a gradient: out-of-bound inputs are swapped for a safe in-range value *before* the spline
+branch is evaluated, so both branches of the final ``torch.where`` are finite.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+DEFAULT_MIN_BIN_WIDTH = 1e-3
+DEFAULT_MIN_BIN_HEIGHT = 1e-3
+DEFAULT_MIN_DERIVATIVE = 1e-3
+
+TAILS = ("linear", "circular", None)
+
+SplineFn = Callable[[Tensor], tuple[Tensor, Tensor]]
+
+
+def normalized_bins(
+    unnormalized: Tensor, low: float, high: float, min_size: float
+) -> tuple[Tensor, Tensor]:
+    """Bin sizes and knots of a partition of ``[low, high]`` into ``K`` bins.
+
+    The fractions are ``min_size + (1 - K min_size) softmax(unnormalized)``, so every bin has at
+    least ``min_size`` of the interval; the end knots are exactly ``low`` and ``high``.
+
+    Args:
+        unnormalized: shape ``S + (K,)``.
+        low, high: the interval.
+        min_size: minimal fraction of the interval per bin (``K * min_size <= 1``).
+
+    Returns:
+        sizes of shape ``S + (K,)`` and knots of shape ``S + (K + 1,)``.
+
+    Example:
+        >>> import torch
+        >>> sizes, knots = normalized_bins(torch.zeros(2), -1.0, 1.0, 1e-3)
+        >>> knots.tolist()
+        [-1.0, 0.0, 1.0]
+    """
+    num_bins = unnormalized.shape[-1]
+    if min_size * num_bins > 1.0:
+        raise ValueError(f"minimal bin size {min_size} is too large for {num_bins} bins")
+    fractions = min_size + (1 - min_size * num_bins) * torch.softmax(unnormalized, dim=-1)
+    inner = low + (high - low) * torch.cumsum(fractions, dim=-1)[..., :-1]
+    knots = F.pad(F.pad(inner, (1, 0), value=low), (0, 1), value=high)
+    return knots[..., 1:] - knots[..., :-1], knots
+
+
+def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
+    """Index ``k`` in ``{0, ..., K-1}`` of the bin ``[knots_k, knots_{k+1})`` holding each input.
+
+    Only the interior knots are searched, so inputs at (or rounding past) the end knots fall in
+    the first or last bin, never out of range.
+
+    Example:
+        >>> import torch
+        >>> search_bins(torch.tensor([0.0, 0.5, 1.0]).expand(3, 3), torch.tensor([0.0, 0.5, 1.0]))
+        tensor([0, 1, 1])
+    """
+    index = torch.searchsorted(
+        knots[..., 1:-1].contiguous(), inputs.unsqueeze(-1).contiguous(), right=True
+    )
+    return index.squeeze(-1)
+
+
+def gather_bins(values: Tensor, index: Tensor) -> Tensor:
+    """``values[..., index]`` elementwise (``values``: ``S + (M,)``, ``index``: ``S``)."""
+    return values.gather(-1, index.unsqueeze(-1)).squeeze(-1)
+
+
+def inverse_softplus(value: float) -> float:
+    """The unconstrained value ``u`` with ``softplus(u) = value`` (a Python float)."""
+    return math.log(math.expm1(value))
+
+
+def check_num_params(name: str, params: Tensor, expected: int, what: str) -> None:
+    """Raise ``ValueError`` if the last dimension of ``params`` is not ``expected``."""
+    if params.shape[-1] != expected:
+        raise ValueError(
+            f"{name}: expected {expected} {what} in the last dimension, got shape "
+            f"{tuple(params.shape)}"
+        )
+
+
+def check_tails(name: str, tails: str | None, supported: tuple = TAILS) -> None:
+    """Raise ``ValueError`` for an unknown or unsupported tail type."""
+    if tails not in supported:
+        raise ValueError(f"{name}: tails must be one of {supported}, got {tails!r}")
+
+
+def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: SplineFn):
+    """Apply ``spline`` (a map of ``[-B, B]`` onto itself) with the given tails.
+
+    - ``'linear'``: identity with log-det 0 outside the open interval ``(-B, B)``; the spline
+      branch sees ``0`` for those elements, so values *and* gradients stay finite (also for
+      all-tail batches, huge inputs and inf);
+    - ``'circular'``: the periodic lift ``f(x + 2Bn) = f(x) + 2Bn`` of a circle map, so any real
+      input is valid (angles in ``[-B, B)`` with ``B = pi`` map to themselves);
+    - ``None``: the bare spline; inputs must lie in ``[-B, B]``.
+
+    Returns:
+        outputs and elementwise ``log|d outputs / d inputs|`` (both of the shape of ``inputs``).
+    """
+    if tails is None:
+        return spline(inputs)
+    if tails == "linear":
+        inside = (inputs > -tail_bound) & (inputs < tail_bound)
+        safe = torch.where(inside, inputs, torch.zeros_like(inputs))
+        outputs, logabsdet = spline(safe)
+        outputs = torch.where(inside, outputs, inputs)
+        logabsdet = torch.where(inside, logabsdet, torch.zeros_like(logabsdet))
+        return outputs, logabsdet
+    if tails == "circular":
+        period = 2 * tail_bound
+        shift = period * torch.floor((inputs.detach() + tail_bound) / period)
+        shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+        wrapped = (inputs - shift).clamp(-tail_bound, tail_bound)
+        outputs, logabsdet = spline(wrapped)
+        return outputs + shift, logabsdet
+    raise ValueError(f"tails must be one of {TAILS}, got {tails!r}")
