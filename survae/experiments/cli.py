@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``survae`` command line with ``argv`` (default: ``sys.argv[1:]``); return 0."""
-    args = build_parser().parse_args(argv)
+    from survae.experiments.trainer import parse_with_config
+
+    args = parse_with_config(build_parser(), argv)
     args.func(args)
     return 0
 
