@@ -27,6 +27,14 @@ from survae.transforms.bijections.coupling import (
     ConditionalCouplingBijection,
     CouplingBijection,
 )
+from survae.transforms.bijections.coupling_masked import (
+    DiagonalScalingBijection,
+    MaskedAdditiveCouplingBijection,
+    MaskedAffineCouplingBijection,
+    alternating_mask,
+    channel_mask,
+    checkerboard_mask,
+)
 from survae.transforms.bijections.coupling_splines import (
     ConditionalCubicSplineCouplingBijection,
     ConditionalLinearSplineCouplingBijection,
@@ -76,6 +84,12 @@ __all__ = [
     "AffineCouplingBijection",
     "ConditionalAdditiveCouplingBijection",
     "ConditionalAffineCouplingBijection",
+    "MaskedAffineCouplingBijection",
+    "MaskedAdditiveCouplingBijection",
+    "DiagonalScalingBijection",
+    "checkerboard_mask",
+    "channel_mask",
+    "alternating_mask",
     "ActNormBijection",
     "ActNormBijection1d",
     "ActNormBijection2d",
