@@ -80,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_toy_arguments(toy)
     toy.set_defaults(func=run_train_toy)
 
+    from survae.experiments import images
+
+    image = experiments.add_parser("image", help="image flows (RealNVP, Glow, MaxPoolFlow...)")
+    images.add_image_arguments(image)
+    image.set_defaults(func=images.run_train_image)
+    sample = commands.add_parser("sample", help="write an image grid of a trained model")
+    images.add_sample_arguments(sample)
+    sample.set_defaults(func=images.run_sample)
+    evaluate = commands.add_parser("eval", help="test bits/dim of a trained model (JSON line)")
+    images.add_eval_arguments(evaluate)
+    evaluate.set_defaults(func=images.run_eval)
+
     reproduce = commands.add_parser("reproduce", help="reproduce a table of the paper")
     tables = reproduce.add_subparsers(dest="reproduce_command", required=True)
     absflow = tables.add_parser("absflow", help="Flow vs AbsFlow on the four toy densities")
