@@ -185,6 +185,7 @@ def load_image_dataset(
     binary: str | None = None,
     download: bool = False,
     check_integrity: bool = True,
+    digits_bits: int = 8,
 ) -> Dataset:
     """The image dataset ``name`` (see the module docstring) as ``(image, label)`` pairs.
 
@@ -197,6 +198,9 @@ def load_image_dataset(
             or ``"static"`` (thresholded at 0.5); digits use their fixed binarization for both.
         download: let torchvision download missing files.
         check_integrity: torchvision's MD5 checks of CIFAR-10/SVHN/CelebA files.
+        digits_bits: the digits' 17 gray levels rescaled to 8 bits (``8``, as the other
+            datasets) or kept as the values ``0 .. 16`` in a 5-bit range (``5``: the likelihood
+            is then that of the 17-level data itself).
     """
     if name not in IMAGE_DATASETS:
         raise ValueError(f"unknown image dataset {name!r}; choose one of {IMAGE_DATASETS}")
@@ -210,7 +214,9 @@ def load_image_dataset(
     if name == "digits":
         if split == "valid":
             raise ValueError("digits: has only the 'train' and 'test' splits")
-        mode = "binary" if binary else "bits8"
+        if digits_bits not in (5, 8):
+            raise ValueError(f"digits: digits_bits must be 5 or 8, got {digits_bits}")
+        mode = "binary" if binary else ("bits8" if digits_bits == 8 else "levels")
         return DigitsDataset(split, mode=mode, transform=flipper)
     base = _torchvision_base(name, str(root), split, download, check_integrity)
     binarize = _Binarize(8, static=binary == "static") if binary else None

@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_reproduce_arguments(absflow)
     absflow.set_defaults(func=lambda a: report_metrics(reproduce_absflow(a), a.out))
 
+    from survae.experiments.image_table import add_image_table_arguments, reproduce_images
+
+    image_table = tables.add_parser("images", help="every image model on the digits: bpd table")
+    add_image_table_arguments(image_table)
+    image_table.set_defaults(func=lambda a: report_metrics(reproduce_images(a), a.out))
+
     demo = commands.add_parser("demo", help="the default job: flow vs absflow on checkerboard")
     demo.add_argument("--out", default="runs/demo")
     demo.add_argument("--dataset", default="checkerboard", choices=sorted(TOY_DATASETS))

@@ -43,6 +43,9 @@ def add_image_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", choices=IMAGE_DATASETS, default="digits")
     parser.add_argument("--data-root", default="data", help="folder of torchvision's files")
     parser.add_argument("--download", action="store_true", help="let torchvision download")
+    parser.add_argument("--num-bits", type=int, choices=(5, 8), default=None,
+                        help="bits per value; digits: 5 keeps the 17 gray levels 0..16 as they "
+                        "are (default), 8 rescales them to 0..255; other datasets: 8")
     parser.add_argument("--hidden", type=positive_int, default=64, help="conditioner channels")
     parser.add_argument("--blocks", type=positive_int, default=1, help="residual blocks per net")
     parser.add_argument("--steps-per-scale", type=positive_int, default=None,
@@ -58,12 +61,27 @@ def add_image_arguments(parser: argparse.ArgumentParser) -> None:
 
 def model_settings(args: argparse.Namespace) -> dict[str, Any]:
     """Factory keyword arguments from the flags (only the ones a flag set)."""
-    kwargs: dict[str, Any] = {"hidden": args.hidden, "blocks": args.blocks}
+    kwargs: dict[str, Any] = {"hidden": args.hidden, "blocks": args.blocks,
+                              "num_bits": data_bits(args.dataset, args.num_bits)}
     if args.steps_per_scale is not None and args.model != "realnvp":
         kwargs["steps"] = args.steps_per_scale
     if args.scales is not None:
         kwargs["num_levels" if args.model == "glow" else "num_scales"] = args.scales
     return kwargs
+
+
+def data_bits(dataset: str, num_bits: int | None) -> int:
+    """Bits per value of the data: 8, or 5 for the digits' 17 levels unless 8 is asked for."""
+    if num_bits is None:
+        return 5 if dataset == "digits" else 8
+    if dataset != "digits" and num_bits != 8:
+        raise ValueError(f"--num-bits {num_bits}: only the digits can be used with 5 bits")
+    return num_bits
+
+
+def _dataset(metadata: dict[str, Any], root: str, split: str, download: bool = False):
+    return load_image_dataset(metadata["dataset"], root, split, download=download,
+                              digits_bits=metadata["num_bits"])
 
 
 def rebuild_model(metadata: dict[str, Any]) -> nn.Module:
@@ -116,7 +134,8 @@ def save_image_grid(images: Tensor, path: str | Path, nrow: int = 8, num_bits: i
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     x = images.detach().cpu()
-    x = x.float() / (2**num_bits - 1) if not x.is_floating_point() else x.clamp(0, 1)
+    top = 16 if num_bits == 5 else 2**num_bits - 1  # 5 bits: the digits' levels 0..16
+    x = (x.float() / top).clamp(0, 1) if not x.is_floating_point() else x.clamp(0, 1)
     try:
         from torchvision.utils import make_grid
 
@@ -148,15 +167,15 @@ def train_image(args: argparse.Namespace) -> dict[str, Any]:
     config = config_from_args(args)
     out = Path(config.out)
     seed_everything(config.seed)
-    train = load_image_dataset(args.dataset, args.data_root, "train", download=args.download)
-    test = load_image_dataset(args.dataset, args.data_root, "test", download=args.download)
     shape = IMAGE_SHAPES[args.dataset]
     kwargs = model_settings(args)
     model = build_image_model(args.model, shape, **kwargs)
     num_dims = math.prod(shape)
     metadata = {"kind": "image", "model": args.model, "model_kwargs": kwargs,
-                "dataset": args.dataset, "shape": list(shape), "num_bits": 8,
+                "dataset": args.dataset, "shape": list(shape), "num_bits": kwargs["num_bits"],
                 "data_root": str(args.data_root)}
+    train = _dataset(metadata, args.data_root, "train", args.download)
+    test = _dataset(metadata, args.data_root, "test", args.download)
 
     def loss_fn(m: nn.Module, batch: Any) -> Tensor:
         return -m.log_prob(batch[0]).mean()
@@ -178,8 +197,8 @@ def train_image(args: argparse.Namespace) -> dict[str, Any]:
     with torch.no_grad():
         samples = model.sample(args.num_samples)
     real = torch.stack([test[i][0] for i in range(min(args.num_samples, len(test)))])
-    save_image_grid(samples, out / "samples.png")
-    save_image_grid(real, out / "data.png")
+    save_image_grid(samples, out / "samples.png", num_bits=kwargs["num_bits"])
+    save_image_grid(real, out / "data.png", num_bits=kwargs["num_bits"])
     metrics.update({
         "model": args.model, "dataset": args.dataset,
         "parameters": sum(p.numel() for p in model.parameters()),
@@ -227,7 +246,7 @@ def run_eval(args: argparse.Namespace) -> dict[str, Any]:
     model, metadata = load_model(args.checkpoint)
     torch.manual_seed(args.seed)
     root = args.data_root or metadata.get("data_root", "data")
-    test = load_image_dataset(metadata["dataset"], root, "test")
+    test = _dataset(metadata, root, "test")
     start = time.perf_counter()
     metrics = evaluate_bpd(model, test, args.batch_size, k=args.k)
     metrics.update({"exact": bool(getattr(model, "exact", False)), "model": metadata["model"],

@@ -103,6 +103,10 @@ def test_celeba_format(tmp_path):
 def test_digits_and_bad_names():
     data = load_image_dataset("digits", split="test", binary="static")
     assert data[0][0].shape == (1, 8, 8) and set(data.data.unique().tolist()) <= {0.0, 1.0}
+    levels = load_image_dataset("digits", split="test", digits_bits=5)
+    assert levels[0][0].dtype == torch.int64 and int(levels.data.max()) == 16
+    with pytest.raises(ValueError, match="digits_bits must be 5 or 8"):
+        load_image_dataset("digits", digits_bits=4)
     with pytest.raises(ValueError, match="unknown image dataset 'imagenet'"):
         load_image_dataset("imagenet")
     with pytest.raises(ValueError, match="unknown split"):

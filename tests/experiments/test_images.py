@@ -44,3 +44,14 @@ def test_yaml_config_drives_a_run(tmp_path, capsys):
     main(["train", "image", "--config", str(config)])
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["model"] == "baseline" and line["steps"] == 3
+
+
+def test_reproduce_images_table(tmp_path, capsys):
+    main(["reproduce", "images", "--models", "glow", "maxpool", "--steps", "3",
+          "--batch-size", "8", "--hidden", "8", "--iwbo-k", "2", "--quiet",
+          "--out", str(tmp_path / "table"), "--docs", str(tmp_path / "docs")])
+    table = (tmp_path / "docs" / "image-table.md").read_text()
+    assert "| glow |" in table and "| maxpool |" in table and "IWBO, k=2" in table
+    assert (tmp_path / "docs" / "image-samples.png").stat().st_size > 0
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(line) >= {"glow_test_bpd", "maxpool_test_bpd", "steps", "seconds"}
