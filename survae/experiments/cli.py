@@ -124,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse_with_config(build_parser(), argv)
     args.func(args)
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():  # launched by torchrun: leave together
+        dist.barrier()
+        dist.destroy_process_group()
     return 0
 
 
