@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     image = experiments.add_parser("image", help="image flows (RealNVP, Glow, MaxPoolFlow...)")
     images.add_image_arguments(image)
     image.set_defaults(func=images.run_train_image)
+    from survae.experiments import pointcloud
+
+    cloud = experiments.add_parser("pointcloud", help="SortFlow / PermuteFlow on point sets")
+    pointcloud.add_pointcloud_arguments(cloud)
+    cloud.set_defaults(func=pointcloud.run_train_pointcloud)
     sample = commands.add_parser("sample", help="write an image grid of a trained model")
     images.add_sample_arguments(sample)
     sample.set_defaults(func=images.run_sample)
@@ -99,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     absflow.set_defaults(func=lambda a: report_metrics(reproduce_absflow(a), a.out))
 
     from survae.experiments.image_table import add_image_table_arguments, reproduce_images
+    from survae.experiments.pointcloud import (
+        add_pointcloud_table_arguments,
+        reproduce_pointcloud,
+    )
+
+    cloud_table = tables.add_parser("pointcloud", help="point-cloud flows on SpatialDigits")
+    add_pointcloud_table_arguments(cloud_table)
+    cloud_table.set_defaults(func=lambda a: report_metrics(reproduce_pointcloud(a), a.out))
 
     image_table = tables.add_parser("images", help="every image model on the digits: bpd table")
     add_image_table_arguments(image_table)

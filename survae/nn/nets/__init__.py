@@ -8,6 +8,7 @@ from survae.nn.nets.matching import DenseNet
 from survae.nn.nets.mlp import MLP
 from survae.nn.nets.odenet import ODENet
 from survae.nn.nets.resnet import ResNet
+from survae.nn.nets.transformer import PositionalTransformer, SetTransformer
 
 __all__ = [
     "ConvNet",
@@ -18,4 +19,6 @@ __all__ = [
     "MLP",
     "ODENet",
     "ResNet",
+    "SetTransformer",
+    "PositionalTransformer",
 ]

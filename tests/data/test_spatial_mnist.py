@@ -1,0 +1,51 @@
+"""SpatialMNIST-style point sets from the digits and from MNIST files (written here)."""
+
+import struct
+
+import numpy as np
+import pytest
+import torch
+
+from survae.data.spatial_mnist import SpatialDigits, points_from_images
+
+
+def test_points_follow_the_ink():
+    image = torch.zeros(1, 4, 4)
+    image[0, 0, 3] = 1.0  # top-right pixel only
+    pts = points_from_images(image, 200, torch.Generator().manual_seed(0))
+    assert pts.shape == (1, 200, 2)
+    assert bool((pts[..., 0] >= 3).all() and (pts[..., 0] < 4).all())  # column 3
+    assert bool((pts[..., 1] >= 3).all() and (pts[..., 1] < 4).all())  # top row: y up
+    two = torch.zeros(1, 2, 2)
+    two[0, 0, 0], two[0, 1, 1] = 3.0, 1.0
+    many = points_from_images(two, 20000, torch.Generator().manual_seed(1))
+    assert abs(float((many[0, :, 0] < 1).double().mean()) - 0.75) < 0.02  # intensity weights
+
+
+def test_digits_sets_are_seeded_and_in_the_mnist_frame():
+    a, b = SpatialDigits("test", seed=3), SpatialDigits("test", seed=3)
+    assert torch.equal(a.points, b.points) and len(a) == 360
+    assert not torch.equal(a.points, SpatialDigits("test", seed=4).points)
+    assert a.points.min() >= 0 and a.points.max() < 28 and a.points.max() > 20
+    with pytest.raises(ValueError, match="unknown source"):
+        SpatialDigits(source="cifar")
+    with pytest.raises(ValueError, match="no ink"):
+        points_from_images(torch.zeros(2, 3, 3), 5)
+
+
+def test_mnist_source_reads_torchvision_files(tmp_path):
+    pytest.importorskip("torchvision")
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    images = np.zeros((3, 28, 28), dtype=np.uint8)
+    images[:, 10:12, 20:22] = 255
+    for prefix in ("train", "t10k"):
+        with open(raw / f"{prefix}-images-idx3-ubyte", "wb") as handle:
+            handle.write(struct.pack(">IIII", 2051, 3, 28, 28) + images.tobytes())
+        with open(raw / f"{prefix}-labels-idx1-ubyte", "wb") as handle:
+            handle.write(struct.pack(">II", 2049, 3) + bytes([4, 5, 6]))
+    data = SpatialDigits("train", num_points=30, source="mnist", root=tmp_path)
+    x, label = data[1]
+    assert x.shape == (30, 2) and int(label) == 5
+    assert bool((x[:, 0] >= 20).all() and (x[:, 0] < 22).all())
+    assert bool((x[:, 1] >= 16).all() and (x[:, 1] < 18).all())  # rows 10-11 of 28, y up
