@@ -6,6 +6,13 @@ from survae.transforms.bijections.actnorm import (
     ActNormBijection2d,
 )
 from survae.transforms.bijections.affine import AffineBijection, ScalarAffineBijection
+from survae.transforms.bijections.amortized import (
+    AmortizedBijection,
+    ConditionalHouseholderBijection,
+    ConditionalInverseBijection,
+    ConditionalRadialBijection,
+    InverseBijection,
+)
 from survae.transforms.bijections.autoregressive import (
     AdditiveAutoregressiveBijection,
     AffineAutoregressiveBijection,
@@ -73,6 +80,10 @@ from survae.transforms.bijections.splines import (
     RationalQuadraticSplineBijection,
 )
 from survae.transforms.bijections.squeeze import Squeeze2d
+from survae.transforms.bijections.sylvester import (
+    ConditionalSylvesterBijection,
+    SylvesterBijection,
+)
 from survae.transforms.bijections.unsqueeze import Unsqueeze2d
 
 __all__ = [
@@ -84,6 +95,13 @@ __all__ = [
     "AffineCouplingBijection",
     "ConditionalAdditiveCouplingBijection",
     "ConditionalAffineCouplingBijection",
+    "InverseBijection",
+    "ConditionalInverseBijection",
+    "AmortizedBijection",
+    "ConditionalRadialBijection",
+    "ConditionalHouseholderBijection",
+    "SylvesterBijection",
+    "ConditionalSylvesterBijection",
     "MaskedAffineCouplingBijection",
     "MaskedAdditiveCouplingBijection",
     "DiagonalScalingBijection",

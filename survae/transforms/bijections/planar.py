@@ -36,13 +36,18 @@ def _planar_inverse(z: Tensor, w: Tensor, u_hat: Tensor, b: Tensor) -> tuple[Ten
     ``x = z - u_hat tanh(a + b)``. ``BISECTION_STEPS`` halvings, vectorized over the batch."""
     target = (z * w).sum(-1)
     c = (u_hat * w).sum(-1)
-    low, high = target - c.abs() - 1e-6, target + c.abs() + 1e-6
-    for _ in range(BISECTION_STEPS):
-        mid = 0.5 * (low + high)
-        above = mid + c * torch.tanh(mid + b) > target
-        high = torch.where(above, mid, high)
-        low = torch.where(above, low, mid)
-    a = 0.5 * (low + high)
+    with torch.no_grad():
+        low, high = target - c.abs() - 1e-6, target + c.abs() + 1e-6
+        for _ in range(BISECTION_STEPS):
+            mid = 0.5 * (low + high)
+            above = mid + c * torch.tanh(mid + b) > target
+            high = torch.where(above, mid, high)
+            low = torch.where(above, low, mid)
+        root = 0.5 * (low + high)
+    # One Newton step from the (detached) root: the value stays at the root, and its derivatives
+    # with respect to z and the parameters are those of the implicit function a(z, w, u, b).
+    t = torch.tanh(root + b)
+    a = root - (root + c * t - target) / (1 + c * (1 - t**2))
     x = z - u_hat * torch.tanh(a + b).unsqueeze(-1)
     return x, _planar_forward(x, w, u_hat, b)[1]
 

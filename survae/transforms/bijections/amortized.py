@@ -1,0 +1,244 @@
+"""Direction swaps and amortized (per-example) parameters: the pieces of flow posteriors.
+
+A VAE posterior ``q(z|x)`` built as a ``ConditionalFlow`` samples by running its layers'
+``inverse``. Planar, radial and Sylvester maps (Rezende & Mohamed, 2015; van den Berg et al., 2018)
+are cheap in the direction ``z_k = f(z_{k-1})`` with a closed-form log-det, and have no closed
+inverse: wrap them in :class:`InverseBijection` so that *sampling* uses ``f`` and the log-det
+comes for free. In the *dynamic* (amortized) mode the encoder outputs each layer's parameters per
+example: :class:`AmortizedBijection` feeds a conditional layer the output of its own small
+network of the encoder features.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.utils.validation import check_size
+
+
+class InverseBijection(Bijection):
+    """The inverse of ``bijection``: ``forward`` runs its ``inverse`` and vice versa.
+
+    - forward: ``z = g^{-1}(x)``, log-det ``-log|det J_g(z)|``;
+    - inverse: ``x = g(z)`` (with ``inverse_and_ldj`` returning ``-log|det J_g(z)|``).
+
+    Args:
+        bijection: the wrapped bijection ``g``.
+
+    Example:
+        >>> import torch
+        >>> from survae.transforms import PlanarBijection
+        >>> planar = PlanarBijection(2)
+        >>> layer = InverseBijection(planar)
+        >>> z = torch.randn(3, 2)
+        >>> x, ldj = layer.inverse_and_ldj(z)  # the planar map itself: no root finding
+        >>> torch.allclose(x, planar(z)[0]), torch.allclose(ldj, -planar(z)[1])
+        (True, True)
+    """
+
+    def __init__(self, bijection: Bijection):
+        super().__init__()
+        if not isinstance(bijection, Bijection):
+            raise TypeError(f"InverseBijection: expected a Bijection, got {type(bijection)}")
+        self.bijection = bijection
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        z, ldj = self.bijection.inverse_and_ldj(x)
+        return z, -ldj
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        x, ldj = self.bijection(z)
+        return x, -ldj
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return self.bijection(z)[0]
+
+
+class ConditionalInverseBijection(ConditionalBijection):
+    """:class:`InverseBijection` for a conditional bijection (the context is passed through).
+
+    Example:
+        >>> import torch
+        >>> from survae.transforms import AmortizedBijection, ConditionalPlanarBijection
+        >>> planar = AmortizedBijection(ConditionalPlanarBijection(2), torch.nn.Linear(5, 5))
+        >>> layer = ConditionalInverseBijection(planar)
+        >>> z, c = torch.randn(3, 2), torch.randn(3, 5)
+        >>> x, ldj = layer.inverse_and_ldj(z, c)
+        >>> torch.allclose(layer(x, c)[0], z, atol=1e-5)
+        True
+    """
+
+    def __init__(self, bijection: ConditionalBijection):
+        super().__init__()
+        if not isinstance(bijection, ConditionalBijection):
+            raise TypeError(
+                f"ConditionalInverseBijection: expected a ConditionalBijection, got "
+                f"{type(bijection)}"
+            )
+        self.bijection = bijection
+
+    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        z, ldj = self.bijection.inverse_and_ldj(x, context)
+        return z, -ldj
+
+    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        x, ldj = self.bijection(z, context)
+        return x, -ldj
+
+    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
+        return self.bijection(z, context)[0]
+
+
+class AmortizedBijection(ConditionalBijection):
+    """A conditional bijection whose parameters come from ``param_net(context)``.
+
+    ``forward(x, c) = bijection(x, param_net(c))``: the encoder features ``c`` of a dynamic VAE
+    posterior become this layer's per-example parameters (Rezende & Mohamed, 2015, Section 4.2).
+
+    Args:
+        bijection: a conditional bijection taking its parameters as context, e.g.
+            ``ConditionalPlanarBijection(D)`` (context ``(B, 2 D + 1)``).
+        param_net: maps the context to those parameters, e.g. ``nn.Linear(H, 2 D + 1)``.
+
+    Example:
+        >>> import torch
+        >>> from survae.transforms import ConditionalPlanarBijection
+        >>> layer = AmortizedBijection(ConditionalPlanarBijection(2), torch.nn.Linear(8, 5))
+        >>> z, ldj = layer(torch.randn(3, 2), torch.randn(3, 8))
+        >>> z.shape, ldj.shape
+        (torch.Size([3, 2]), torch.Size([3]))
+    """
+
+    def __init__(self, bijection: ConditionalBijection, param_net: nn.Module):
+        super().__init__()
+        self.bijection = bijection
+        self.param_net = param_net
+
+    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        return self.bijection(x, self.param_net(context))
+
+    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        return self.bijection.inverse_and_ldj(z, self.param_net(context))
+
+    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
+        return self.bijection.inverse(z, self.param_net(context))
+
+
+class ConditionalRadialBijection(ConditionalBijection):
+    """Amortized radial flow: ``z = x + beta h(r) (x - x0)``, ``h = 1 / (alpha + r)``,
+    ``r = |x - x0|``, with ``(x0, a, b)`` per example from the context (``D + 2`` values),
+    ``alpha = softplus(a)``, ``beta = -alpha + softplus(b)``.
+
+    - forward: closed form, log-det ``(D - 1) log(1 + beta h) + log(1 + beta h - beta r h^2)``;
+    - inverse: closed form (the positive root of a quadratic in ``r``).
+
+    Example:
+        >>> import torch
+        >>> layer = ConditionalRadialBijection(3)
+        >>> x, c = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 5, dtype=torch.float64)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x)
+        True
+    """
+
+    def __init__(self, num_features: int):
+        super().__init__()
+        self.num_features = int(num_features)
+        self.num_params = self.num_features + 2
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}"
+
+    def _params(self, context: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        check_size(self, context, 1, self.num_params, name="context")
+        d = self.num_features
+        alpha = F.softplus(context[:, d])
+        beta = -alpha + F.softplus(context[:, d + 1])
+        return context[:, :d], alpha, beta
+
+    def _ldj(self, r: Tensor, alpha: Tensor, beta: Tensor) -> Tensor:
+        h = 1 / (alpha + r)
+        return (self.num_features - 1) * torch.log1p(beta * h) + torch.log1p(
+            beta * h - beta * r * h**2
+        )
+
+    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        check_size(self, x, 1, self.num_features)
+        x0, alpha, beta = self._params(context)
+        diff = x - x0
+        r = diff.norm(dim=-1)
+        return x + (beta / (alpha + r)).unsqueeze(-1) * diff, self._ldj(r, alpha, beta)
+
+    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        check_size(self, z, 1, self.num_features)
+        x0, alpha, beta = self._params(context)
+        diff = z - x0
+        rho = diff.norm(dim=-1)
+        p = alpha + beta - rho
+        r = 0.5 * (-p + torch.sqrt(p**2 + 4 * rho * alpha))
+        x = x0 + diff / (1 + beta / (alpha + r)).unsqueeze(-1)
+        return x, self._ldj(r, alpha, beta)
+
+    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
+        return self.inverse_and_ldj(z, context)[0]
+
+
+class ConditionalHouseholderBijection(ConditionalBijection):
+    """Amortized Householder flow (Tomczak & Welling, 2016): ``z = H_K ... H_1 x`` with
+    ``H_k = I - 2 v_k v_k^T / |v_k|^2`` and the ``K D`` entries of ``v_1 .. v_K`` per example from
+    the context; log-det 0, inverse ``x = H_1 ... H_K z``.
+
+    Example:
+        >>> import torch
+        >>> layer = ConditionalHouseholderBijection(3, num_reflections=2)
+        >>> x, c = torch.randn(4, 3), torch.randn(4, 6)
+        >>> z, ldj = layer(x, c)
+        >>> torch.allclose(z.norm(dim=1), x.norm(dim=1), atol=1e-5), ldj.abs().max().item()
+        (True, 0.0)
+    """
+
+    def __init__(self, num_features: int, num_reflections: int = 2):
+        super().__init__()
+        self.num_features = int(num_features)
+        self.num_reflections = int(num_reflections)
+        self.num_params = self.num_features * self.num_reflections
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}, num_reflections={self.num_reflections}"
+
+    def _vectors(self, context: Tensor) -> Tensor:
+        check_size(self, context, 1, self.num_params, name="context")
+        v = context.reshape(-1, self.num_reflections, self.num_features)
+        return v / v.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+
+    @staticmethod
+    def _reflect(x: Tensor, v: Tensor) -> Tensor:
+        return x - 2 * (x * v).sum(-1, keepdim=True) * v
+
+    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        check_size(self, x, 1, self.num_features)
+        v = self._vectors(context)
+        for k in range(self.num_reflections):  # K reflections, each vectorized over the batch
+            x = self._reflect(x, v[:, k])
+        return x, x.new_zeros(x.shape[0])
+
+    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
+        check_size(self, z, 1, self.num_features)
+        v = self._vectors(context)
+        for k in reversed(range(self.num_reflections)):
+            z = self._reflect(z, v[:, k])
+        return z
+
+    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        return self.inverse(z, context), z.new_zeros(z.shape[0])
+
+
+__all__ = [
+    "InverseBijection",
+    "ConditionalInverseBijection",
+    "AmortizedBijection",
+    "ConditionalRadialBijection",
+    "ConditionalHouseholderBijection",
+]
