@@ -44,7 +44,7 @@ def _householder_product(v: Tensor) -> Tensor:
 
 
 def _triangular(raw_r: Tensor, raw_diag: Tensor) -> Tensor:
-    """Upper-triangular ``(B, M, M)`` with strictly-upper part from ``raw_r`` and ``tanh`` diagonal."""
+    """Upper-triangular ``(B, M, M)``: strictly-upper part from ``raw_r``, ``tanh`` diagonal."""
     return torch.triu(raw_r, diagonal=1) + torch.diag_embed(torch.tanh(raw_diag))
 
 
