@@ -1,7 +1,21 @@
 """Stochastic transforms (e.g. the VAE layer)."""
 
 from survae.transforms.stochastic.base import StochasticTransform
+from survae.transforms.stochastic.mcmc import (
+    HamiltonianMonteCarlo,
+    MetropolisHastings,
+    UnadjustedLangevin,
+    sample_with_log_weights,
+)
 from survae.transforms.stochastic.permutation import StochasticPermutation
 from survae.transforms.stochastic.vae import VAE
 
-__all__ = ["StochasticTransform", "VAE", "StochasticPermutation"]
+__all__ = [
+    "StochasticTransform",
+    "VAE",
+    "StochasticPermutation",
+    "MetropolisHastings",
+    "HamiltonianMonteCarlo",
+    "UnadjustedLangevin",
+    "sample_with_log_weights",
+]

@@ -7,7 +7,12 @@ from torch import nn
 
 from survae.distributions import ConditionalMeanNormal, ConditionalNormal, StandardNormal
 from survae.flows import Flow
-from survae.transforms import VAE
+from survae.transforms import (
+    VAE,
+    HamiltonianMonteCarlo,
+    MetropolisHastings,
+    UnadjustedLangevin,
+)
 from tests.transforms.exactness import assert_bound_calibrated
 from tests.transforms.harness import Case, normal_input
 
@@ -40,6 +45,26 @@ def _ppca_exact(layer: VAE) -> None:
     assert_bound_calibrated(model, x, marginal.log_prob(x))
 
 
+def _std_normal_log(y):
+    return -0.5 * (y**2).sum(-1)
+
+
+def _invariant_base_exact(layer) -> None:
+    """With the kernel's target equal to the base, the generative chain leaves the base
+    distribution unchanged, so the exact marginal is the base density itself."""
+    model = Flow(StandardNormal((2,)).double(), [layer])
+    x = torch.randn(4, 2, dtype=torch.float64)
+    exact = torch.distributions.Normal(0.0, 1.0).log_prob(x).sum(-1)
+    assert_bound_calibrated(model, x, exact)
+
+
 CASES = [
     Case("VAE-linear-gaussian", _make_linear_vae, normal_input((3,)), exact=_ppca_exact),
+    Case("MetropolisHastings", lambda: MetropolisHastings(_std_normal_log, 2, num_steps=3),
+         normal_input((2,)), exact=_invariant_base_exact),
+    Case("HamiltonianMonteCarlo",
+         lambda: HamiltonianMonteCarlo(_std_normal_log, 2, step_size=0.3, leapfrog_steps=3),
+         normal_input((2,)), exact=_invariant_base_exact),
+    Case("UnadjustedLangevin", lambda: UnadjustedLangevin(_std_normal_log, 2, num_steps=2),
+         normal_input((2,))),
 ]

@@ -1,0 +1,235 @@
+"""MCMC kernels as stochastic layers: stochastic normalizing flows (Wu, Köhler & Noé, 2020).
+
+Each layer runs a Markov kernel ``K`` that leaves a target ``pi`` (given by its unnormalized
+log-density ``log_target``) invariant, in both directions: the inference direction samples
+``z ~ K(z|x)`` (``q(z|x)``), the generative direction ``x ~ K(x|z)`` (``p(x|z)``). The likelihood
+contribution is the log-ratio of the two path densities,
+
+    V(x, z) = log p(x|z) - log q(z|x),
+
+which for a kernel in detailed balance with ``pi`` (Metropolis-Hastings, HMC) is
+``log pi(x) - log pi(z)``, and for unadjusted Langevin is computed from the Gaussian transition
+densities step by step. Stacked after a flow, the layers move samples towards ``pi`` while
+:func:`sample_with_log_weights` still gives exact importance weights
+``log w = log pi(x) - [log p(z_0) + sum_t V_t]`` for self-normalized estimates under ``pi``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from survae.transforms.bijections.base import Bijection
+from survae.transforms.stochastic.base import StochasticTransform
+from survae.utils.validation import check_size
+
+LogDensity = Callable[[Tensor], Tensor]
+
+
+def _grad_log(log_target: LogDensity, y: Tensor, create_graph: bool) -> tuple[Tensor, Tensor]:
+    """``log pi(y)`` and its gradient in ``y`` (works under ``no_grad`` too)."""
+    with torch.enable_grad():
+        y_ = y if y.requires_grad else y.detach().requires_grad_(True)
+        logp = log_target(y_)
+        (grad,) = torch.autograd.grad(logp.sum(), y_, create_graph=create_graph)
+    return (logp if create_graph else logp.detach()), grad
+
+
+class _MCMCLayer(StochasticTransform):
+    """Shared parts: the target, the number of kernel steps, shape checks."""
+
+    def __init__(self, log_target: LogDensity, num_features: int, num_steps: int):
+        super().__init__()
+        if num_steps < 1:
+            raise ValueError(f"{type(self).__name__}: num_steps must be >= 1, got {num_steps}")
+        self.log_target = log_target
+        self.num_features = int(num_features)
+        self.num_steps = int(num_steps)
+
+    def _check(self, x: Tensor) -> None:
+        check_size(self, x, 1, self.num_features)
+        if x.dim() != 2:
+            raise ValueError(f"{self.layer_name}: expected input of shape (batch, "
+                             f"{self.num_features}), got {tuple(x.shape)}")
+
+    def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        """Run the kernel from ``y``; return the end point and ``sum log K(back) - log K(fwd)``
+        over the steps (the contribution with ``y`` as the data side)."""
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        self._check(x)
+        z, back_minus_fwd = self._run(x)
+        return z, back_minus_fwd  # log p(x|z) - log q(z|x)
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        """``x ~ K(x|z)`` and the contribution ``V(x, z)`` the forward pass would assign."""
+        self._check(z)
+        x, back_minus_fwd = self._run(z)
+        return x, -back_minus_fwd  # log K(x|z) - log K(z|x)
+
+    def inverse(self, z: Tensor) -> Tensor:
+        return self.inverse_and_ldj(z)[0]
+
+
+class MetropolisHastings(_MCMCLayer):
+    """Random-walk Metropolis-Hastings: ``num_steps`` steps of proposal ``y' = y + s eps`` accepted
+    with probability ``min(1, pi(y') / pi(y))``; detailed balance gives
+    ``V(x, z) = log pi(x) - log pi(z)``.
+
+    Args:
+        log_target: ``y -> log pi(y)`` (up to a constant), batched ``(B, D) -> (B,)``.
+        num_features: ``D``.
+        step_size: proposal standard deviation ``s``.
+        num_steps: kernel steps per call.
+
+    Example:
+        >>> import torch
+        >>> layer = MetropolisHastings(lambda y: -0.5 * (y**2).sum(-1), 2, step_size=0.5)
+        >>> z, v = layer(torch.zeros(4, 2))
+        >>> z.shape, v.shape
+        (torch.Size([4, 2]), torch.Size([4]))
+    """
+
+    def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.5,
+                 num_steps: int = 1):
+        super().__init__(log_target, num_features, num_steps)
+        self.step_size = float(step_size)
+
+    def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        logp_start = logp = self.log_target(y)
+        for _ in range(self.num_steps):
+            proposal = y + self.step_size * torch.randn_like(y)
+            logp_new = self.log_target(proposal)
+            accept = torch.log(torch.rand_like(logp)) < logp_new - logp
+            y = torch.where(accept.unsqueeze(-1), proposal, y)
+            logp = torch.where(accept, logp_new, logp)
+        return y, logp_start - logp  # log pi(start) - log pi(end)
+
+
+class HamiltonianMonteCarlo(_MCMCLayer):
+    """HMC: fresh momentum ``p ~ N(0, I)``, ``leapfrog_steps`` leapfrog steps of size ``eps``,
+    Metropolis correction on the Hamiltonian ``-log pi(y) + |p|^2 / 2``; reversible, so
+    ``V(x, z) = log pi(x) - log pi(z)``.
+
+    Args:
+        log_target: ``y -> log pi(y)``, differentiable.
+        num_features: ``D``.
+        step_size: leapfrog step ``eps``.
+        leapfrog_steps: leapfrog steps per proposal.
+        num_steps: HMC transitions per call.
+
+    Example:
+        >>> import torch
+        >>> layer = HamiltonianMonteCarlo(lambda y: -0.5 * (y**2).sum(-1), 2, step_size=0.3)
+        >>> x, v = layer.inverse_and_ldj(torch.zeros(3, 2))
+        >>> x.shape
+        torch.Size([3, 2])
+    """
+
+    def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.2,
+                 leapfrog_steps: int = 5, num_steps: int = 1):
+        super().__init__(log_target, num_features, num_steps)
+        self.step_size = float(step_size)
+        self.leapfrog_steps = int(leapfrog_steps)
+
+    def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        create = self.training and y.requires_grad
+        logp_start, grad = _grad_log(self.log_target, y, create)
+        logp = logp_start
+        eps = self.step_size
+        for _ in range(self.num_steps):
+            p = torch.randn_like(y)
+            h_start = -logp + 0.5 * (p**2).sum(-1)
+            q, g = y, grad
+            p = p + 0.5 * eps * g
+            for step in range(self.leapfrog_steps):  # the integrator's steps, batched
+                q = q + eps * p
+                logq, g = _grad_log(self.log_target, q, create)
+                p = p + (eps if step < self.leapfrog_steps - 1 else 0.5 * eps) * g
+            h_end = -logq + 0.5 * (p**2).sum(-1)
+            accept = torch.log(torch.rand_like(logp)) < h_start - h_end
+            y = torch.where(accept.unsqueeze(-1), q, y)
+            grad = torch.where(accept.unsqueeze(-1), g, grad)
+            logp = torch.where(accept, logq, logp)
+        return y, logp_start - logp
+
+
+class UnadjustedLangevin(_MCMCLayer):
+    """Unadjusted Langevin: ``y' = y + eps grad log pi(y) + sqrt(2 eps) xi`` (no rejection).
+
+    Not reversible, so the contribution is the sum over steps of
+    ``log N(y_k; y_{k+1} + eps grad log pi(y_{k+1}), 2 eps) - log N(y_{k+1}; y_k + eps grad
+    log pi(y_k), 2 eps)`` (backward minus forward transition densities).
+
+    Args:
+        log_target: ``y -> log pi(y)``, differentiable.
+        num_features: ``D``.
+        step_size: ``eps``.
+        num_steps: Langevin steps per call.
+
+    Example:
+        >>> import torch
+        >>> layer = UnadjustedLangevin(lambda y: -0.5 * (y**2).sum(-1), 2, step_size=0.1)
+        >>> z, v = layer(torch.randn(3, 2))
+        >>> v.shape
+        torch.Size([3])
+    """
+
+    def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.05,
+                 num_steps: int = 1):
+        super().__init__(log_target, num_features, num_steps)
+        self.step_size = float(step_size)
+
+    def _log_transition(self, to: Tensor, frm: Tensor, grad_frm: Tensor) -> Tensor:
+        var = 2 * self.step_size
+        diff = to - frm - self.step_size * grad_frm
+        return -0.5 * (diff**2).sum(-1) / var - 0.5 * to.shape[-1] * math.log(2 * math.pi * var)
+
+    def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        create = self.training and y.requires_grad
+        _, grad = _grad_log(self.log_target, y, create)
+        total = y.new_zeros(y.shape[0])
+        for _ in range(self.num_steps):
+            new = y + self.step_size * grad + math.sqrt(2 * self.step_size) * torch.randn_like(y)
+            _, grad_new = _grad_log(self.log_target, new, create)
+            total = total + self._log_transition(y, new, grad_new) - self._log_transition(
+                new, y, grad)
+            y, grad = new, grad_new
+        return y, total
+
+
+def sample_with_log_weights(
+    flow: nn.Module, log_target: LogDensity, num_samples: int
+) -> tuple[Tensor, Tensor]:
+    """Samples of a flow with bijections and MCMC layers, and their log importance weights.
+
+    Runs the generative direction from the base, collecting ``log p(z_0) + sum_t V_t`` (each
+    layer's ``inverse_and_ldj``); returns ``x`` and ``log w = log pi(x) - (log p(z_0) +
+    sum_t V_t)``: ``softmax(log w)`` weights give consistent self-normalized estimates of
+    expectations under ``pi`` (exact importance weights on the extended path space).
+
+    Example:
+        >>> import torch
+        >>> from survae.distributions import StandardNormal
+        >>> from survae.flows import Flow
+        >>> target = lambda y: -0.5 * ((y - 1) ** 2).sum(-1)
+        >>> flow = Flow(StandardNormal((2,)), [MetropolisHastings(target, 2, num_steps=5)])
+        >>> x, log_w = sample_with_log_weights(flow, target, 1000)
+        >>> w = torch.softmax(log_w, 0)
+        >>> bool(((w[:, None] * x).sum(0) - 1).abs().max() < 0.2)
+        True
+    """
+    z, total = flow.base_dist.sample_with_log_prob(num_samples)
+    for transform in reversed(flow.transforms):
+        if not isinstance(transform, (Bijection, _MCMCLayer)):
+            raise TypeError(
+                f"sample_with_log_weights: {type(transform).__name__} has no generative "
+                "likelihood contribution; use bijections and MCMC layers"
+            )
+        z, v = transform.inverse_and_ldj(z)
+        total = total + v
+    return z, log_target(z) - total
