@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     image = experiments.add_parser("image", help="image flows (RealNVP, Glow, MaxPoolFlow...)")
     images.add_image_arguments(image)
     image.set_defaults(func=images.run_train_image)
+    from survae.experiments import vae
+
+    vae_command = experiments.add_parser("vae", help="VAEs with flow posteriors (flow-VAE)")
+    vae.add_vae_arguments(vae_command)
+    vae_command.set_defaults(func=vae.run_train_vae)
     from survae.experiments import pointcloud
 
     cloud = experiments.add_parser("pointcloud", help="SortFlow / PermuteFlow on point sets")
@@ -109,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         reproduce_pointcloud,
     )
 
+    vae_table = tables.add_parser("vae", help="flow-VAE comparison table on the digits")
+    vae.add_vae_table_arguments(vae_table)
+    vae_table.set_defaults(func=lambda a: report_metrics(vae.reproduce_vae(a), a.out))
     cloud_table = tables.add_parser("pointcloud", help="point-cloud flows on SpatialDigits")
     add_pointcloud_table_arguments(cloud_table)
     cloud_table.set_defaults(func=lambda a: report_metrics(reproduce_pointcloud(a), a.out))

@@ -1,0 +1,241 @@
+"""VAEs with flow posteriors, hierarchical VAEs and VAEs with flow priors, from library layers.
+
+``build_flow_vae`` is the flow-VAE of Rezende & Mohamed (2015) and its successors: the encoder
+``q(z|x)`` is a ``ConditionalFlow``, a diagonal Gaussian ``N(mu(x), sigma(x))`` followed by
+``length`` flow steps applied in the *sampling* direction ``z_k = f_k(z_{k-1})``, so that
+``log q(z_K|x) = log N(z_0) - sum_k log|det df_k/dz|`` comes in closed form (planar, radial and
+Sylvester maps have no closed inverse; :class:`~survae.transforms.InverseBijection` puts their
+cheap direction on the sampling side). Modes:
+
+- ``static``: the flow parameters are learned parameters shared by all ``x``;
+- ``dynamic``: amortized, the encoder outputs them per example (``AmortizedBijection`` heads on the
+  encoder features; NICE's conditioners see the features too).
+
+Flows: ``none``, ``planar``, ``radial``, ``householder``, ``nice`` (additive couplings),
+``iaf`` (inverse autoregressive, static: MADE), ``sylvester`` (orthogonal Sylvester).
+Decoders are Bernoulli (binary data). Architectures: ``dense`` (MLPs) or ``conv`` (strided
+convolutions; height and width divisible by 4).
+
+Example:
+    >>> import torch
+    >>> model = build_flow_vae((1, 8, 8), latent_dim=2, flow="planar", length=2, hidden=16)
+    >>> x = torch.bernoulli(torch.full((3, 1, 8, 8), 0.3))
+    >>> model.log_prob(x).shape, model.lower_bound
+    (torch.Size([3]), True)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from survae.distributions import ConditionalBernoulli, ConditionalNormal, StandardNormal
+from survae.flows import ConditionalFlow, Flow
+from survae.nn.layers import ElementwiseParams
+from survae.nn.nets import MADE, MLP
+from survae.transforms import (
+    VAE,
+    ActNormBijection,
+    AdditiveCouplingBijection,
+    AffineAutoregressiveBijection,
+    AffineCouplingBijection,
+    AmortizedBijection,
+    ConditionalAdditiveCouplingBijection,
+    ConditionalHouseholderBijection,
+    ConditionalInverseBijection,
+    ConditionalPlanarBijection,
+    ConditionalRadialBijection,
+    ConditionalSylvesterBijection,
+    HouseholderBijection,
+    InverseBijection,
+    PlanarBijection,
+    RadialBijection,
+    Reverse,
+    SylvesterBijection,
+)
+
+VAE_FLOWS = ("none", "planar", "radial", "householder", "nice", "iaf", "sylvester")
+VAE_MODES = ("static", "dynamic")
+VAE_ARCHS = ("dense", "conv")
+
+
+class _Reshape(nn.Module):
+    def __init__(self, *shape: int):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.reshape(x.shape[0], *self.shape)
+
+
+def _encoder_trunk(shape: tuple[int, ...], hidden: int, arch: str) -> nn.Module:
+    """``x -> h`` (``(B, hidden)`` features shared by the posterior's base and flow heads)."""
+    if arch == "dense":
+        return nn.Sequential(nn.Flatten(), MLP(math.prod(shape), hidden, [hidden], "relu"),
+                             nn.ReLU())
+    c, h, w = shape
+    return nn.Sequential(
+        nn.Conv2d(c, 32, 4, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(),
+        nn.Flatten(), nn.Linear(64 * (h // 4) * (w // 4), hidden), nn.ReLU(),
+    )
+
+
+def _decoder_net(shape: tuple[int, ...], latent: int, hidden: int, arch: str) -> nn.Module:
+    """``z -> logits`` of the data shape."""
+    if arch == "dense":
+        return nn.Sequential(MLP(latent, math.prod(shape), [hidden, hidden], "relu"),
+                             _Reshape(*shape))
+    c, h, w = shape
+    return nn.Sequential(
+        nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 64 * (h // 4) * (w // 4)),
+        nn.ReLU(), _Reshape(64, h // 4, w // 4),
+        nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(32, c, 4, 2, 1),
+    )
+
+
+def _posterior_steps(flow: str, mode: str, length: int, latent: int, hidden: int) -> list:
+    """The posterior's flow layers, ordered data (``z_K``) to latent (``z_0``) as a
+    ``ConditionalFlow`` expects; sampling runs their ``inverse`` from ``z_0``."""
+    if flow == "none":
+        return []
+    if flow in ("nice", "iaf") and latent < 2:
+        raise ValueError(f"flow-VAE: {flow!r} needs latent_dim >= 2")
+    if flow == "iaf" and mode == "dynamic":
+        raise ValueError("flow-VAE: 'iaf' has a static mode only (its MADE is not conditional)")
+    steps: list[nn.Module] = []
+    for _ in range(length):
+        if flow == "planar":
+            layer = (InverseBijection(PlanarBijection(latent)) if mode == "static" else
+                     ConditionalInverseBijection(AmortizedBijection(
+                         ConditionalPlanarBijection(latent), nn.Linear(hidden, 2 * latent + 1))))
+        elif flow == "radial":
+            layer = (InverseBijection(RadialBijection(latent)) if mode == "static" else
+                     ConditionalInverseBijection(AmortizedBijection(
+                         ConditionalRadialBijection(latent), nn.Linear(hidden, latent + 2))))
+        elif flow == "householder":
+            layer = (HouseholderBijection(latent, num_reflections=1) if mode == "static" else
+                     AmortizedBijection(ConditionalHouseholderBijection(latent, 1),
+                                        nn.Linear(hidden, latent)))
+        elif flow == "sylvester":
+            if mode == "static":
+                layer = InverseBijection(SylvesterBijection(latent, kind="orthogonal"))
+            else:
+                core = ConditionalSylvesterBijection(latent, kind="orthogonal")
+                head = nn.Linear(hidden, core.num_params)
+                with torch.no_grad():
+                    head.weight.mul_(0.1)
+                layer = ConditionalInverseBijection(AmortizedBijection(core, head))
+        elif flow == "nice":
+            keep = latent // 2
+            if mode == "static":
+                layer = AdditiveCouplingBijection(MLP(keep, latent - keep, [hidden], "relu"))
+            else:
+                layer = ConditionalAdditiveCouplingBijection(
+                    MLP(keep + hidden, latent - keep, [hidden], "relu"))
+            steps.append(Reverse(latent))
+        elif flow == "iaf":
+            made = MADE(latent, 2, [hidden, hidden])
+            layer = InverseBijection(AffineAutoregressiveBijection(made, scale_fn="sigmoid"))
+            steps.append(Reverse(latent))
+        else:
+            raise ValueError(f"flow-VAE: unknown flow {flow!r}; choose one of {VAE_FLOWS}")
+        steps.append(layer)
+    return steps
+
+
+def build_flow_vae(
+    data_shape: tuple[int, ...] = (1, 8, 8),
+    latent_dim: int = 8,
+    flow: str = "none",
+    length: int = 4,
+    mode: str = "static",
+    arch: str = "dense",
+    hidden: int = 256,
+) -> Flow:
+    """The flow-VAE (see the module docstring): ``Flow(N(0, I), [VAE(decoder, encoder)])``."""
+    if flow not in VAE_FLOWS:
+        raise ValueError(f"flow-VAE: unknown flow {flow!r}; choose one of {VAE_FLOWS}")
+    if mode not in VAE_MODES:
+        raise ValueError(f"flow-VAE: mode must be one of {VAE_MODES}, got {mode!r}")
+    if arch not in VAE_ARCHS:
+        raise ValueError(f"flow-VAE: arch must be one of {VAE_ARCHS}, got {arch!r}")
+    if arch == "conv" and (len(data_shape) != 3 or data_shape[1] % 4 or data_shape[2] % 4):
+        raise ValueError(f"flow-VAE: conv needs (C, H, W) with H, W divisible by 4, got "
+                         f"{data_shape}")
+    trunk = _encoder_trunk(tuple(data_shape), hidden, arch)
+    base = ConditionalNormal(nn.Linear(hidden, 2 * latent_dim))
+    steps = _posterior_steps(flow, mode, length, latent_dim, hidden)
+    encoder = ConditionalFlow(base, steps, context_init=trunk)
+    decoder = ConditionalBernoulli(_decoder_net(tuple(data_shape), latent_dim, hidden, arch))
+    return Flow(StandardNormal((latent_dim,)), [VAE(decoder=decoder, encoder=encoder)])
+
+
+def vae_terms(model: Flow, x: Tensor) -> dict[str, Tensor]:
+    """One posterior sample's ``log p(x|z)``, ``log p(z)`` and ``log q(z|x)`` (each ``(B,)``) for
+    a one-layer VAE flow: the pieces of a KL-annealed objective
+    ``log p(x|z) + beta (log p(z) - log q(z|x))``."""
+    vae = model.transforms[0]
+    if len(model.transforms) != 1 or not isinstance(vae, VAE):
+        raise ValueError("vae_terms: expected Flow(base, [VAE(decoder, encoder)])")
+    z, log_q = vae.encoder.sample_with_log_prob(context=x)
+    return {"log_px": vae.decoder.log_prob(x, context=z), "log_pz": model.base_dist.log_prob(z),
+            "log_qz": log_q, "z": z}
+
+
+def build_hierarchical_vae(
+    data_shape: tuple[int, ...] = (1, 8, 8), latent_dims: tuple[int, int] = (16, 4),
+    hidden: int = 128,
+) -> Flow:
+    """Two stochastic layers in one Flow: ``x <-> z1 <-> z2``, ``p(z2) = N(0, I)``, Gaussian
+    ``p(z1|z2)`` and ``q(z2|z1)``, Bernoulli ``p(x|z1)``; ``log_prob`` is the two-level ELBO.
+
+    Example:
+        >>> import torch
+        >>> model = build_hierarchical_vae(latent_dims=(6, 2), hidden=16)
+        >>> model.log_prob(torch.bernoulli(torch.full((3, 1, 8, 8), 0.5))).shape
+        torch.Size([3])
+    """
+    d = math.prod(data_shape)
+    z1, z2 = latent_dims
+    first = VAE(
+        decoder=ConditionalBernoulli(nn.Sequential(MLP(z1, d, [hidden], "relu"),
+                                                   _Reshape(*data_shape))),
+        encoder=ConditionalNormal(nn.Sequential(nn.Flatten(), MLP(d, 2 * z1, [hidden], "relu"))),
+    )
+    second = VAE(decoder=ConditionalNormal(MLP(z2, 2 * z1, [hidden], "relu")),
+                 encoder=ConditionalNormal(MLP(z1, 2 * z2, [hidden], "relu")))
+    return Flow(StandardNormal((z2,)), [first, second])
+
+
+def build_flow_prior_vae(
+    data_shape: tuple[int, ...] = (1, 8, 8), latent_dim: int = 4, prior_steps: int = 4,
+    hidden: int = 128,
+) -> Flow:
+    """A VAE whose prior is a flow: ``Flow(N(0, I), [VAE, (affine coupling, ActNorm,
+    reverse) x prior_steps])``; the layers after the VAE map ``z`` to the base, so
+    ``p(z)`` is a RealNVP density instead of ``N(0, I)``.
+
+    Example:
+        >>> import torch
+        >>> model = build_flow_prior_vae(latent_dim=2, prior_steps=2, hidden=16)
+        >>> model.sample(4).shape
+        torch.Size([4, 1, 8, 8])
+    """
+    vae = build_flow_vae(data_shape, latent_dim, "none", hidden=hidden).transforms[0]
+    keep = latent_dim // 2
+    prior: list[nn.Module] = []
+    for _ in range(prior_steps):
+        net = nn.Sequential(MLP(keep, 2 * (latent_dim - keep), [hidden], "relu"),
+                            ElementwiseParams(2))
+        prior += [AffineCouplingBijection(net, scale_fn="tanh_exp"), ActNormBijection(latent_dim),
+                  Reverse(latent_dim)]
+    return Flow(StandardNormal((latent_dim,)), [vae, *prior])
+
+
+def describe(model: Flow) -> dict[str, Any]:
+    """Parameter count and layer kinds of a VAE flow (for logs)."""
+    return {"parameters": sum(p.numel() for p in model.parameters()),
+            "layers": [type(t).__name__ for t in model.transforms]}
