@@ -16,6 +16,7 @@ static and dynamic.
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import time
 from pathlib import Path
@@ -66,7 +67,8 @@ def _datasets(args: argparse.Namespace) -> tuple[Dataset, Dataset]:
 
 def evaluate_vae(model: nn.Module, data: Dataset, batch_size: int = 256, k: int = 0,
                  kbs: int = 100, device: str | torch.device = "cpu") -> dict[str, float]:
-    """Test ELBO (one sample) and, for ``k > 1``, the IWBO with ``k`` samples: nats per image."""
+    """Test ELBO (one sample) and, for ``k > 1``, the IWBO with ``k`` samples: nats per image
+    (higher is better) and bits per dim (``-nats / (D ln 2)``, lower is better)."""
     loader = DataLoader(data, batch_size=batch_size, shuffle=False)
     elbo, iwbo, count = 0.0, 0.0, 0
     with torch.no_grad():
@@ -76,9 +78,12 @@ def evaluate_vae(model: nn.Module, data: Dataset, batch_size: int = 256, k: int 
             if k > 1:
                 iwbo += float(iwbo_batched(model, x, k=k, kbs=min(kbs, k)).sum())
             count += len(x)
-    metrics = {"test_elbo_nats": elbo / count}
+    num_dims = math.prod(data[0][0].shape)
+    metrics = {"test_elbo_nats": elbo / count,
+               "test_elbo_bpd": -elbo / count / (num_dims * math.log(2))}
     if k > 1:
         metrics[f"test_iwbo{k}_nats"] = iwbo / count
+        metrics[f"test_iwbo{k}_bpd"] = -iwbo / count / (num_dims * math.log(2))
     return metrics
 
 
