@@ -24,6 +24,10 @@ from survae.transforms.bijections.batchnorm import (
     BatchNormBijection1d,
     BatchNormBijection2d,
 )
+from survae.transforms.bijections.conditional.elementwise_linear import (
+    ConditionalAdditiveBijection,
+    ConditionalAffineBijection,
+)
 from survae.transforms.bijections.continuous import ODEBijection
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
@@ -64,6 +68,12 @@ from survae.transforms.bijections.elementwise_nonlinear import (
     Tanh,
 )
 from survae.transforms.bijections.linear import HouseholderBijection, Linear, LinearLU
+from survae.transforms.bijections.linear_more import (
+    LinearLowRank,
+    LinearOrthogonal,
+    LinearQR,
+    Rotate,
+)
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.planar import (
@@ -95,6 +105,12 @@ __all__ = [
     "AffineCouplingBijection",
     "ConditionalAdditiveCouplingBijection",
     "ConditionalAffineCouplingBijection",
+    "ConditionalAdditiveBijection",
+    "ConditionalAffineBijection",
+    "LinearLowRank",
+    "LinearOrthogonal",
+    "LinearQR",
+    "Rotate",
     "InverseBijection",
     "ConditionalInverseBijection",
     "AmortizedBijection",

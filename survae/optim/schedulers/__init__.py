@@ -1,0 +1,5 @@
+"""Learning-rate schedulers."""
+
+from survae.optim.schedulers.linear_warmup import LinearWarmupScheduler, WarmupCosineScheduler
+
+__all__ = ["LinearWarmupScheduler", "WarmupCosineScheduler"]

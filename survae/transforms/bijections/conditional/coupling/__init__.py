@@ -1,0 +1,23 @@
+"""Conditional couplings at the official path ``...bijections.conditional.coupling``."""
+
+from survae.transforms.bijections.coupling import (
+    ConditionalAdditiveCouplingBijection,
+    ConditionalAffineCouplingBijection,
+    ConditionalCouplingBijection,
+)
+from survae.transforms.bijections.coupling_splines import (
+    ConditionalCubicSplineCouplingBijection,
+    ConditionalLinearSplineCouplingBijection,
+    ConditionalQuadraticSplineCouplingBijection,
+    ConditionalRationalQuadraticSplineCouplingBijection,
+)
+
+__all__ = [
+    "ConditionalCouplingBijection",
+    "ConditionalAdditiveCouplingBijection",
+    "ConditionalAffineCouplingBijection",
+    "ConditionalLinearSplineCouplingBijection",
+    "ConditionalQuadraticSplineCouplingBijection",
+    "ConditionalCubicSplineCouplingBijection",
+    "ConditionalRationalQuadraticSplineCouplingBijection",
+]
