@@ -27,6 +27,7 @@ BASE_CLASSES = frozenset(
         "CouplingBijection",
         "ConditionalCouplingBijection",
         "AutoregressiveBijection",
+        "ConditionalAutoregressiveBijection",
     }
 )
 

@@ -1,6 +1,6 @@
 """Conditioner networks."""
 
-from survae.nn.nets.autoregressive import MADE
+from survae.nn.nets.autoregressive import MADE, ConditionalMADE
 from survae.nn.nets.convnet import ConvNet
 from survae.nn.nets.lipschitz_convnet import LipschitzConvNet
 from survae.nn.nets.lipschitz_mlp import LipschitzMLP
@@ -16,6 +16,7 @@ __all__ = [
     "LipschitzConvNet",
     "LipschitzMLP",
     "MADE",
+    "ConditionalMADE",
     "MLP",
     "ODENet",
     "ResNet",

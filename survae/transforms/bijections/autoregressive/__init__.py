@@ -5,9 +5,27 @@ from survae.transforms.bijections.autoregressive.autoregressive import (
     AffineAutoregressiveBijection,
     AutoregressiveBijection,
 )
+from survae.transforms.bijections.autoregressive.autoregressive_splines import (
+    ConditionalAdditiveAutoregressiveBijection,
+    ConditionalAffineAutoregressiveBijection,
+    ConditionalAutoregressiveBijection,
+    ConditionalRationalQuadraticSplineAutoregressiveBijection,
+    CubicSplineAutoregressiveBijection,
+    LinearSplineAutoregressiveBijection,
+    QuadraticSplineAutoregressiveBijection,
+    RationalQuadraticSplineAutoregressiveBijection,
+)
 
 __all__ = [
     "AutoregressiveBijection",
     "AdditiveAutoregressiveBijection",
     "AffineAutoregressiveBijection",
+    "LinearSplineAutoregressiveBijection",
+    "QuadraticSplineAutoregressiveBijection",
+    "CubicSplineAutoregressiveBijection",
+    "RationalQuadraticSplineAutoregressiveBijection",
+    "ConditionalAutoregressiveBijection",
+    "ConditionalAffineAutoregressiveBijection",
+    "ConditionalAdditiveAutoregressiveBijection",
+    "ConditionalRationalQuadraticSplineAutoregressiveBijection",
 ]
