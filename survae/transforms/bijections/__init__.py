@@ -82,6 +82,14 @@ from survae.transforms.bijections.linear_more import (
     LinearQR,
     Rotate,
 )
+from survae.transforms.bijections.mixtures import (
+    CensoredLogisticMixtureAutoregressiveBijection,
+    CensoredLogisticMixtureCouplingBijection,
+    GaussianMixtureAutoregressiveBijection,
+    GaussianMixtureCouplingBijection,
+    LogisticMixtureAutoregressiveBijection,
+    LogisticMixtureCouplingBijection,
+)
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.planar import (
@@ -113,6 +121,12 @@ __all__ = [
     "AffineCouplingBijection",
     "ConditionalAdditiveCouplingBijection",
     "ConditionalAffineCouplingBijection",
+    "GaussianMixtureCouplingBijection",
+    "LogisticMixtureCouplingBijection",
+    "CensoredLogisticMixtureCouplingBijection",
+    "GaussianMixtureAutoregressiveBijection",
+    "LogisticMixtureAutoregressiveBijection",
+    "CensoredLogisticMixtureAutoregressiveBijection",
     "LinearSplineAutoregressiveBijection",
     "QuadraticSplineAutoregressiveBijection",
     "CubicSplineAutoregressiveBijection",

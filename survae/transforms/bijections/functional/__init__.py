@@ -1,5 +1,5 @@
-"""Pure elementwise kernels (splines, ...) that the bijection classes are built on."""
+"""Pure elementwise kernels (splines, mixture CDFs) that the bijection classes are built on."""
 
-from survae.transforms.bijections.functional import splines
+from survae.transforms.bijections.functional import mixtures, splines
 
-__all__ = ["splines"]
+__all__ = ["mixtures", "splines"]

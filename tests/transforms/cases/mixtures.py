@@ -1,0 +1,54 @@
+"""Harness cases: mixture-CDF couplings and autoregressive layers (inverse by bisection)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from survae.nn.layers import ElementwiseParams
+from survae.nn.nets import MADE
+from survae.transforms import (
+    CensoredLogisticMixtureAutoregressiveBijection,
+    CensoredLogisticMixtureCouplingBijection,
+    GaussianMixtureAutoregressiveBijection,
+    GaussianMixtureCouplingBijection,
+    LogisticMixtureAutoregressiveBijection,
+    LogisticMixtureCouplingBijection,
+)
+from tests.transforms.harness import Case, normal_input, uniform_input
+
+M = 3
+
+
+def _net(d_in: int, d_out: int) -> nn.Module:
+    torch.manual_seed(0)
+    linear = nn.Linear(d_in, d_out * 3 * M)
+    nn.init.normal_(linear.weight, std=0.5)
+    return nn.Sequential(linear, ElementwiseParams(3 * M))
+
+
+def _made() -> nn.Module:
+    torch.manual_seed(0)
+    net = MADE(3, 3 * M, [16])
+    with torch.no_grad():
+        net.net[-1].weight.normal_(std=0.5)
+    return net
+
+
+CASES = [
+    Case("GaussianMixtureCouplingBijection",
+         lambda: GaussianMixtureCouplingBijection(_net(2, 2), M), normal_input((4,))),
+    Case("LogisticMixtureCouplingBijection",
+         lambda: LogisticMixtureCouplingBijection(_net(1, 2), M, num_condition=1),
+         normal_input((3,))),
+    Case("CensoredLogisticMixtureCouplingBijection",
+         lambda: CensoredLogisticMixtureCouplingBijection(_net(2, 2), M, num_bins=8),
+         uniform_input((4,))),
+    Case("GaussianMixtureAutoregressiveBijection",
+         lambda: GaussianMixtureAutoregressiveBijection(_made(), M), normal_input((3,))),
+    Case("LogisticMixtureAutoregressiveBijection",
+         lambda: LogisticMixtureAutoregressiveBijection(_made(), M), normal_input((3,))),
+    Case("CensoredLogisticMixtureAutoregressiveBijection",
+         lambda: CensoredLogisticMixtureAutoregressiveBijection(_made(), M, num_bins=16),
+         uniform_input((3,))),
+]
