@@ -60,6 +60,7 @@ WORKLOADS = {
         (2,),
         {
             "survae": M.survae_coupling,
+            "survae+compile": M.compiled(M.survae_coupling),
             "zuko": M.zuko_coupling,
             "nflows": M.nflows_coupling,
             "normflows": M.normflows_coupling,
@@ -71,6 +72,7 @@ WORKLOADS = {
         (8,),
         {
             "survae": M.survae_maf,
+            "survae+compile": M.compiled(M.survae_maf),
             "zuko": M.zuko_maf,
             "nflows": M.nflows_maf,
             "normflows": M.normflows_maf,
@@ -82,6 +84,7 @@ WORKLOADS = {
         (2,),
         {
             "survae": M.survae_spline,
+            "survae+compile": M.compiled(M.survae_spline),
             "zuko": M.zuko_spline,
             "nflows": M.nflows_spline,
             "normflows": M.normflows_spline,
@@ -91,7 +94,11 @@ WORKLOADS = {
     "D": (
         "multi-scale image flow (3,16,16)",
         (3, 16, 16),
-        {"survae": M.survae_multiscale, "limit": M.raw_multiscale},
+        {
+            "survae": M.survae_multiscale,
+            "survae+compile": M.compiled(M.survae_multiscale),
+            "limit": M.raw_multiscale,
+        },
     ),
 }
 
@@ -141,9 +148,9 @@ def run(repeats: int, out: Path) -> str:
                 fns[name] = _log_prob(model, x)
             elif operation == "sample" and model.sample is not None and name != "limit":
                 fns[name] = _sample(model, batch)
-        for fn in fns.values():  # warm up
-            fn()
-            fn()
+        for fn in fns.values():  # warm up (and compile, for the compiled variants)
+            for _ in range(3):
+                fn()
         times = {name: [] for name in fns}
         for _ in range(repeats):
             for name, fn in fns.items():

@@ -39,6 +39,18 @@ def _from_log_prob(module, log_prob, sample=None) -> Model:
     return Model(module, lambda x: -log_prob(x).mean(), log_prob, sample)
 
 
+def compiled(make: Callable[[], Model]) -> Callable[[], Model]:
+    """The same survae model with ``torch.compile`` of its whole ``log_prob`` (the documented
+    one-liner); compilation happens in the benchmark's warm-up calls."""
+
+    def build() -> Model:
+        model = make()
+        log_prob = torch.compile(model.log_prob)
+        return Model(model.module, lambda x: -log_prob(x).mean(), log_prob, None)
+
+    return build
+
+
 # ----------------------------------------------------------------------------------- survae --
 def survae_coupling(layers: int = 8) -> Model:
     from survae.distributions import StandardNormal
