@@ -28,6 +28,7 @@ BASE_CLASSES = frozenset(
         "ConditionalCouplingBijection",
         "AutoregressiveBijection",
         "ConditionalAutoregressiveBijection",
+        "AutoregressiveBijection2d",
     }
 )
 

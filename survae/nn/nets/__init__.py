@@ -1,6 +1,6 @@
 """Conditioner networks."""
 
-from survae.nn.nets.autoregressive import MADE, ConditionalMADE
+from survae.nn.nets.autoregressive import MADE, ConditionalMADE, PixelCNN
 from survae.nn.nets.convnet import ConvNet
 from survae.nn.nets.lipschitz_convnet import LipschitzConvNet
 from survae.nn.nets.lipschitz_mlp import LipschitzMLP
@@ -19,6 +19,7 @@ __all__ = [
     "ConditionalMADE",
     "MLP",
     "ODENet",
+    "PixelCNN",
     "ResNet",
     "SetTransformer",
     "PositionalTransformer",

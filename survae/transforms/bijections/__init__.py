@@ -15,8 +15,11 @@ from survae.transforms.bijections.amortized import (
 )
 from survae.transforms.bijections.autoregressive import (
     AdditiveAutoregressiveBijection,
+    AdditiveAutoregressiveBijection2d,
     AffineAutoregressiveBijection,
+    AffineAutoregressiveBijection2d,
     AutoregressiveBijection,
+    AutoregressiveBijection2d,
     ConditionalAdditiveAutoregressiveBijection,
     ConditionalAffineAutoregressiveBijection,
     ConditionalAutoregressiveBijection,
@@ -25,6 +28,7 @@ from survae.transforms.bijections.autoregressive import (
     LinearSplineAutoregressiveBijection,
     QuadraticSplineAutoregressiveBijection,
     RationalQuadraticSplineAutoregressiveBijection,
+    RationalQuadraticSplineAutoregressiveBijection2d,
 )
 from survae.transforms.bijections.base import Bijection, ConditionalBijection
 from survae.transforms.bijections.batchnorm import (
@@ -127,6 +131,10 @@ __all__ = [
     "GaussianMixtureAutoregressiveBijection",
     "LogisticMixtureAutoregressiveBijection",
     "CensoredLogisticMixtureAutoregressiveBijection",
+    "AutoregressiveBijection2d",
+    "AdditiveAutoregressiveBijection2d",
+    "AffineAutoregressiveBijection2d",
+    "RationalQuadraticSplineAutoregressiveBijection2d",
     "LinearSplineAutoregressiveBijection",
     "QuadraticSplineAutoregressiveBijection",
     "CubicSplineAutoregressiveBijection",

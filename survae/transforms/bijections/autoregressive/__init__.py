@@ -5,6 +5,12 @@ from survae.transforms.bijections.autoregressive.autoregressive import (
     AffineAutoregressiveBijection,
     AutoregressiveBijection,
 )
+from survae.transforms.bijections.autoregressive.autoregressive_2d import (
+    AdditiveAutoregressiveBijection2d,
+    AffineAutoregressiveBijection2d,
+    AutoregressiveBijection2d,
+    RationalQuadraticSplineAutoregressiveBijection2d,
+)
 from survae.transforms.bijections.autoregressive.autoregressive_splines import (
     ConditionalAdditiveAutoregressiveBijection,
     ConditionalAffineAutoregressiveBijection,
@@ -20,6 +26,10 @@ __all__ = [
     "AutoregressiveBijection",
     "AdditiveAutoregressiveBijection",
     "AffineAutoregressiveBijection",
+    "AutoregressiveBijection2d",
+    "AdditiveAutoregressiveBijection2d",
+    "AffineAutoregressiveBijection2d",
+    "RationalQuadraticSplineAutoregressiveBijection2d",
     "LinearSplineAutoregressiveBijection",
     "QuadraticSplineAutoregressiveBijection",
     "CubicSplineAutoregressiveBijection",

@@ -1,0 +1,133 @@
+"""Autoregressive bijections on images (PixelCNN conditioners), official names and arguments.
+
+The conditioner (e.g. :class:`~survae.nn.nets.PixelCNN`) maps ``x`` ``(B, C, H, W)`` to
+``(B, C, H, W, P)`` parameters, those of value ``(c, h, w)`` depending on earlier values only.
+
+- forward (density direction): one conditioner pass, elementwise map, log-det summed;
+- inverse: raster order, one conditioner pass per position (``'raster_wh'``: all channels of a
+  pixel at once, for conditioners whose channels of a pixel are independent given earlier pixels)
+  or per value (``'raster_cwh'``: channel by channel within each pixel, for PixelCNN's channel
+  masks). This loop is the only one over dimensions; it is vectorized over the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from survae.transforms.bijections.base import Bijection
+from survae.transforms.bijections.coupling import ScaleFn, _AffineTransformer, resolve_scale_fn
+from survae.transforms.bijections.spline_transformers import RationalQuadraticSplineTransformer
+
+ORDERS = ("raster_cwh", "raster_wh")
+
+
+class AutoregressiveBijection2d(Bijection):
+    """Base class (see the module docstring).
+
+    Args:
+        autoregressive_net: the masked conditioner.
+        autoregressive_order: ``'raster_cwh'`` (default) or ``'raster_wh'``.
+    """
+
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "raster_cwh"):
+        super().__init__()
+        if autoregressive_order not in ORDERS:
+            raise ValueError(f"{type(self).__name__}: autoregressive_order must be one of "
+                             f"{ORDERS}, got {autoregressive_order!r}")
+        self.autoregressive_net = autoregressive_net
+        self.autoregressive_order = autoregressive_order
+
+    def extra_repr(self) -> str:
+        return f"autoregressive_order={self.autoregressive_order!r}"
+
+    def _num_params(self) -> int:
+        raise NotImplementedError
+
+    def _params(self, x: Tensor) -> Tensor:
+        if x.dim() != 4:
+            raise ValueError(f"{self.layer_name}: expected images (batch, C, H, W), got shape "
+                             f"{tuple(x.shape)}")
+        params = self.autoregressive_net(x)
+        if self._num_params() == 1 and params.shape == x.shape:
+            params = params.unsqueeze(-1)  # ElementwiseParams2d(1) drops the parameter axis
+        expected = (*x.shape, self._num_params())
+        if tuple(params.shape) != expected:
+            raise ValueError(f"{self.layer_name}: autoregressive_net must return parameters of "
+                             f"shape {expected}, got {tuple(params.shape)}")
+        return params
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return self._elementwise_forward(x, self._params(x))
+
+    def inverse(self, z: Tensor) -> Tensor:
+        x = torch.zeros_like(z)
+        _, c, h, w = z.shape
+        channels = [[k] for k in range(c)] if self.autoregressive_order == "raster_cwh" else [
+            list(range(c))]
+        for i in range(h):
+            for j in range(w):
+                for group in channels:
+                    params = self._params(x)[:, group, i, j]
+                    value, _ = self._elementwise_inverse(z[:, group, i, j], params)
+                    x = x.clone()
+                    x[:, group, i, j] = value
+        return x
+
+    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        x = self.inverse(z)
+        return x, self.forward(x)[1]
+
+
+class AdditiveAutoregressiveBijection2d(AutoregressiveBijection2d):
+    """``z = x + t(x_<)``; log-det 0. Net output ``(B, C, H, W, 1)``.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import PixelCNN
+        >>> net = PixelCNN(1, 1, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
+        >>> layer = AdditiveAutoregressiveBijection2d(net)
+        >>> x = torch.rand(2, 1, 3, 3)
+        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
+        True
+    """
+
+    def _num_params(self) -> int:
+        return 1
+
+    def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
+        return x + params[..., 0], x.new_zeros(x.shape[0])
+
+    def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
+        return z - params[..., 0], z.new_zeros(z.shape[0])
+
+
+class AffineAutoregressiveBijection2d(AutoregressiveBijection2d):
+    """``z = s(x_<) x + t(x_<)``, ``s = scale_fn(u)``; log-det ``sum log s``. Net output
+    ``(B, C, H, W, 2)`` (``u`` then ``t``)."""
+
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "raster_cwh",
+                 scale_fn: str | ScaleFn | Callable[[Tensor], Tensor] = torch.exp):
+        super().__init__(autoregressive_net, autoregressive_order)
+        self.scale_fn = resolve_scale_fn(scale_fn)
+
+    def _num_params(self) -> int:
+        return 2
+
+    _scale_shift = _AffineTransformer._scale_shift
+    _elementwise_forward = _AffineTransformer._elementwise_forward
+    _elementwise_inverse = _AffineTransformer._elementwise_inverse
+
+
+class RationalQuadraticSplineAutoregressiveBijection2d(
+    RationalQuadraticSplineTransformer, AutoregressiveBijection2d
+):
+    """Rational-quadratic spline with PixelCNN parameters (tails as the other spline layers)."""
+
+    def __init__(self, autoregressive_net: nn.Module, num_bins: int,
+                 autoregressive_order: str = "raster_cwh", *, tail_bound: float | None = None,
+                 tails: str | None = "linear"):
+        super().__init__(autoregressive_net, autoregressive_order)
+        self._init_spline(num_bins, tail_bound, tails)

@@ -1,0 +1,35 @@
+"""Harness cases: autoregressive image bijections with PixelCNN conditioners."""
+
+from __future__ import annotations
+
+import torch
+
+from survae.nn.nets import PixelCNN
+from survae.transforms import (
+    AdditiveAutoregressiveBijection2d,
+    AffineAutoregressiveBijection2d,
+    RationalQuadraticSplineAutoregressiveBijection2d,
+)
+from tests.transforms.harness import Case, normal_input
+
+
+def _pixelcnn(channels: int, params: int):
+    torch.manual_seed(0)
+    net = PixelCNN(channels, params, filters=4, num_blocks=1, output_filters=8,
+                   kernel_size_in=3, init_transforms=lambda x: x)
+    with torch.no_grad():
+        net[-2].weight.mul_(3.0)  # outputs far from zero
+    return net
+
+
+CASES = [
+    Case("AffineAutoregressiveBijection2d-rgb",
+         lambda: AffineAutoregressiveBijection2d(_pixelcnn(2, 2), scale_fn="tanh_exp"),
+         normal_input((2, 3, 3))),
+    Case("AdditiveAutoregressiveBijection2d",
+         lambda: AdditiveAutoregressiveBijection2d(_pixelcnn(1, 1)), normal_input((1, 3, 3))),
+    Case("RationalQuadraticSplineAutoregressiveBijection2d",
+         lambda: RationalQuadraticSplineAutoregressiveBijection2d(
+             _pixelcnn(1, 3 * 4 - 1), 4, tail_bound=2.0),
+         lambda n: 2.5 * normal_input((1, 3, 3))(n), atol=1e-6),
+]
