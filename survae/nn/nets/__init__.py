@@ -1,16 +1,25 @@
 """Conditioner networks."""
 
-from survae.nn.nets.autoregressive import MADE, ConditionalMADE, PixelCNN
+from survae.nn.nets.autoregressive import (
+    MADE,
+    AutoregressiveTransformer,
+    ConditionalMADE,
+    PixelCNN,
+    ResidualMADE,
+)
 from survae.nn.nets.convnet import ConvNet
 from survae.nn.nets.lipschitz_convnet import LipschitzConvNet
 from survae.nn.nets.lipschitz_mlp import LipschitzMLP
-from survae.nn.nets.matching import DenseNet
+from survae.nn.nets.matching import DenseNet, MultiscaleDenseNet
 from survae.nn.nets.mlp import MLP
 from survae.nn.nets.odenet import ODENet
 from survae.nn.nets.resnet import ResNet
 from survae.nn.nets.transformer import PositionalTransformer, SetTransformer
 
 __all__ = [
+    "AutoregressiveTransformer",
+    "MultiscaleDenseNet",
+    "ResidualMADE",
     "ConvNet",
     "DenseNet",
     "LipschitzConvNet",

@@ -55,3 +55,19 @@ CASES += [
              _made(3 * K - 1, context=2), K, tail_bound=2.0),
          lambda n: 2.5 * normal_input((3,))(n), context=normal_input((2,)), atol=1e-6),
 ]
+
+from survae.nn.nets import AutoregressiveTransformer, ResidualMADE  # noqa: E402
+from survae.transforms import AffineAutoregressiveBijection  # noqa: E402
+
+CASES += [
+    Case("AffineAutoregressiveBijection-transformer-conditioner",
+         lambda: AffineAutoregressiveBijection(
+             AutoregressiveTransformer(3, 2, d_model=8, nhead=2, num_layers=1),
+             scale_fn="tanh_exp"),
+         normal_input((3,))),
+    Case("RationalQuadraticSplineAutoregressiveBijection-residual-made",
+         lambda: RationalQuadraticSplineAutoregressiveBijection(
+             ResidualMADE(3, 3 * K - 1, hidden_features=16, random_order=True, random_seed=1),
+             K, tail_bound=2.0),
+         lambda n: 2.5 * normal_input((3,))(n), atol=1e-6),
+]
