@@ -39,3 +39,25 @@ def test_multiscale_densenet_shapes_and_bad_input():
         net(torch.randn(2, 2, 6, 6))
     with pytest.raises(ValueError, match="num_scales"):
         MultiscaleDenseNet(2, 6, 1, 1, 8, 1, 4, 0.0)
+
+
+def test_agnostic_made_patterns_are_each_autoregressive_in_their_own_order():
+    from survae.nn.nets import AgnosticMADE
+
+    torch.manual_seed(0)
+    net = AgnosticMADE(4, 1, [32, 32], num_masks=3).double()
+    orders = set()
+    for k in range(3):
+        net.select_mask(k)
+        jac = _jacobian(net, 4)
+        deg = net.in_degrees
+        assert torch.count_nonzero(jac[~(deg.unsqueeze(1) > deg.unsqueeze(0))]) == 0
+        orders.add(tuple(net.order.tolist()))
+    assert len(orders) > 1  # different orderings, one set of weights
+    x = torch.randn(2, 4, dtype=torch.float64)
+    net.select_mask(1)
+    ensemble = net.mask_ensemble(x)
+    assert ensemble.shape == (2, 4, 1) and int(net.current) == 1
+    assert int(net.next_mask().current) == 2
+    with pytest.raises(ValueError, match="mask index"):
+        net.select_mask(3)

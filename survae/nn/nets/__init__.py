@@ -2,6 +2,7 @@
 
 from survae.nn.nets.autoregressive import (
     MADE,
+    AgnosticMADE,
     AutoregressiveTransformer,
     ConditionalMADE,
     PixelCNN,
@@ -17,6 +18,7 @@ from survae.nn.nets.resnet import ResNet
 from survae.nn.nets.transformer import PositionalTransformer, SetTransformer
 
 __all__ = [
+    "AgnosticMADE",
     "AutoregressiveTransformer",
     "MultiscaleDenseNet",
     "ResidualMADE",

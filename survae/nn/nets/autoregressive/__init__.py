@@ -1,9 +1,17 @@
 """Autoregressive conditioner networks."""
 
+from survae.nn.nets.autoregressive.agnostic_made import AgnosticMADE
 from survae.nn.nets.autoregressive.conditional_made import ConditionalMADE
 from survae.nn.nets.autoregressive.made import MADE
 from survae.nn.nets.autoregressive.pixelcnn import PixelCNN
 from survae.nn.nets.autoregressive.residual_made import ResidualMADE
 from survae.nn.nets.autoregressive.transformer import AutoregressiveTransformer
 
-__all__ = ["MADE", "ConditionalMADE", "PixelCNN", "AutoregressiveTransformer", "ResidualMADE"]
+__all__ = [
+    "AgnosticMADE",
+    "MADE",
+    "ConditionalMADE",
+    "PixelCNN",
+    "AutoregressiveTransformer",
+    "ResidualMADE",
+]
