@@ -16,6 +16,10 @@ import torch
       "ConditionalRationalQuadraticSplineCouplingBijection"]),
     ("survae.transforms.bijections.conditional.elementwise_linear",
      ["ConditionalAffineBijection"]),
+    ("survae.transforms.bijections.conditional.autoregressive",
+     ["ConditionalAffineAutoregressiveBijection2d", "ConditionalAutoregressiveBijection2d"]),
+    ("survae.nn.nets", ["PixelCNN", "MADE", "MultiscaleDenseNet", "DenseNet"]),
+    ("survae.nn.layers.autoregressive", ["MaskedConv2d", "MaskedLinear"]),
     ("survae.optim.schedulers", ["LinearWarmupScheduler"]),
     ("survae.transforms", ["LinearLowRank", "Rotate", "LinearLU", "SneakyReLU", "Softplus"]),
 ])

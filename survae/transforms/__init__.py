@@ -29,6 +29,7 @@ BASE_CLASSES = frozenset(
         "AutoregressiveBijection",
         "ConditionalAutoregressiveBijection",
         "AutoregressiveBijection2d",
+        "ConditionalAutoregressiveBijection2d",
     }
 )
 

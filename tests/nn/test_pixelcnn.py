@@ -31,3 +31,19 @@ def test_pixelcnn_is_autoregressive_in_raster_channel_order(channels):
 def test_masked_conv_rejects_unknown_mask_type():
     with pytest.raises(ValueError, match="mask_type"):
         MaskedConv2d(1, 2, 3, mask_type="C", data_channels=1)
+
+
+def test_conditional_pixelcnn_sees_the_whole_context_and_only_the_past_of_x():
+    from survae.nn.nets import ConditionalPixelCNN
+
+    torch.manual_seed(0)
+    net = ConditionalPixelCNN(1, 1, context_channels=2, filters=4, num_blocks=1,
+                              output_filters=8, kernel_size_in=3).double()
+    x = torch.rand(1, 1, 3, 3, dtype=torch.float64)
+    c = torch.randn(1, 2, 3, 3, dtype=torch.float64)
+    jx = torch.autograd.functional.jacobian(lambda v: net(v, c).reshape(-1), x).reshape(9, 9)
+    jc = torch.autograd.functional.jacobian(lambda v: net(x, v).reshape(-1), c).reshape(9, 18)
+    assert torch.count_nonzero(jx.triu()) == 0  # raster order, one channel
+    assert torch.count_nonzero(jc) > 0
+    with pytest.raises(ValueError, match="expected a context"):
+        net(x, torch.randn(1, 2, 4, 4, dtype=torch.float64))

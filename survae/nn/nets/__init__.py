@@ -5,6 +5,7 @@ from survae.nn.nets.autoregressive import (
     AgnosticMADE,
     AutoregressiveTransformer,
     ConditionalMADE,
+    ConditionalPixelCNN,
     PixelCNN,
     ResidualMADE,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "MLP",
     "ODENet",
     "PixelCNN",
+    "ConditionalPixelCNN",
     "ResNet",
     "SetTransformer",
     "PositionalTransformer",

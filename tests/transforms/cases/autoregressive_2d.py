@@ -33,3 +33,27 @@ CASES = [
              _pixelcnn(1, 3 * 4 - 1), 4, tail_bound=2.0),
          lambda n: 2.5 * normal_input((1, 3, 3))(n), atol=1e-6),
 ]
+
+from survae.nn.nets import ConditionalPixelCNN  # noqa: E402
+from survae.transforms import (  # noqa: E402
+    ConditionalAdditiveAutoregressiveBijection2d,
+    ConditionalAffineAutoregressiveBijection2d,
+)
+
+
+def _conditional_pixelcnn(channels: int, params: int):
+    torch.manual_seed(0)
+    return ConditionalPixelCNN(channels, params, context_channels=2, filters=4, num_blocks=1,
+                               output_filters=8, kernel_size_in=3, init_transforms=lambda x: x)
+
+
+CASES += [
+    Case("ConditionalAffineAutoregressiveBijection2d",
+         lambda: ConditionalAffineAutoregressiveBijection2d(_conditional_pixelcnn(2, 2),
+                                                            scale_fn="softplus"),
+         normal_input((2, 3, 3)), context=normal_input((2, 3, 3))),
+    Case("ConditionalAdditiveAutoregressiveBijection2d-raster_wh",
+         lambda: ConditionalAdditiveAutoregressiveBijection2d(_conditional_pixelcnn(1, 1),
+                                                              autoregressive_order="raster_wh"),
+         normal_input((1, 3, 3)), context=normal_input((2, 3, 3))),
+]

@@ -3,7 +3,7 @@
 from survae.nn.nets.autoregressive.agnostic_made import AgnosticMADE
 from survae.nn.nets.autoregressive.conditional_made import ConditionalMADE
 from survae.nn.nets.autoregressive.made import MADE
-from survae.nn.nets.autoregressive.pixelcnn import PixelCNN
+from survae.nn.nets.autoregressive.pixelcnn import ConditionalPixelCNN, PixelCNN
 from survae.nn.nets.autoregressive.residual_made import ResidualMADE
 from survae.nn.nets.autoregressive.transformer import AutoregressiveTransformer
 
@@ -12,6 +12,7 @@ __all__ = [
     "MADE",
     "ConditionalMADE",
     "PixelCNN",
+    "ConditionalPixelCNN",
     "AutoregressiveTransformer",
     "ResidualMADE",
 ]

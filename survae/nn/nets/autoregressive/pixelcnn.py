@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
 from torch import Tensor, nn
 
 from survae.nn.blocks.masked_residual_block_2d import MaskedResidualBlock2d
@@ -47,3 +48,47 @@ class PixelCNN(nn.Sequential):
                          data_channels=dc),
             ElementwiseParams2d(num_params),
         )
+
+
+class ConditionalPixelCNN(nn.Module):
+    """:class:`PixelCNN` with an image-shaped context ``(B, C_ctx, H, W)``: 1x1 convolutions of
+    the context are added (unmasked) after the first masked convolution and before the output
+    layers, so the parameters of value ``(c, h, w)`` depend on earlier values and on the whole
+    context. Called as ``net(x, context=context)``.
+
+    Example:
+        >>> import torch
+        >>> net = ConditionalPixelCNN(1, 2, context_channels=3, filters=8, num_blocks=1,
+        ...                           output_filters=16)
+        >>> net(torch.rand(2, 1, 4, 4), context=torch.randn(2, 3, 4, 4)).shape
+        torch.Size([2, 1, 4, 4, 2])
+    """
+
+    def __init__(self, in_channels: int, num_params: int, context_channels: int,
+                 filters: int = 128, num_blocks: int = 15, output_filters: int = 1024,
+                 kernel_size: int = 3, kernel_size_in: int = 7,
+                 init_transforms: Callable[[Tensor], Tensor] = _to_signed):
+        super().__init__()
+        dc = in_channels
+        self.init_transforms = LambdaLayer(init_transforms)
+        self.first = MaskedConv2d(in_channels, 2 * filters, kernel_size_in,
+                                  padding=kernel_size_in // 2, mask_type="A", data_channels=dc)
+        self.context_in = nn.Conv2d(context_channels, 2 * filters, 1)
+        self.blocks = nn.Sequential(*[MaskedResidualBlock2d(filters, dc, kernel_size)
+                                      for _ in range(num_blocks)])
+        self.hidden = MaskedConv2d(2 * filters, output_filters, 1, mask_type="B",
+                                   data_channels=dc)
+        self.context_out = nn.Conv2d(context_channels, output_filters, 1)
+        self.last = MaskedConv2d(output_filters, num_params * in_channels, 1, mask_type="B",
+                                 data_channels=dc)
+        self.params = ElementwiseParams2d(num_params)
+
+    def forward(self, x: Tensor, context: Tensor) -> Tensor:
+        if context.dim() != 4 or context.shape[0] != x.shape[0] or context.shape[2:] != x.shape[2:]:
+            raise ValueError(f"ConditionalPixelCNN: expected a context (batch, C, "
+                             f"{x.shape[2]}, {x.shape[3]}), got {tuple(context.shape)}")
+        context = context.to(x.dtype)
+        h = self.first(self.init_transforms(x)) + self.context_in(context)
+        h = self.blocks(h)
+        h = self.hidden(torch.relu(h)) + self.context_out(context)
+        return self.params(self.last(torch.relu(h)))

@@ -9,6 +9,9 @@ from survae.transforms.bijections.autoregressive.autoregressive_2d import (
     AdditiveAutoregressiveBijection2d,
     AffineAutoregressiveBijection2d,
     AutoregressiveBijection2d,
+    ConditionalAdditiveAutoregressiveBijection2d,
+    ConditionalAffineAutoregressiveBijection2d,
+    ConditionalAutoregressiveBijection2d,
     RationalQuadraticSplineAutoregressiveBijection2d,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_splines import (
@@ -30,6 +33,9 @@ __all__ = [
     "AdditiveAutoregressiveBijection2d",
     "AffineAutoregressiveBijection2d",
     "RationalQuadraticSplineAutoregressiveBijection2d",
+    "ConditionalAutoregressiveBijection2d",
+    "ConditionalAdditiveAutoregressiveBijection2d",
+    "ConditionalAffineAutoregressiveBijection2d",
     "LinearSplineAutoregressiveBijection",
     "QuadraticSplineAutoregressiveBijection",
     "CubicSplineAutoregressiveBijection",

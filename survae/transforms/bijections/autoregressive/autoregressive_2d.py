@@ -17,7 +17,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from survae.transforms.bijections.base import Bijection
+from survae.transforms.bijections.base import Bijection, ConditionalBijection
 from survae.transforms.bijections.coupling import ScaleFn, _AffineTransformer, resolve_scale_fn
 from survae.transforms.bijections.spline_transformers import RationalQuadraticSplineTransformer
 
@@ -47,38 +47,47 @@ class AutoregressiveBijection2d(Bijection):
         raise NotImplementedError
 
     def _params(self, x: Tensor) -> Tensor:
-        if x.dim() != 4:
-            raise ValueError(f"{self.layer_name}: expected images (batch, C, H, W), got shape "
-                             f"{tuple(x.shape)}")
-        params = self.autoregressive_net(x)
-        if self._num_params() == 1 and params.shape == x.shape:
-            params = params.unsqueeze(-1)  # ElementwiseParams2d(1) drops the parameter axis
-        expected = (*x.shape, self._num_params())
-        if tuple(params.shape) != expected:
-            raise ValueError(f"{self.layer_name}: autoregressive_net must return parameters of "
-                             f"shape {expected}, got {tuple(params.shape)}")
-        return params
+        return _checked_params(self, x, self.autoregressive_net(x) if x.dim() == 4 else None)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         return self._elementwise_forward(x, self._params(x))
 
     def inverse(self, z: Tensor) -> Tensor:
-        x = torch.zeros_like(z)
-        _, c, h, w = z.shape
-        channels = [[k] for k in range(c)] if self.autoregressive_order == "raster_cwh" else [
-            list(range(c))]
-        for i in range(h):
-            for j in range(w):
-                for group in channels:
-                    params = self._params(x)[:, group, i, j]
-                    value, _ = self._elementwise_inverse(z[:, group, i, j], params)
-                    x = x.clone()
-                    x[:, group, i, j] = value
-        return x
+        return _raster_inverse(self, z, self._params)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         x = self.inverse(z)
         return x, self.forward(x)[1]
+
+
+def _checked_params(layer, x: Tensor, params: Tensor | None) -> Tensor:
+    """The conditioner's output, checked to be ``(*x.shape, P)`` (``P = 1`` may be dropped)."""
+    if x.dim() != 4 or params is None:
+        raise ValueError(f"{layer.layer_name}: expected images (batch, C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    if layer._num_params() == 1 and params.shape == x.shape:
+        params = params.unsqueeze(-1)  # ElementwiseParams2d(1) drops the parameter axis
+    expected = (*x.shape, layer._num_params())
+    if tuple(params.shape) != expected:
+        raise ValueError(f"{layer.layer_name}: autoregressive_net must return parameters of "
+                         f"shape {expected}, got {tuple(params.shape)}")
+    return params
+
+
+def _raster_inverse(layer, z: Tensor, params_of: Callable[[Tensor], Tensor]) -> Tensor:
+    """Fill ``x`` in raster order (per value or per pixel), one conditioner pass per step."""
+    x = torch.zeros_like(z)
+    _, c, h, w = z.shape
+    groups = ([[k] for k in range(c)] if layer.autoregressive_order == "raster_cwh"
+              else [list(range(c))])
+    for i in range(h):
+        for j in range(w):
+            for group in groups:
+                params = params_of(x)[:, group, i, j]
+                value, _ = layer._elementwise_inverse(z[:, group, i, j], params)
+                x = x.clone()
+                x[:, group, i, j] = value
+    return x
 
 
 class AdditiveAutoregressiveBijection2d(AutoregressiveBijection2d):
@@ -131,3 +140,69 @@ class RationalQuadraticSplineAutoregressiveBijection2d(
                  tails: str | None = "linear"):
         super().__init__(autoregressive_net, autoregressive_order)
         self._init_spline(num_bins, tail_bound, tails)
+
+
+class ConditionalAutoregressiveBijection2d(ConditionalBijection):
+    """Conditional version of :class:`AutoregressiveBijection2d`: the conditioner is called as
+    ``autoregressive_net(x, context=context)`` (e.g. :class:`~survae.nn.nets.ConditionalPixelCNN`);
+    forward one pass, inverse in raster order (official name and arguments)."""
+
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "raster_cwh"):
+        super().__init__()
+        if autoregressive_order not in ORDERS:
+            raise ValueError(f"{type(self).__name__}: autoregressive_order must be one of "
+                             f"{ORDERS}, got {autoregressive_order!r}")
+        self.autoregressive_net = autoregressive_net
+        self.autoregressive_order = autoregressive_order
+
+    def extra_repr(self) -> str:
+        return f"autoregressive_order={self.autoregressive_order!r}"
+
+    def _params(self, x: Tensor, context: Tensor) -> Tensor:
+        net_out = self.autoregressive_net(x, context=context) if x.dim() == 4 else None
+        return _checked_params(self, x, net_out)
+
+    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        return self._elementwise_forward(x, self._params(x, context))
+
+    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
+        return _raster_inverse(self, z, lambda x: self._params(x, context))
+
+    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
+        x = self.inverse(z, context)
+        return x, self.forward(x, context)[1]
+
+
+class ConditionalAdditiveAutoregressiveBijection2d(ConditionalAutoregressiveBijection2d):
+    """``z = x + t(x_<, c)``; log-det 0."""
+
+    _num_params = AdditiveAutoregressiveBijection2d._num_params
+    _elementwise_forward = AdditiveAutoregressiveBijection2d._elementwise_forward
+    _elementwise_inverse = AdditiveAutoregressiveBijection2d._elementwise_inverse
+
+
+class ConditionalAffineAutoregressiveBijection2d(ConditionalAutoregressiveBijection2d):
+    """``z = s(x_<, c) x + t(x_<, c)``; log-det ``sum log s``.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import ConditionalPixelCNN
+        >>> net = ConditionalPixelCNN(1, 2, context_channels=2, filters=4, num_blocks=1,
+        ...                           output_filters=8, kernel_size_in=3)
+        >>> layer = ConditionalAffineAutoregressiveBijection2d(net)
+        >>> x, c = torch.rand(2, 1, 3, 3), torch.randn(2, 2, 3, 3)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
+        True
+    """
+
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "raster_cwh",
+                 scale_fn: str | ScaleFn | Callable[[Tensor], Tensor] = torch.exp):
+        super().__init__(autoregressive_net, autoregressive_order)
+        self.scale_fn = resolve_scale_fn(scale_fn)
+
+    def _num_params(self) -> int:
+        return 2
+
+    _scale_shift = _AffineTransformer._scale_shift
+    _elementwise_forward = _AffineTransformer._elementwise_forward
+    _elementwise_inverse = _AffineTransformer._elementwise_inverse

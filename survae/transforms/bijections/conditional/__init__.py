@@ -1,6 +1,8 @@
 """Conditional bijections under the official module path
 ``survae.transforms.bijections.conditional`` (also exported from ``survae.transforms``)."""
 
+from survae.transforms.bijections.conditional.autoregressive import *  # noqa: F403
+from survae.transforms.bijections.conditional.autoregressive import __all__ as _autoregressive
 from survae.transforms.bijections.conditional.base import ConditionalBijection
 from survae.transforms.bijections.conditional.coupling import *  # noqa: F403
 from survae.transforms.bijections.conditional.coupling import __all__ as _coupling
@@ -14,4 +16,5 @@ __all__ = [
     "ConditionalAdditiveBijection",
     "ConditionalAffineBijection",
     *_coupling,
+    *_autoregressive,
 ]
