@@ -298,7 +298,16 @@ class AffineCouplingBijection(_AffineTransformer, CouplingBijection):
 
 
 class ConditionalAdditiveCouplingBijection(_AdditiveTransformer, ConditionalCouplingBijection):
-    """Conditional additive coupling: ``z_2 = x_2 + t([x_1, c])``; log-det 0."""
+    """Conditional additive coupling: ``z_2 = x_2 + t([x_1, c])``; log-det 0.
+
+    Example:
+        >>> import torch
+        >>> layer = ConditionalAdditiveCouplingBijection(torch.nn.Linear(1 + 3, 1))
+        >>> x, c = torch.randn(4, 2), torch.randn(4, 3)
+        >>> z, ldj = layer(x, c)
+        >>> torch.allclose(layer.inverse(z, c), x, atol=1e-6), ldj.tolist()
+        (True, [0.0, 0.0, 0.0, 0.0])
+    """
 
 
 class ConditionalAffineCouplingBijection(_AffineTransformer, ConditionalCouplingBijection):
@@ -308,6 +317,15 @@ class ConditionalAffineCouplingBijection(_AffineTransformer, ConditionalCoupling
         coupling_net: maps ``cat([x_1, context], split_dim)`` to ``(*x_2.shape, 2)``.
         context_net: optional module applied to the context first.
         split_dim, num_condition, scale_fn: as in :class:`AffineCouplingBijection`.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.layers import ElementwiseParams
+        >>> net = torch.nn.Sequential(torch.nn.Linear(1 + 3, 2), ElementwiseParams(2))
+        >>> layer = ConditionalAffineCouplingBijection(net, scale_fn="softplus")
+        >>> x, c = torch.randn(4, 2), torch.randn(4, 3)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
+        True
     """
 
     def __init__(

@@ -69,6 +69,15 @@ class Shuffle(Permute):
     Args:
         dim_size: number of entries along ``dim``.
         dim: the dimension to permute.
+
+    Example:
+        >>> import torch
+        >>> _ = torch.manual_seed(0)
+        >>> layer = Shuffle(4)
+        >>> x = torch.arange(4.0).reshape(1, 4)
+        >>> z, ldj = layer(x)
+        >>> sorted(z[0].tolist()), torch.equal(layer.inverse(z), x), ldj.tolist()
+        ([0.0, 1.0, 2.0, 3.0], True, [0.0])
     """
 
     def __init__(self, dim_size: int, dim: int = 1):

@@ -103,6 +103,14 @@ class ConditionalPlanarBijection(ConditionalBijection):
     Args:
         num_features: ``D``; the context must have shape ``(batch, num_params)`` with
             ``num_params = 2 D + 1`` (ordered ``w``, ``u``, ``b``).
+
+    Example:
+        >>> import torch
+        >>> layer = ConditionalPlanarBijection(2)
+        >>> x, params = torch.randn(3, 2), torch.randn(3, layer.num_params)
+        >>> z, ldj = layer(x, params)
+        >>> torch.allclose(layer.inverse(z, params), x, atol=1e-5)
+        True
     """
 
     def __init__(self, num_features: int):

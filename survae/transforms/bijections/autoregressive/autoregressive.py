@@ -76,6 +76,15 @@ class AdditiveAutoregressiveBijection(AutoregressiveBijection):
     Args:
         autoregressive_net: returns ``(B, D, 1)``.
         autoregressive_order: see :class:`AutoregressiveBijection`.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import MADE
+        >>> layer = AdditiveAutoregressiveBijection(MADE(3, 1, [16]))
+        >>> x = torch.randn(4, 3)
+        >>> z, ldj = layer(x)
+        >>> torch.allclose(layer.inverse(z), x, atol=1e-5), ldj.tolist()
+        (True, [0.0, 0.0, 0.0, 0.0])
     """
 
     def _num_params(self) -> int:

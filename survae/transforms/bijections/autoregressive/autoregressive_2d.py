@@ -115,7 +115,17 @@ class AdditiveAutoregressiveBijection2d(AutoregressiveBijection2d):
 
 class AffineAutoregressiveBijection2d(AutoregressiveBijection2d):
     """``z = s(x_<) x + t(x_<)``, ``s = scale_fn(u)``; log-det ``sum log s``. Net output
-    ``(B, C, H, W, 2)`` (``u`` then ``t``)."""
+    ``(B, C, H, W, 2)`` (``u`` then ``t``).
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import PixelCNN
+        >>> net = PixelCNN(1, 2, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
+        >>> layer = AffineAutoregressiveBijection2d(net, scale_fn="tanh_exp")
+        >>> x = torch.rand(2, 1, 3, 3)
+        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
+        True
+    """
 
     def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "raster_cwh",
                  scale_fn: str | ScaleFn | Callable[[Tensor], Tensor] = torch.exp):
@@ -133,7 +143,18 @@ class AffineAutoregressiveBijection2d(AutoregressiveBijection2d):
 class RationalQuadraticSplineAutoregressiveBijection2d(
     RationalQuadraticSplineTransformer, AutoregressiveBijection2d
 ):
-    """Rational-quadratic spline with PixelCNN parameters (tails as the other spline layers)."""
+    """Rational-quadratic spline with PixelCNN parameters (tails as the other spline layers).
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import PixelCNN
+        >>> net = PixelCNN(1, 3 * 4 - 1, filters=4, num_blocks=1, output_filters=8,
+        ...                kernel_size_in=3)
+        >>> layer = RationalQuadraticSplineAutoregressiveBijection2d(net, 4, tail_bound=2.0)
+        >>> x = torch.randn(2, 1, 3, 3)
+        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-4)
+        True
+    """
 
     def __init__(self, autoregressive_net: nn.Module, num_bins: int,
                  autoregressive_order: str = "raster_cwh", *, tail_bound: float | None = None,
@@ -174,7 +195,18 @@ class ConditionalAutoregressiveBijection2d(ConditionalBijection):
 
 
 class ConditionalAdditiveAutoregressiveBijection2d(ConditionalAutoregressiveBijection2d):
-    """``z = x + t(x_<, c)``; log-det 0."""
+    """``z = x + t(x_<, c)``; log-det 0.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import ConditionalPixelCNN
+        >>> net = ConditionalPixelCNN(1, 1, context_channels=1, filters=4, num_blocks=1,
+        ...                           output_filters=8, kernel_size_in=3)
+        >>> layer = ConditionalAdditiveAutoregressiveBijection2d(net)
+        >>> x, c = torch.rand(2, 1, 3, 3), torch.randn(2, 1, 3, 3)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
+        True
+    """
 
     _num_params = AdditiveAutoregressiveBijection2d._num_params
     _elementwise_forward = AdditiveAutoregressiveBijection2d._elementwise_forward
