@@ -141,10 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``survae`` command line with ``argv`` (default: ``sys.argv[1:]``); return 0."""
-    from survae.experiments.trainer import parse_with_config
+    from survae.experiments.trainer import ResumeMismatch, parse_with_config
 
     args = parse_with_config(build_parser(), argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except ResumeMismatch as error:
+        raise SystemExit(f"survae: {error}") from None
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():  # launched by torchrun: leave together

@@ -14,26 +14,25 @@ AbsFlow runs of the paper's table:
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+from torch.utils.data import TensorDataset
 
 from survae.data.toy import TOY_DATASETS, make_toy
 from survae.distributions import StandardNormal, StandardUniform
+from survae.experiments.trainer import (
+    Trainer,
+    add_training_arguments,
+    config_from_args,
+    seed_everything,
+)
 from survae.experiments.training import (
-    NonFiniteGuard,
-    all_finite,
-    atomic_torch_save,
-    load_checkpoint,
-    non_negative_int,
     positive_int,
     report_metrics,
-    rng_state,
-    set_rng_state,
     torch_threads,
     write_metrics,
 )
@@ -127,9 +126,6 @@ def build_toy_model(
 def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", default="checkerboard", choices=sorted(TOY_DATASETS))
     parser.add_argument("--model", default="flow", choices=TOY_MODELS)
-    parser.add_argument("--steps", type=non_negative_int, default=10_000, help="optimisation steps")
-    parser.add_argument("--batch-size", type=positive_int, default=128)
-    parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--train-size", type=positive_int, default=128_000)
     parser.add_argument("--test-size", type=positive_int, default=50_000)
     parser.add_argument("--num-flows", type=positive_int, default=4)
@@ -141,19 +137,11 @@ def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["exp", "softplus", "sigmoid", "tanh_exp"],
         help="coupling scale (default: as the official run for the dataset)",
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
-    parser.add_argument(
-        "--threads",
-        type=non_negative_int,
-        default=1,
-        help="torch CPU threads (default 1: fastest for these small nets; 0 = torch's default)",
-    )
-    parser.add_argument("--out", default=None, help="run folder (default runs/toy-DATASET-MODEL)")
-    parser.add_argument("--checkpoint-every", type=positive_int, default=1000)
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     parser.add_argument("--no-plots", action="store_true")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_training_arguments(
+        parser, steps=10_000, batch_size=128, lr=1e-3, threads=1, checkpoint_every=1000,
+        log_every=50, out="",
+    )
 
 
 # Options that must match for ``--resume`` to continue the same run (the rest may change).
@@ -170,16 +158,6 @@ RESUME_KEYS = (
 )
 
 
-def _checkpoint(model, optimizer, step, generator, config) -> dict[str, Any]:
-    return {
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "step": step,
-        "rng": rng_state(generator),
-        "config": config,
-    }
-
-
 @torch.no_grad()
 def test_nll(model: Flow, data: torch.Tensor, batch_size: int = 10_000) -> float:
     """Mean negative log-likelihood (nats) of ``data`` under ``model``."""
@@ -190,86 +168,34 @@ def test_nll(model: Flow, data: torch.Tensor, batch_size: int = 10_000) -> float
     return total / data.shape[0]
 
 
-def _resume(path: Path, config: dict[str, Any], model, optimizer, generator) -> int:
-    """Load ``path`` into the model, optimizer and RNGs; return its step (0 if there is none)."""
-    if not path.exists():
-        print(f"--resume: no checkpoint at {path}; starting from step 0", file=sys.stderr)
-        return 0
-    state = load_checkpoint(path)
-    saved = state["config"]
-    changed = [k for k in RESUME_KEYS if k in saved and saved[k] != config[k]]
-    if changed:
-        detail = ", ".join(f"{k}: {saved[k]!r} -> {config[k]!r}" for k in changed)
-        raise SystemExit(f"survae: cannot resume {path}: options differ from the run ({detail})")
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    if "rng" not in state:  # checkpoints of the first release kept the two states apart
-        state["rng"] = {"torch": state["torch_rng"], "generator": state["generator"]}
-    set_rng_state(state["rng"], generator)
-    return int(state["step"])
-
-
 def train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Tensor]:
-    """Train one toy model, write its checkpoint and plots; return metrics, CPU model, test data."""
-    with torch_threads(args.threads):
-        return _train_toy(args)
-
-
-def _train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Tensor]:
-    from tqdm.auto import tqdm
-
+    """Train one toy model with the shared trainer, write its checkpoint and plots; return the
+    metrics, the model (on the CPU) and the test data."""
     start = time.perf_counter()
-    run_dir = Path(args.out or f"runs/toy-{args.dataset}-{args.model}")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    config = {
-        k: (list(v) if isinstance(v, tuple) else v)
-        for k, v in vars(args).items()
-        if k not in ("func", "command", "train_command")
-    }
-    config["scale_fn"] = args.scale_fn or default_scale_fn(args.dataset)
-    device = torch.device(args.device)
-    torch.manual_seed(args.seed)
-    train = make_toy(args.dataset, args.train_size, torch.Generator().manual_seed(args.seed))
-    test = make_toy(args.dataset, args.test_size, torch.Generator().manual_seed(args.seed + 1))
+    if not args.out:
+        args.out = f"runs/toy-{args.dataset}-{args.model}"
+    config = config_from_args(args)
+    run_dir = Path(config.out)
+    scale_fn = args.scale_fn or default_scale_fn(args.dataset)
+    seed_everything(config.seed)
+    train = make_toy(args.dataset, args.train_size, torch.Generator().manual_seed(config.seed))
+    test = make_toy(args.dataset, args.test_size, torch.Generator().manual_seed(config.seed + 1))
     model = build_toy_model(
-        args.model,
-        args.dataset,
-        args.num_flows,
-        tuple(args.hidden_units),
-        args.actnorm,
-        config["scale_fn"],
-    ).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    generator = torch.Generator().manual_seed(args.seed + 2)  # batch indices (CPU)
-    ckpt_path = run_dir / "checkpoint.pt"
-    step = _resume(ckpt_path, config, model, optimizer, generator) if args.resume else 0
-    guard = NonFiniteGuard()
-    model.train()
-    running = None  # exponential moving average of the loss, for the progress bar
-    with tqdm(
-        total=args.steps,
-        initial=min(step, args.steps),
-        disable=args.quiet,
-        desc=args.model,
-        dynamic_ncols=True,
-    ) as bar:
-        while step < args.steps:
-            index = torch.randint(0, train.shape[0], (args.batch_size,), generator=generator)
-            loss = -model.log_prob(train[index].to(device)).mean()
-            step += 1
-            if guard.step(loss, optimizer, step):
-                value = float(loss.detach())
-                running = value if running is None else 0.98 * running + 0.02 * value
-            bar.update(1)
-            if step % 50 == 0 and running is not None:
-                bar.set_postfix(nats=f"{running:.3f}")
-            if step % args.checkpoint_every == 0 or step == args.steps:
-                if all_finite(model):
-                    atomic_torch_save(
-                        _checkpoint(model, optimizer, step, generator, config), ckpt_path
-                    )
+        args.model, args.dataset, args.num_flows, tuple(args.hidden_units), args.actnorm, scale_fn
+    )
+    settings = {**{k: getattr(args, k) for k in RESUME_KEYS}, "scale_fn": scale_fn}
+    settings["hidden_units"] = list(settings["hidden_units"])
+    metadata = {"kind": "toy", **settings}
+
+    def loss_fn(m: nn.Module, batch: Any) -> torch.Tensor:
+        return -m.log_prob(batch[0]).mean()
+
+    trainer = Trainer(model, TensorDataset(train), loss_fn, config, metadata=metadata,
+                      resume_keys=RESUME_KEYS)
+    fit = trainer.fit()
     model.eval()
-    nll = test_nll(model, test)
+    with torch_threads(config.threads):
+        nll = test_nll(model, test)
     model.cpu()
     if not args.no_plots:
         from survae.experiments.plots import plot_toy_run
@@ -277,11 +203,11 @@ def _train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Te
         plot_toy_run(model, test, run_dir)
     metrics = {
         "test_nll_nats": round(nll, 4),
-        "steps": step,
+        "steps": fit["steps"],
         "seconds": round(time.perf_counter() - start, 1),
         "dataset": args.dataset,
         "model": args.model,
-        "skipped_batches": guard.skipped,
+        "skipped_batches": fit["skipped_batches"],
         "run_dir": str(run_dir),
     }
     write_metrics(metrics, run_dir)

@@ -62,6 +62,10 @@ CHECKPOINT = "checkpoint.pt"
 LOG = "log.csv"
 
 
+class ResumeMismatch(ValueError):
+    """``--resume`` found a checkpoint of a run with other model or data options."""
+
+
 @dataclasses.dataclass
 class TrainConfig:
     """Settings of one training run (every field is a ``survae train`` flag and a YAML key).
@@ -293,6 +297,8 @@ class Trainer:
             ``loss / (num_dims * ln 2)``.
         metadata: plain values stored in the checkpoint (e.g. how to rebuild the model).
         optimizer: optional optimizer (default Adam with ``lr`` and ``weight_decay``).
+        resume_keys: ``metadata`` entries that must equal the checkpoint's for ``resume``
+            (a different model or data set raises :class:`ResumeMismatch`).
     """
 
     def __init__(
@@ -305,6 +311,7 @@ class Trainer:
         num_dims: int | None = None,
         metadata: dict[str, Any] | None = None,
         optimizer: torch.optim.Optimizer | None = None,
+        resume_keys: Sequence[str] = (),
     ):
         self.config = config
         self.rank, self.world, self.device = _distributed_setup(config)
@@ -325,6 +332,7 @@ class Trainer:
         self.eval_fn = eval_fn
         self.num_dims = num_dims
         self.metadata = dict(metadata or {})
+        self.resume_keys = tuple(resume_keys)
         self.out = Path(config.out)
         self.optimizer = optimizer or torch.optim.Adam(
             self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay
@@ -428,6 +436,12 @@ class Trainer:
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """Restore a checkpoint written by ``save_checkpoint`` (same model and world size)."""
         state = load_checkpoint(path)
+        saved = state.get("metadata") or {}
+        changed = [k for k in self.resume_keys
+                   if k in saved and k in self.metadata and saved[k] != self.metadata[k]]
+        if changed:
+            detail = ", ".join(f"{k}: {saved[k]!r} -> {self.metadata[k]!r}" for k in changed)
+            raise ResumeMismatch(f"cannot resume {path}: options differ from the run ({detail})")
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
@@ -590,8 +604,12 @@ class Trainer:
             if self.rank == 0:
                 self._truncate_log()
                 print(f"resumed from {checkpoint} at step {self.step}", file=sys.stderr)
-        elif self.rank == 0 and (self.out / LOG).exists():
-            (self.out / LOG).unlink()  # a fresh run starts a fresh log
+        else:
+            if config.resume and self.rank == 0:
+                print(f"--resume: no checkpoint at {checkpoint}; starting from step 0",
+                      file=sys.stderr)
+            if self.rank == 0 and (self.out / LOG).exists():
+                (self.out / LOG).unlink()  # a fresh run starts a fresh log
         batches = self._batches(self.step)
         loss_module: nn.Module = _LossModule(self.model, self.loss_fn)
         if self.world > 1:
@@ -606,7 +624,9 @@ class Trainer:
         if self.rank == 0 and not config.quiet:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=config.steps, initial=self.step, desc="train", dynamic_ncols=True)
+            # disable=None: no bar when stderr is not a terminal (logs and CI stay readable)
+            bar = tqdm(total=config.steps, initial=self.step, desc="train", dynamic_ncols=True,
+                       disable=None)
         self.model.train()
         running, count, grad_norm = 0.0, 0, float("nan")
         train_loss = float("nan")
@@ -620,7 +640,7 @@ class Trainer:
             if not self._all_ranks_finite(loss):
                 self._bad_batch(f"non-finite loss ({float(loss.detach())})")
                 self.step += 1
-                self.scheduler.step()
+                self._skip_schedule()
                 continue
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -638,7 +658,7 @@ class Trainer:
                 self.optimizer.zero_grad(set_to_none=True)
                 self._bad_batch("non-finite gradient")
                 self.step += 1
-                self.scheduler.step()
+                self._skip_schedule()
                 continue
             self.optimizer.step()
             self.scheduler.step()
@@ -694,6 +714,13 @@ class Trainer:
             metrics["train_bpd"] = self._bpd(train_loss)
         metrics.update(final_eval)
         return metrics
+
+    def _skip_schedule(self) -> None:
+        """Advance the schedule past a skipped batch (the learning rate follows the step count;
+        torch warns when this happens before any optimizer step: expected here)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
+            self.scheduler.step()
 
     def _row(self, train_loss: float, grad_norm: float, start: float) -> dict[str, Any]:
         bpd = self._bpd(train_loss)

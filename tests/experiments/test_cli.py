@@ -31,8 +31,8 @@ def test_train_toy_writes_metrics_plots_and_checkpoint(tmp_path, capsys, model):
         assert (out / name).stat().st_size > 1000
     state = torch.load(out / "checkpoint.pt", weights_only=True)
     assert state["step"] == 30
-    assert state["config"]["model"] == model and state["config"]["dataset"] == "checkerboard"
-    assert all(isinstance(t, torch.Tensor) for t in state["rng"].values())
+    assert state["metadata"]["model"] == model and state["metadata"]["dataset"] == "checkerboard"
+    assert all(isinstance(t, torch.Tensor) for t in state["rng"][0].values())
     assert "state" in state["optimizer"]
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp files
     rebuilt = toy_module.build_toy_model(model, "checkerboard")
@@ -111,5 +111,5 @@ def test_demo_trains_both_and_compares(tmp_path, capsys, monkeypatch):
 
 def test_bad_numbers_are_usage_errors(capsys):
     with pytest.raises(SystemExit):
-        main(["train", "toy", "--checkpoint-every", "0"])
+        main(["train", "toy", "--batch-size", "0"])
     assert "expected an integer >= 1" in capsys.readouterr().err
