@@ -57,3 +57,23 @@ CASES += [
                                                               autoregressive_order="raster_wh"),
          normal_input((1, 3, 3)), context=normal_input((2, 3, 3))),
 ]
+
+from survae.transforms import (  # noqa: E402
+    CubicSplineAutoregressiveBijection2d,
+    LinearSplineAutoregressiveBijection2d,
+    QuadraticSplineAutoregressiveBijection2d,
+)
+from tests.transforms.harness import uniform_input  # noqa: E402
+
+CASES += [
+    Case("LinearSplineAutoregressiveBijection2d",
+         lambda: LinearSplineAutoregressiveBijection2d(_pixelcnn(1, 4), 4),
+         uniform_input((1, 3, 3), 0.01, 0.99), atol=1e-6),
+    Case("QuadraticSplineAutoregressiveBijection2d",
+         lambda: QuadraticSplineAutoregressiveBijection2d(_pixelcnn(1, 2 * 4 - 1), 4,
+                                                          tail_bound=2.0),
+         lambda n: 2.5 * normal_input((1, 3, 3))(n), atol=1e-6),
+    Case("CubicSplineAutoregressiveBijection2d",
+         lambda: CubicSplineAutoregressiveBijection2d(_pixelcnn(1, 2 * 4 + 2), 4),
+         uniform_input((1, 3, 3), 0.01, 0.99), atol=1e-6),
+]

@@ -52,3 +52,40 @@ CASES = [
          lambda: CensoredLogisticMixtureAutoregressiveBijection(_made(), M, num_bins=16),
          uniform_input((3,))),
 ]
+
+from survae.nn.nets import PixelCNN  # noqa: E402
+from survae.transforms import (  # noqa: E402
+    CensoredLogisticMixtureAutoregressiveBijection2d,
+    ConditionalCensoredLogisticMixtureCouplingBijection,
+    ConditionalGaussianMixtureCouplingBijection,
+    ConditionalLogisticMixtureCouplingBijection,
+    GaussianMixtureAutoregressiveBijection2d,
+    LogisticMixtureAutoregressiveBijection2d,
+)
+
+
+def _pixelcnn(params: int) -> nn.Module:
+    torch.manual_seed(0)
+    return PixelCNN(1, params, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
+
+
+CASES += [
+    Case("ConditionalGaussianMixtureCouplingBijection",
+         lambda: ConditionalGaussianMixtureCouplingBijection(_net(2 + 3, 2), M),
+         normal_input((4,)), context=normal_input((3,))),
+    Case("ConditionalLogisticMixtureCouplingBijection",
+         lambda: ConditionalLogisticMixtureCouplingBijection(_net(2 + 3, 2), M),
+         normal_input((4,)), context=normal_input((3,))),
+    Case("ConditionalCensoredLogisticMixtureCouplingBijection",
+         lambda: ConditionalCensoredLogisticMixtureCouplingBijection(_net(2 + 3, 2), M, 8),
+         uniform_input((4,)), context=normal_input((3,))),
+    Case("GaussianMixtureAutoregressiveBijection2d",
+         lambda: GaussianMixtureAutoregressiveBijection2d(_pixelcnn(3 * M), M),
+         normal_input((1, 3, 3))),
+    Case("LogisticMixtureAutoregressiveBijection2d",
+         lambda: LogisticMixtureAutoregressiveBijection2d(_pixelcnn(3 * M), M),
+         normal_input((1, 3, 3))),
+    Case("CensoredLogisticMixtureAutoregressiveBijection2d",
+         lambda: CensoredLogisticMixtureAutoregressiveBijection2d(_pixelcnn(3 * M), M, 16),
+         uniform_input((1, 3, 3))),
+]

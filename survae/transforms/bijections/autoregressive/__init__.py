@@ -12,6 +12,9 @@ from survae.transforms.bijections.autoregressive.autoregressive_2d import (
     ConditionalAdditiveAutoregressiveBijection2d,
     ConditionalAffineAutoregressiveBijection2d,
     ConditionalAutoregressiveBijection2d,
+    CubicSplineAutoregressiveBijection2d,
+    LinearSplineAutoregressiveBijection2d,
+    QuadraticSplineAutoregressiveBijection2d,
     RationalQuadraticSplineAutoregressiveBijection2d,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_splines import (
@@ -33,6 +36,9 @@ __all__ = [
     "AdditiveAutoregressiveBijection2d",
     "AffineAutoregressiveBijection2d",
     "RationalQuadraticSplineAutoregressiveBijection2d",
+    "LinearSplineAutoregressiveBijection2d",
+    "QuadraticSplineAutoregressiveBijection2d",
+    "CubicSplineAutoregressiveBijection2d",
     "ConditionalAutoregressiveBijection2d",
     "ConditionalAdditiveAutoregressiveBijection2d",
     "ConditionalAffineAutoregressiveBijection2d",

@@ -11,6 +11,11 @@ from survae.transforms.bijections.coupling_splines import (
     ConditionalQuadraticSplineCouplingBijection,
     ConditionalRationalQuadraticSplineCouplingBijection,
 )
+from survae.transforms.bijections.mixtures import (
+    ConditionalCensoredLogisticMixtureCouplingBijection,
+    ConditionalGaussianMixtureCouplingBijection,
+    ConditionalLogisticMixtureCouplingBijection,
+)
 
 __all__ = [
     "ConditionalCouplingBijection",
@@ -20,4 +25,7 @@ __all__ = [
     "ConditionalQuadraticSplineCouplingBijection",
     "ConditionalCubicSplineCouplingBijection",
     "ConditionalRationalQuadraticSplineCouplingBijection",
+    "ConditionalGaussianMixtureCouplingBijection",
+    "ConditionalLogisticMixtureCouplingBijection",
+    "ConditionalCensoredLogisticMixtureCouplingBijection",
 ]
