@@ -13,7 +13,10 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.autoregressive.autoregressive import AutoregressiveBijection
-from survae.transforms.bijections.autoregressive.autoregressive_2d import AutoregressiveBijection2d
+from survae.transforms.bijections.autoregressive.autoregressive_2d import (
+    AutoregressiveBijection2d,
+    ConditionalAutoregressiveBijection2d,
+)
 from survae.transforms.bijections.coupling import ConditionalCouplingBijection, CouplingBijection
 from survae.transforms.bijections.functional.mixtures import (
     bisection_inverse,
@@ -317,6 +320,76 @@ class CensoredLogisticMixtureAutoregressiveBijection2d(
         >>> layer = CensoredLogisticMixtureAutoregressiveBijection2d(net, 2, num_bins=16).double()
         >>> x = torch.rand(2, 1, 3, 3, dtype=torch.float64)
         >>> torch.allclose(layer.inverse(layer(x)[0]), x)
+        True
+    """
+
+    def __init__(self, autoregressive_net: nn.Module, num_mixtures: int, num_bins: int,
+                 autoregressive_order: str = "raster_cwh"):
+        super().__init__(autoregressive_net, num_mixtures, autoregressive_order)
+        if num_bins < 2:
+            raise ValueError(f"{type(self).__name__}: num_bins must be >= 2, got {num_bins}")
+        self.num_bins = int(num_bins)
+
+
+class _ConditionalMixtureAutoregressive2d(ConditionalAutoregressiveBijection2d):
+    def __init__(self, autoregressive_net: nn.Module, num_mixtures: int,
+                 autoregressive_order: str = "raster_cwh"):
+        super().__init__(autoregressive_net, autoregressive_order)
+        self.num_mixtures = int(num_mixtures)
+        self.set_bisection_params()
+
+
+class ConditionalGaussianMixtureAutoregressiveBijection2d(
+    _Gaussian, _ConditionalMixtureAutoregressive2d
+):
+    """Conditional Gaussian-mixture CDF per value (conditioner ``net(x, context=c)``).
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import ConditionalPixelCNN
+        >>> net = ConditionalPixelCNN(1, 6, context_channels=1, filters=4, num_blocks=1,
+        ...                           output_filters=8, kernel_size_in=3)
+        >>> layer = ConditionalGaussianMixtureAutoregressiveBijection2d(net, 2).double()
+        >>> x = torch.randn(2, 1, 3, 3, dtype=torch.float64)
+        >>> c = torch.randn(2, 1, 3, 3, dtype=torch.float64)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x)
+        True
+    """
+
+
+class ConditionalLogisticMixtureAutoregressiveBijection2d(
+    _Logistic, _ConditionalMixtureAutoregressive2d
+):
+    """Conditional logistic-mixture CDF per value.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import ConditionalPixelCNN
+        >>> net = ConditionalPixelCNN(1, 6, context_channels=1, filters=4, num_blocks=1,
+        ...                           output_filters=8, kernel_size_in=3)
+        >>> layer = ConditionalLogisticMixtureAutoregressiveBijection2d(net, 2).double()
+        >>> x = torch.randn(2, 1, 3, 3, dtype=torch.float64)
+        >>> c = torch.randn(2, 1, 3, 3, dtype=torch.float64)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
+        True
+    """
+
+
+class ConditionalCensoredLogisticMixtureAutoregressiveBijection2d(
+    _CensoredLogistic, _ConditionalMixtureAutoregressive2d
+):
+    """Conditional censored logistic-mixture CDF on ``[0, 1]`` per value.
+
+    Example:
+        >>> import torch
+        >>> from survae.nn.nets import ConditionalPixelCNN
+        >>> net = ConditionalPixelCNN(1, 6, context_channels=1, filters=4, num_blocks=1,
+        ...                           output_filters=8, kernel_size_in=3)
+        >>> layer = ConditionalCensoredLogisticMixtureAutoregressiveBijection2d(net, 2, num_bins=16)
+        >>> layer = layer.double()
+        >>> x = torch.rand(2, 1, 3, 3, dtype=torch.float64)
+        >>> c = torch.randn(2, 1, 3, 3, dtype=torch.float64)
+        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
         True
     """
 

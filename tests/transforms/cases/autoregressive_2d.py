@@ -77,3 +77,44 @@ CASES += [
          lambda: CubicSplineAutoregressiveBijection2d(_pixelcnn(1, 2 * 4 + 2), 4),
          uniform_input((1, 3, 3), 0.01, 0.99), atol=1e-6),
 ]
+
+from survae.transforms import (  # noqa: E402
+    ConditionalCensoredLogisticMixtureAutoregressiveBijection2d,
+    ConditionalCubicSplineAutoregressiveBijection2d,
+    ConditionalGaussianMixtureAutoregressiveBijection2d,
+    ConditionalLinearSplineAutoregressiveBijection2d,
+    ConditionalLogisticMixtureAutoregressiveBijection2d,
+    ConditionalQuadraticSplineAutoregressiveBijection2d,
+    ConditionalRationalQuadraticSplineAutoregressiveBijection2d,
+)
+
+_CTX = normal_input((2, 3, 3))
+CASES += [
+    Case("ConditionalLinearSplineAutoregressiveBijection2d",
+         lambda: ConditionalLinearSplineAutoregressiveBijection2d(_conditional_pixelcnn(1, 4), 4),
+         uniform_input((1, 3, 3), 0.01, 0.99), context=_CTX, atol=1e-6),
+    Case("ConditionalQuadraticSplineAutoregressiveBijection2d",
+         lambda: ConditionalQuadraticSplineAutoregressiveBijection2d(
+             _conditional_pixelcnn(1, 2 * 4 - 1), 4, tail_bound=2.0),
+         lambda n: 2.5 * normal_input((1, 3, 3))(n), context=_CTX, atol=1e-6),
+    Case("ConditionalCubicSplineAutoregressiveBijection2d",
+         lambda: ConditionalCubicSplineAutoregressiveBijection2d(
+             _conditional_pixelcnn(1, 2 * 4 + 2), 4),
+         uniform_input((1, 3, 3), 0.01, 0.99), context=_CTX, atol=1e-6),
+    Case("ConditionalRationalQuadraticSplineAutoregressiveBijection2d",
+         lambda: ConditionalRationalQuadraticSplineAutoregressiveBijection2d(
+             _conditional_pixelcnn(1, 3 * 4 - 1), 4, tail_bound=2.0),
+         lambda n: 2.5 * normal_input((1, 3, 3))(n), context=_CTX, atol=1e-6),
+    Case("ConditionalGaussianMixtureAutoregressiveBijection2d",
+         lambda: ConditionalGaussianMixtureAutoregressiveBijection2d(
+             _conditional_pixelcnn(1, 6), 2),
+         normal_input((1, 3, 3)), context=_CTX),
+    Case("ConditionalLogisticMixtureAutoregressiveBijection2d",
+         lambda: ConditionalLogisticMixtureAutoregressiveBijection2d(
+             _conditional_pixelcnn(1, 6), 2),
+         normal_input((1, 3, 3)), context=_CTX),
+    Case("ConditionalCensoredLogisticMixtureAutoregressiveBijection2d",
+         lambda: ConditionalCensoredLogisticMixtureAutoregressiveBijection2d(
+             _conditional_pixelcnn(1, 6), 2, num_bins=16),
+         uniform_input((1, 3, 3)), context=_CTX),
+]

@@ -5,6 +5,10 @@ from survae.transforms.bijections.autoregressive.autoregressive_2d import (
     ConditionalAdditiveAutoregressiveBijection2d,
     ConditionalAffineAutoregressiveBijection2d,
     ConditionalAutoregressiveBijection2d,
+    ConditionalCubicSplineAutoregressiveBijection2d,
+    ConditionalLinearSplineAutoregressiveBijection2d,
+    ConditionalQuadraticSplineAutoregressiveBijection2d,
+    ConditionalRationalQuadraticSplineAutoregressiveBijection2d,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_splines import (
     ConditionalAdditiveAutoregressiveBijection,
@@ -12,8 +16,20 @@ from survae.transforms.bijections.autoregressive.autoregressive_splines import (
     ConditionalAutoregressiveBijection,
     ConditionalRationalQuadraticSplineAutoregressiveBijection,
 )
+from survae.transforms.bijections.mixtures import (
+    ConditionalCensoredLogisticMixtureAutoregressiveBijection2d,
+    ConditionalGaussianMixtureAutoregressiveBijection2d,
+    ConditionalLogisticMixtureAutoregressiveBijection2d,
+)
 
 __all__ = [
+    "ConditionalLinearSplineAutoregressiveBijection2d",
+    "ConditionalQuadraticSplineAutoregressiveBijection2d",
+    "ConditionalCubicSplineAutoregressiveBijection2d",
+    "ConditionalRationalQuadraticSplineAutoregressiveBijection2d",
+    "ConditionalGaussianMixtureAutoregressiveBijection2d",
+    "ConditionalLogisticMixtureAutoregressiveBijection2d",
+    "ConditionalCensoredLogisticMixtureAutoregressiveBijection2d",
     "ConditionalAutoregressiveBijection2d",
     "ConditionalAdditiveAutoregressiveBijection2d",
     "ConditionalAffineAutoregressiveBijection2d",
