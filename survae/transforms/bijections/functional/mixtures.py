@@ -82,14 +82,17 @@ def censored_logistic_mixture_cdf(x, log_w, means, log_scales, num_bins: int):
 def bisection_inverse(fn: Callable[[Tensor], Tensor], z: Tensor, lower: Tensor, upper: Tensor,
                       eps: float = 1e-10, max_iters: int = 100) -> Tensor:
     """``x`` with ``fn(x) = z`` for an increasing elementwise ``fn`` and brackets
-    ``fn(lower) <= z <= fn(upper)``; vectorized over all elements (no gradient)."""
+    ``fn(lower) <= z <= fn(upper)``; vectorized over all elements (no gradient).
+
+    The number of halvings, ``ceil(log2(max width / eps))`` capped at ``max_iters``, is fixed
+    up front (one host synchronisation), not tested after every step."""
     with torch.no_grad():
         lower, upper = lower.clone(), upper.clone()
-        for _ in range(max_iters):
+        width = float((upper - lower).max()) if upper.numel() else 0.0
+        steps = 0 if width <= eps else min(max_iters, math.ceil(math.log2(width / eps)))
+        for _ in range(steps):
             mid = 0.5 * (lower + upper)
             above = fn(mid) > z
             upper = torch.where(above, mid, upper)
             lower = torch.where(above, lower, mid)
-            if float((upper - lower).max()) < eps:
-                break
         return 0.5 * (lower + upper)
