@@ -13,6 +13,8 @@ def sum_except_batch(x: Tensor, num_dims: int = 1) -> Tensor:
         >>> sum_except_batch(torch.ones(4, 3, 2)).tolist()
         [6.0, 6.0, 6.0, 6.0]
     """
+    if x.dim() == num_dims + 1:  # one event dimension: a plain sum, no reshape
+        return x.sum(-1)
     return x.reshape(*x.shape[:num_dims], -1).sum(-1)
 
 

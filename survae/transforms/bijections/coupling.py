@@ -231,7 +231,7 @@ class _AffineTransformer:
 
     def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
         scale, log_scale, shift = self._scale_shift(params)
-        return scale * x + shift, sum_except_batch(log_scale)
+        return torch.addcmul(shift, scale, x), sum_except_batch(log_scale)
 
     def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
         scale, log_scale, shift = self._scale_shift(params)
