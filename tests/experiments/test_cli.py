@@ -113,3 +113,13 @@ def test_bad_numbers_are_usage_errors(capsys):
     with pytest.raises(SystemExit):
         main(["train", "toy", "--batch-size", "0"])
     assert "expected an integer >= 1" in capsys.readouterr().err
+
+
+def test_reproduce_absflow_writes_its_table(tmp_path, capsys):
+    main(["reproduce", "absflow", "--datasets", "checkerboard", "corners", "--steps", "3",
+          "--train-size", "512", "--test-size", "256", "--quiet", "--out", str(tmp_path)])
+    table = (tmp_path / "table.md").read_text()
+    assert "| checkerboard |" in table and "| corners |" in table and "cosine decay" in table
+    assert (tmp_path / "densities.png").stat().st_size > 1000
+    line = _last_json(capsys)
+    assert set(line["table"]) == {"checkerboard", "corners"}
