@@ -13,13 +13,30 @@ from survae.transforms.cond_base import ConditionalTransform
 ABSTRACT = T.BASE_CLASSES
 # Inverses that are not a single closed-form pass.
 INVERSE_COST = {
-    "AffineAutoregressiveBijection": "D network passes (batched)",
-    "AdditiveAutoregressiveBijection": "D network passes (batched)",
     "PlanarBijection": "1-D bisection per example (batched)",
     "ConditionalPlanarBijection": "1-D bisection per example (batched)",
     "ResidualBijection": "fixed-point iteration (batched)",
     "ODEBijection": "ODE solve",
 }
+
+
+def inverse_cost(cls: type) -> str:
+    """The inverse's cost from the class hierarchy (families share their inversion scheme)."""
+    from survae.transforms.bijections import mixtures, sylvester
+    from survae.transforms.bijections.autoregressive import autoregressive_2d
+
+    mixture = issubclass(cls, mixtures._MixtureTransformer)
+    if issubclass(cls, (autoregressive_2d.AutoregressiveBijection2d,
+                        autoregressive_2d.ConditionalAutoregressiveBijection2d)):
+        passes = "C*H*W (raster_cwh) or H*W (raster_wh) network passes"
+        return passes + (", each a batched bisection" if mixture else " (batched)")
+    if issubclass(cls, (T.AutoregressiveBijection, T.ConditionalAutoregressiveBijection)):
+        return "D network passes" + (", each a batched bisection" if mixture else " (batched)")
+    if mixture:
+        return "bisection (batched)"
+    if issubclass(cls, (sylvester.SylvesterBijection, sylvester.ConditionalSylvesterBijection)):
+        return "Newton iterations (batched)"
+    return "closed form"
 
 
 def kind(cls: type) -> str:
@@ -41,7 +58,7 @@ def rows() -> list[str]:
         exact = "bound" if getattr(cls, "stochastic_forward", False) is True else "exact"
         conditional = "yes" if issubclass(cls, ConditionalTransform) else ""
         if k == "bijection":
-            cost = INVERSE_COST.get(name, "closed form")
+            cost = INVERSE_COST.get(name) or inverse_cost(cls)
         elif k == "generative surjection":
             cost = "deterministic"
         else:
