@@ -73,6 +73,7 @@ WORKLOADS = {
         {
             "survae": M.survae_maf,
             "survae+compile": M.compiled(M.survae_maf),
+            "survae-iaf": M.survae_iaf,
             "zuko": M.zuko_maf,
             "nflows": M.nflows_maf,
             "normflows": M.normflows_maf,

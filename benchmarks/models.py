@@ -84,6 +84,22 @@ def survae_maf(features: int = 8, layers: int = 5) -> Model:
     return _from_log_prob(flow, flow.log_prob, flow.sample)
 
 
+def survae_iaf(features: int = 8, layers: int = 5) -> Model:
+    """The same MADE layers used in the sampling direction (an IAF): one network pass per layer
+    to sample, ``D`` per layer for the density; the direction normflows' layer runs in."""
+    from survae.distributions import StandardNormal
+    from survae.flows import Flow
+    from survae.nn.nets import MADE
+    from survae.transforms import AffineAutoregressiveBijection, InverseBijection, Reverse
+
+    transforms = []
+    for _ in range(layers):
+        made = MADE(features, 2, [HIDDEN, HIDDEN])
+        transforms += [InverseBijection(AffineAutoregressiveBijection(made)), Reverse(features)]
+    flow = Flow(StandardNormal((features,)), transforms)
+    return _from_log_prob(flow, flow.log_prob, flow.sample)
+
+
 def survae_spline(layers: int = 4, bins: int = 8, bound: float = 4.0) -> Model:
     from survae.distributions import StandardNormal
     from survae.flows import Flow
