@@ -12,7 +12,8 @@ cheap direction on the sampling side). Modes:
   encoder features; NICE's conditioners see the features too).
 
 Flows: ``none``, ``planar``, ``radial``, ``householder``, ``nice`` (additive couplings),
-``iaf`` (inverse autoregressive, static: MADE), ``sylvester`` (orthogonal Sylvester).
+``iaf`` (inverse autoregressive: MADE; dynamic: a ConditionalMADE that also sees the encoder
+features), ``sylvester`` (orthogonal Sylvester).
 Decoders are Bernoulli (binary data). Architectures: ``dense`` (MLPs) or ``conv`` (strided
 convolutions; height and width divisible by 4).
 
@@ -35,7 +36,7 @@ from torch import Tensor, nn
 from survae.distributions import ConditionalBernoulli, ConditionalNormal, StandardNormal
 from survae.flows import ConditionalFlow, Flow
 from survae.nn.layers import ElementwiseParams
-from survae.nn.nets import MADE, MLP
+from survae.nn.nets import MADE, MLP, ConditionalMADE
 from survae.transforms import (
     VAE,
     ActNormBijection,
@@ -44,6 +45,7 @@ from survae.transforms import (
     AffineCouplingBijection,
     AmortizedBijection,
     ConditionalAdditiveCouplingBijection,
+    ConditionalAffineAutoregressiveBijection,
     ConditionalHouseholderBijection,
     ConditionalInverseBijection,
     ConditionalPlanarBijection,
@@ -103,8 +105,6 @@ def _posterior_steps(flow: str, mode: str, length: int, latent: int, hidden: int
         return []
     if flow in ("nice", "iaf") and latent < 2:
         raise ValueError(f"flow-VAE: {flow!r} needs latent_dim >= 2")
-    if flow == "iaf" and mode == "dynamic":
-        raise ValueError("flow-VAE: 'iaf' has a static mode only (its MADE is not conditional)")
     steps: list[nn.Module] = []
     for _ in range(length):
         if flow == "planar":
@@ -137,8 +137,13 @@ def _posterior_steps(flow: str, mode: str, length: int, latent: int, hidden: int
                     MLP(keep + hidden, latent - keep, [hidden], "relu"))
             steps.append(Reverse(latent))
         elif flow == "iaf":
-            made = MADE(latent, 2, [hidden, hidden])
-            layer = InverseBijection(AffineAutoregressiveBijection(made, scale_fn="sigmoid"))
+            if mode == "static":
+                made = MADE(latent, 2, [hidden, hidden])
+                layer = InverseBijection(AffineAutoregressiveBijection(made, scale_fn="sigmoid"))
+            else:  # the MADE also sees the encoder features (Kingma et al., 2016's context h)
+                made = ConditionalMADE(latent, 2, [hidden, hidden], context_features=hidden)
+                layer = ConditionalInverseBijection(
+                    ConditionalAffineAutoregressiveBijection(made, scale_fn="sigmoid"))
             steps.append(Reverse(latent))
         else:
             raise ValueError(f"flow-VAE: unknown flow {flow!r}; choose one of {VAE_FLOWS}")

@@ -28,7 +28,8 @@ def test_conv_arch(tmp_path, capsys):
 
 def test_table_runs_and_command(tmp_path, capsys):
     assert table_runs(["none", "planar", "iaf"]) == [
-        ("none", "static"), ("planar", "static"), ("planar", "dynamic"), ("iaf", "static")]
+        ("none", "static"), ("planar", "static"), ("planar", "dynamic"), ("iaf", "static"),
+        ("iaf", "dynamic")]
     main(["reproduce", "vae", "--flows", "none", "householder", "--steps", "3", "--hidden", "16",
           "--length", "2", "--iwbo-k", "5", "--quiet", "--out", str(tmp_path / "t"),
           "--docs", str(tmp_path / "d")])
