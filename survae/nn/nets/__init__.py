@@ -6,6 +6,8 @@ from survae.nn.nets.autoregressive import (
     AutoregressiveTransformer,
     ConditionalMADE,
     ConditionalPixelCNN,
+    DecoderOnlyTransformer2d,
+    DenseTransformer2d,
     PixelCNN,
     ResidualMADE,
 )
@@ -21,6 +23,8 @@ from survae.nn.nets.transformer import PositionalTransformer, SetTransformer
 __all__ = [
     "AgnosticMADE",
     "AutoregressiveTransformer",
+    "DecoderOnlyTransformer2d",
+    "DenseTransformer2d",
     "MultiscaleDenseNet",
     "ResidualMADE",
     "ConvNet",

@@ -5,7 +5,9 @@ from survae.nn.nets.autoregressive.conditional_made import ConditionalMADE
 from survae.nn.nets.autoregressive.made import MADE
 from survae.nn.nets.autoregressive.pixelcnn import ConditionalPixelCNN, PixelCNN
 from survae.nn.nets.autoregressive.residual_made import ResidualMADE
+from survae.nn.nets.autoregressive.sparse_transformer import DenseTransformer2d
 from survae.nn.nets.autoregressive.transformer import AutoregressiveTransformer
+from survae.nn.nets.autoregressive.transformer_2d import DecoderOnlyTransformer2d
 
 __all__ = [
     "AgnosticMADE",
@@ -15,4 +17,6 @@ __all__ = [
     "ConditionalPixelCNN",
     "AutoregressiveTransformer",
     "ResidualMADE",
+    "DecoderOnlyTransformer2d",
+    "DenseTransformer2d",
 ]

@@ -31,6 +31,14 @@ from survae.transforms.bijections.autoregressive.autoregressive_splines import (
     QuadraticSplineAutoregressiveBijection,
     RationalQuadraticSplineAutoregressiveBijection,
 )
+from survae.transforms.bijections.mixtures import (
+    CensoredLogisticMixtureAutoregressiveBijection,
+    CensoredLogisticMixtureAutoregressiveBijection2d,
+    GaussianMixtureAutoregressiveBijection,
+    GaussianMixtureAutoregressiveBijection2d,
+    LogisticMixtureAutoregressiveBijection,
+    LogisticMixtureAutoregressiveBijection2d,
+)
 
 __all__ = [
     "AutoregressiveBijection",
@@ -58,4 +66,10 @@ __all__ = [
     "ConditionalAffineAutoregressiveBijection",
     "ConditionalAdditiveAutoregressiveBijection",
     "ConditionalRationalQuadraticSplineAutoregressiveBijection",
+    "GaussianMixtureAutoregressiveBijection",
+    "LogisticMixtureAutoregressiveBijection",
+    "CensoredLogisticMixtureAutoregressiveBijection",
+    "GaussianMixtureAutoregressiveBijection2d",
+    "LogisticMixtureAutoregressiveBijection2d",
+    "CensoredLogisticMixtureAutoregressiveBijection2d",
 ]

@@ -1,0 +1,21 @@
+"""Autoregressive blocks at the official path ``survae.nn.blocks.autoregressive``."""
+
+from survae.nn.blocks.autoregressive.sparse_transformer import (
+    DenseTransformer,
+    DenseTransformerBlock,
+)
+from survae.nn.blocks.autoregressive.transformer import (
+    DecoderOnlyTransformer,
+    DecoderOnlyTransformerBlock,
+    causal_mask,
+)
+from survae.nn.blocks.masked_residual_block_2d import MaskedResidualBlock2d
+
+__all__ = [
+    "DecoderOnlyTransformer",
+    "DecoderOnlyTransformerBlock",
+    "DenseTransformer",
+    "DenseTransformerBlock",
+    "MaskedResidualBlock2d",
+    "causal_mask",
+]
