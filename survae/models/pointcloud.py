@@ -6,8 +6,9 @@ experiment. Data ``(B, L, 2)`` in ``[0, 28)^2``; inside, ``(B, 2, L)`` scaled to
 =================  ==============================================================================
 ``sort``           *SortFlow*: a ``SortSurjection`` (lexicographic) orders the set, so
                    ``p(x) = p(sort(x)) / L!``: exactly permutation invariant; then couplings over
-                   the coordinates (set-transformer conditioner) and over the points
-                   (positional transformer conditioner), which may use the order
+                   the coordinates (``AffineSetCouplingBijection``, set-transformer conditioner)
+                   and over the points (positional transformer conditioner), which may use the
+                   order
 ``permute``        *PermuteFlow*: a ``StochasticPermutation`` shuffles the set, then the same
                    order-aware flow: invariant in expectation; ``log_prob`` is an ELBO
 ``baseline``       the same order-aware flow with no permutation layer: the density depends on the
@@ -15,6 +16,9 @@ experiment. Data ``(B, L, 2)`` in ``[0, 28)^2``; inside, ``(B, 2, L)`` scaled to
 ``equivariant``    couplings over the coordinates only, with set-transformer conditioners, and
                    ActNorm over the set: an exchangeable flow, exactly invariant without sorting
 =================  ==============================================================================
+
+``coupling="spline"`` swaps the affine couplings over the coordinates for rational-quadratic
+spline ones (``RationalQuadraticSplineSetCouplingBijection``), still set-equivariant.
 
 Example:
     >>> import torch
@@ -32,11 +36,13 @@ from torch import nn
 from survae.distributions import StandardNormal
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams1d
-from survae.nn.nets import PositionalTransformer, SetTransformer
+from survae.nn.nets import PositionalTransformer
 from survae.transforms import (
     ActNormBijection1d,
     AffineCouplingBijection,
+    AffineSetCouplingBijection,
     PermuteAxes,
+    RationalQuadraticSplineSetCouplingBijection,
     Reverse,
     ScalarAffineBijection,
     Shuffle,
@@ -45,6 +51,7 @@ from survae.transforms import (
 )
 
 POINTCLOUD_MODELS = ("sort", "permute", "baseline", "equivariant")
+POINTCLOUD_COUPLINGS = ("affine", "spline")
 FRAME = 28.0
 
 
@@ -57,6 +64,8 @@ def build_pointcloud_flow(
     num_layers: int = 2,
     dropout: float = 0.0,
     scale_fn: str = "softplus",
+    coupling: str = "affine",
+    num_bins: int = 8,
 ) -> Flow:
     """The point-cloud flow ``model`` (see the module table) for sets of ``num_points`` 2-D points.
 
@@ -67,9 +76,13 @@ def build_pointcloud_flow(
             coupling over the points, and an ActNorm over the set.
         d_model, nhead, num_layers, dropout: the transformer conditioners.
         scale_fn: coupling scale function.
+        coupling: ``"affine"`` or ``"spline"`` couplings over the coordinates.
+        num_bins: spline bins (``coupling="spline"``).
     """
     if model not in POINTCLOUD_MODELS:
         raise ValueError(f"unknown point-cloud model {model!r}; choose one of {POINTCLOUD_MODELS}")
+    if coupling not in POINTCLOUD_COUPLINGS:
+        raise ValueError(f"unknown coupling {coupling!r}; choose one of {POINTCLOUD_COUPLINGS}")
     if model != "equivariant" and num_points % 2:
         raise ValueError(f"{model}: num_points must be even, got {num_points}")
     net_kwargs = {"d_model": d_model, "nhead": nhead, "num_layers": num_layers,
@@ -84,9 +97,12 @@ def build_pointcloud_flow(
         transforms.append(StochasticPermutation(dim=2))
     half = num_points // 2
     for _ in range(num_flows):
-        coords = nn.Sequential(SetTransformer(1, 2, **net_kwargs), ElementwiseParams1d(2))
-        transforms += [AffineCouplingBijection(coords, split_dim=1, scale_fn=scale_fn),
-                       Reverse(2, dim=1)]
+        if coupling == "spline":
+            coords = RationalQuadraticSplineSetCouplingBijection(2, num_bins, tail_bound=4.0,
+                                                                 **net_kwargs)
+        else:
+            coords = AffineSetCouplingBijection(2, scale_fn=scale_fn, **net_kwargs)
+        transforms += [coords, Reverse(2, dim=1)]
         if model != "equivariant":
             points = nn.Sequential(
                 PositionalTransformer(2, 2 * 2, length=half, **net_kwargs), ElementwiseParams1d(2)

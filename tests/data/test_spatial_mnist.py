@@ -1,12 +1,11 @@
 """SpatialMNIST-style point sets from the digits and from MNIST files (written here)."""
 
-import struct
-
 import numpy as np
 import pytest
 import torch
 
 from survae.data.spatial_mnist import SpatialDigits, points_from_images
+from tests.data.files import write_idx
 
 
 def test_points_follow_the_ink():
@@ -40,10 +39,8 @@ def test_mnist_source_reads_torchvision_files(tmp_path):
     images = np.zeros((3, 28, 28), dtype=np.uint8)
     images[:, 10:12, 20:22] = 255
     for prefix in ("train", "t10k"):
-        with open(raw / f"{prefix}-images-idx3-ubyte", "wb") as handle:
-            handle.write(struct.pack(">IIII", 2051, 3, 28, 28) + images.tobytes())
-        with open(raw / f"{prefix}-labels-idx1-ubyte", "wb") as handle:
-            handle.write(struct.pack(">II", 2049, 3) + bytes([4, 5, 6]))
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", np.array([4, 5, 6]))
     data = SpatialDigits("train", num_points=30, source="mnist", root=tmp_path)
     x, label = data[1]
     assert x.shape == (30, 2) and int(label) == 5

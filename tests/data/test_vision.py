@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import pickle
-import struct
 
 import numpy as np
 import pytest
 import torch
 
 from survae.data.vision import IMAGE_SHAPES, load_image_dataset
+from tests.data.files import write_idx
 
 pytest.importorskip("torchvision")
-
-
-def _write_idx(path, array: np.ndarray) -> None:
-    magic = 2051 if array.ndim == 3 else 2049
-    with open(path, "wb") as handle:
-        handle.write(struct.pack(">I", magic))
-        handle.write(struct.pack(f">{array.ndim}I", *array.shape))
-        handle.write(array.astype(np.uint8).tobytes())
 
 
 @pytest.mark.parametrize(("name", "folder", "prefix"), [("mnist", "MNIST", "train"),
@@ -30,8 +22,8 @@ def test_mnist_formats(tmp_path, name, folder, prefix):
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (5, 28, 28), dtype=np.uint8)
     for p in ("train", "t10k"):
-        _write_idx(raw / f"{p}-images-idx3-ubyte", images)
-        _write_idx(raw / f"{p}-labels-idx1-ubyte", np.arange(5, dtype=np.uint8))
+        write_idx(raw / f"{p}-images-idx3-ubyte", images)
+        write_idx(raw / f"{p}-labels-idx1-ubyte", np.arange(5, dtype=np.uint8))
     split = "train" if prefix == "train" else "test"
     data = load_image_dataset(name, tmp_path, split)
     x, y = data[2]

@@ -9,19 +9,20 @@ from survae.models.pointcloud import POINTCLOUD_MODELS, build_pointcloud_flow
 SMALL = {"num_points": 8, "num_flows": 2, "d_model": 8, "nhead": 2, "num_layers": 1}
 
 
-def _trained_like(model: str):
+def _trained_like(model: str, coupling: str = "affine"):
     """A flow whose conditioners are not zero, so order-dependence would show."""
     torch.manual_seed(0)
-    flow = build_pointcloud_flow(model, **SMALL).double()
+    flow = build_pointcloud_flow(model, coupling=coupling, **SMALL).double()
     with torch.no_grad():
         for p in flow.parameters():
             p.add_(0.3 * torch.randn_like(p))
     return flow.eval()
 
 
+@pytest.mark.parametrize("coupling", ["affine", "spline"])
 @pytest.mark.parametrize("model", ["sort", "equivariant"])
-def test_exactly_invariant_models(model):
-    flow = _trained_like(model)
+def test_exactly_invariant_models(model, coupling):
+    flow = _trained_like(model, coupling)
     x = torch.rand(5, 8, 2, dtype=torch.float64) * 28
     reference = flow.log_prob(x)
     for _ in range(3):
@@ -50,10 +51,13 @@ def test_stochastic_permutation_is_invariant_in_expectation_and_baseline_is_not(
 
 def test_sampling_shapes_and_bad_settings():
     for model in POINTCLOUD_MODELS:
-        flow = build_pointcloud_flow(model, **SMALL)
-        with torch.no_grad():
-            assert flow.sample(3).shape == (3, 8, 2)
+        for coupling in ("affine", "spline"):
+            flow = build_pointcloud_flow(model, coupling=coupling, **SMALL)
+            with torch.no_grad():
+                assert flow.sample(3).shape == (3, 8, 2)
     with pytest.raises(ValueError, match="unknown point-cloud model"):
         build_pointcloud_flow("octree")
+    with pytest.raises(ValueError, match="unknown coupling"):
+        build_pointcloud_flow("sort", coupling="cubic")
     with pytest.raises(ValueError, match="num_points must be even"):
         build_pointcloud_flow("sort", num_points=7)

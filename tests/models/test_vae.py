@@ -73,6 +73,21 @@ def test_hierarchical_and_flow_prior_vaes():
         vae_terms(hier, X)
 
 
+def test_dynamic_householder_posterior_starts_near_the_identity():
+    """Equal initial reflection vectors: an even number of steps composes to about the identity
+    (independent random heads would rotate z by x-dependent amounts and invite collapse)."""
+    torch.manual_seed(4)
+    model = build_flow_vae((1, 8, 8), 4, "householder", 4, "dynamic", hidden=16)
+    encoder = model.transforms[0].encoder
+    z = torch.randn(6, 4)
+    out = z
+    with torch.no_grad():
+        h = encoder.context_init(X)
+        for step in encoder.transforms:
+            out = step.inverse(out, h)
+    assert float((out - z).abs().max()) < 0.05
+
+
 def test_bad_settings_are_named():
     with pytest.raises(ValueError, match="unknown flow 'maf'"):
         build_flow_vae(flow="maf")

@@ -122,6 +122,11 @@ from survae.transforms.bijections.planar import (
 )
 from survae.transforms.bijections.reshape import Reshape
 from survae.transforms.bijections.residual import ResidualBijection
+from survae.transforms.bijections.set_layers import (
+    AdditiveSetCouplingBijection,
+    AffineSetCouplingBijection,
+    RationalQuadraticSplineSetCouplingBijection,
+)
 from survae.transforms.bijections.splines import (
     CubicSplineBijection,
     LinearSplineBijection,
@@ -144,6 +149,9 @@ __all__ = [
     "AffineCouplingBijection",
     "ConditionalAdditiveCouplingBijection",
     "ConditionalAffineCouplingBijection",
+    "AffineSetCouplingBijection",
+    "AdditiveSetCouplingBijection",
+    "RationalQuadraticSplineSetCouplingBijection",
     "GaussianMixtureCouplingBijection",
     "ConditionalLinearSplineAutoregressiveBijection2d",
     "ConditionalQuadraticSplineAutoregressiveBijection2d",
