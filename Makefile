@@ -35,8 +35,10 @@ $(BENCH_VENV)/.installed: benchmarks/constraints.txt pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install --quiet -c benchmarks/constraints.txt -e .
 	touch $@
 
+# e.g. make bench BENCH_ARGS="--threads 1 --timer cpu --repeats 40" (the table in the docs)
+BENCH_ARGS ?=
 bench: $(BENCH_VENV)/.installed
-	$(BENCH_VENV)/bin/python -m benchmarks
+	$(BENCH_VENV)/bin/python -m benchmarks $(BENCH_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/python -m ruff check survae tests benchmarks scripts

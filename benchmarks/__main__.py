@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.util
+import os
 import platform
 import statistics
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +23,19 @@ import torch
 from benchmarks import models as M
 
 PEERS = ("zuko", "nflows", "normflows")
+
+
+def _machine() -> str:
+    """CPU model (from /proc/cpuinfo where there is one) and number of cores."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def _available(name: str) -> bool:
@@ -64,7 +79,9 @@ WORKLOADS = {
             "zuko": M.zuko_coupling,
             "nflows": M.nflows_coupling,
             "normflows": M.normflows_coupling,
+            "hand-written": M.handwritten_coupling,
             "limit": M.raw_coupling,
+            "limit+dx": M.with_input_grads(M.raw_coupling),
         },
     ),
     "B": (
@@ -73,11 +90,21 @@ WORKLOADS = {
         {
             "survae": M.survae_maf,
             "survae+compile": M.compiled(M.survae_maf),
-            "survae-iaf": M.survae_iaf,
             "zuko": M.zuko_maf,
             "nflows": M.nflows_maf,
             "normflows": M.normflows_maf,
             "limit": M.raw_maf,
+            "limit+dx": M.with_input_grads(M.raw_maf),
+        },
+    ),
+    "B-iaf": (
+        "the same MADE layers in the sampling direction (IAF: one pass per layer to sample)",
+        (8,),
+        {
+            "survae": M.survae_iaf,
+            "zuko": M.zuko_iaf,
+            "nflows": M.nflows_iaf,
+            "normflows": M.normflows_iaf,
         },
     ),
     "C": (
@@ -90,6 +117,7 @@ WORKLOADS = {
             "nflows": M.nflows_spline,
             "normflows": M.normflows_spline,
             "limit": lambda: M.raw_coupling(4, 23),
+            "limit+dx": M.with_input_grads(lambda: M.raw_coupling(4, 23)),
         },
     ),
     "D": (
@@ -99,6 +127,7 @@ WORKLOADS = {
             "survae": M.survae_multiscale,
             "survae+compile": M.compiled(M.survae_multiscale),
             "limit": M.raw_multiscale,
+            "limit+dx": M.with_input_grads(M.raw_multiscale),
         },
     ),
 }
@@ -111,6 +140,7 @@ CASES = [  # (workload, operation, batch)
     ("B", "train", 1024),
     ("B", "train", 64),
     ("B", "sample", 1024),
+    ("B-iaf", "sample", 1024),
     ("C", "train", 1024),
     ("D", "train", 64),
 ]
@@ -131,7 +161,24 @@ def _build(workload: str) -> dict[str, M.Model]:
     return built
 
 
-def run(repeats: int, out: Path) -> str:
+LABELS = {"limit+dx": "raw limit + input grads"}
+
+LEGEND = """
+Rows: survae+compile is ``torch.compile(flow.log_prob)`` (compiled in the warm-up); raw limit is
+the conditioner networks alone (forward, backward, Adam step) on the shapes the flow feeds them,
+with leaf inputs; raw limit + input grads is the same with inputs that require gradients, so the
+networks' backward also computes the input gradients any flow needs (each conditioner's input
+depends on earlier layers); hand-written is workload A coded without a library as lean as eager
+PyTorch allows. B-iaf runs the same MADE layers in the sampling direction (one network pass per
+layer to sample): normflows' own ``MaskedAffineAutoregressive`` is that, so in B it is wrapped in
+``nf.flows.Reverse`` to make the same MAF as the others.
+"""
+
+TIMERS = {"wall": time.perf_counter, "cpu": time.thread_time}
+
+
+def run(repeats: int, out: Path, timer: str = "wall") -> str:
+    clock = TIMERS[timer]
     rows = []
     cache: dict[str, dict[str, M.Model]] = {}
     for workload, operation, batch in CASES:
@@ -145,9 +192,9 @@ def run(repeats: int, out: Path) -> str:
         for name, model in cache[workload].items():
             if operation == "train":
                 fns[name] = _train_step(model, x)
-            elif operation == "log_prob" and model.log_prob is not None and name != "limit":
+            elif operation == "log_prob" and model.log_prob is not None:
                 fns[name] = _log_prob(model, x)
-            elif operation == "sample" and model.sample is not None and name != "limit":
+            elif operation == "sample" and model.sample is not None:
                 fns[name] = _sample(model, batch)
         for fn in fns.values():  # warm up (and compile, for the compiled variants)
             for _ in range(3):
@@ -155,9 +202,9 @@ def run(repeats: int, out: Path) -> str:
         times = {name: [] for name in fns}
         for _ in range(repeats):
             for name, fn in fns.items():
-                start = time.perf_counter()
+                start = clock()
                 fn()
-                times[name].append(time.perf_counter() - start)
+                times[name].append(clock() - start)
         medians = {name: 1e3 * statistics.median(values) for name, values in times.items()}
         peers = [medians[p] for p in PEERS if p in medians]
         fastest_peer = min(peers) if peers else None
@@ -168,7 +215,7 @@ def run(repeats: int, out: Path) -> str:
             rows.append(
                 (
                     f"{workload} {operation} b{batch}",
-                    name,
+                    LABELS.get(name, name),
                     value,
                     value / fastest_peer if fastest_peer else None,
                     value / limit if limit else None,
@@ -186,13 +233,14 @@ def run(repeats: int, out: Path) -> str:
         return "" if v is None else f"{v:.2f}"
 
     lines = [
-        f"Benchmarks, {datetime.date.today()}, {platform.processor() or platform.machine()}, "
+        f"Benchmarks, {datetime.date.today()}, {_machine()}, "
         f"{torch.get_num_threads()} threads, torch {torch.__version__}; median of {repeats} "
-        "interleaved repetitions.",
+        f"interleaved repetitions ({timer} time).",
         "",
         "| case | library | median ms | / fastest peer | / raw limit |",
         "| --- | --- | --- | --- | --- |",
         *[f"| {c} | {lib} | {ms:.2f} | {fmt(rp)} | {fmt(rl)} |" for c, lib, ms, rp, rl in rows],
+        LEGEND,
     ]
     table = "\n".join(lines) + "\n"
     out.write_text(table)
@@ -204,8 +252,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results.md")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's own choice)"
+    )
+    parser.add_argument(
+        "--timer",
+        choices=sorted(TIMERS),
+        default="wall",
+        help="wall clock, or the CPU time of the calling thread (with --threads 1 it is all the "
+        "work, and time the process spends descheduled on a loaded machine is not counted)",
+    )
     args = parser.parse_args()
-    run(args.repeats, args.out)
+    if args.timer == "cpu" and args.threads != 1:
+        parser.error("--timer cpu measures one thread: use it with --threads 1")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    # nflows' spline coupling warns about its own initialisation on every call.
+    warnings.filterwarnings("ignore", message="Inputs to the softmax are not scaled down")
+    run(args.repeats, args.out, args.timer)
 
 
 if __name__ == "__main__":

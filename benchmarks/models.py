@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -172,9 +173,41 @@ class RawCoupling(nn.Module):
         return total
 
 
+def with_input_grads(make: Callable[[], Model]) -> Callable[[], Model]:
+    """The raw limit with inputs that require gradients: the networks' backward then also
+    computes the gradients with respect to their inputs, as it must inside any flow (where each
+    conditioner's input depends on earlier layers). A floor no flow can go below in eager mode."""
+
+    def build() -> Model:
+        model = make()
+        return Model(model.module, lambda x: model.loss(x.detach().requires_grad_()))
+
+    return build
+
+
 def raw_coupling(layers: int = 8, out: int = 2) -> Model:
     module = RawCoupling([mlp(1, out) for _ in range(layers)], 1)
     return Model(module, lambda x: module(x) / x.shape[0])
+
+
+def handwritten_coupling(layers: int = 8) -> Model:
+    """Workload A written by hand without any library, as lean as eager PyTorch allows: slices,
+    one ``chunk``, ``addcmul``, the reverse permutation folded into the ``cat``. The floor of an
+    eager flow on these shapes (the raw limit skips the flow's own arithmetic and the gradients
+    with respect to the conditioners' inputs)."""
+    nets = nn.ModuleList([mlp(1, 2) for _ in range(layers)])
+    half_log_two_pi = 0.5 * math.log(2 * math.pi)
+
+    def log_prob(x: torch.Tensor) -> torch.Tensor:
+        ldj = None
+        for net in nets:
+            x1, x2 = x[:, :1], x[:, 1:]
+            u, t = net(x1).chunk(2, dim=1)
+            x = torch.cat([torch.addcmul(t, x2, u.exp()), x1], dim=1)
+            ldj = u[:, 0] if ldj is None else ldj + u[:, 0]
+        return ldj - 0.5 * x.square().sum(1) - 2 * half_log_two_pi
+
+    return _from_log_prob(nets, log_prob)
 
 
 def raw_maf(features: int = 8, layers: int = 5) -> Model:
@@ -208,6 +241,15 @@ def zuko_maf(features: int = 8, layers: int = 5) -> Model:
     import zuko
 
     flow = zuko.flows.MAF(features, transforms=layers, hidden_features=[HIDDEN, HIDDEN])
+    return _from_log_prob(flow, lambda x: flow().log_prob(x), lambda n: flow().sample((n,)))
+
+
+def zuko_iaf(features: int = 8, layers: int = 5) -> Model:
+    """zuko's MAF layers, each inverted (``.inv``): one network pass per layer to sample."""
+    import zuko
+
+    maf = zuko.flows.MAF(features, transforms=layers, hidden_features=[HIDDEN, HIDDEN])
+    flow = zuko.flows.Flow([t.inv for t in maf.transform.transforms], maf.base)
     return _from_log_prob(flow, lambda x: flow().log_prob(x), lambda n: flow().sample((n,)))
 
 
@@ -268,6 +310,28 @@ def nflows_maf(features: int = 8, layers: int = 5) -> Model:
     return _from_log_prob(flow, flow.log_prob, flow.sample)
 
 
+def nflows_iaf(features: int = 8, layers: int = 5) -> Model:
+    """nflows' MAF layers wrapped in ``InverseTransform``: one network pass per layer to sample."""
+    from nflows.transforms import (
+        InverseTransform,
+        MaskedAffineAutoregressiveTransform,
+        ReversePermutation,
+    )
+
+    transforms = []
+    for _ in range(layers):
+        transforms += [
+            InverseTransform(
+                MaskedAffineAutoregressiveTransform(
+                    features, HIDDEN, num_blocks=1, use_residual_blocks=False
+                )
+            ),
+            ReversePermutation(features),
+        ]
+    flow = _nflows(transforms, features)
+    return _from_log_prob(flow, flow.log_prob, flow.sample)
+
+
 def nflows_spline(layers: int = 4, bins: int = 8, bound: float = 4.0) -> Model:
     from nflows.transforms import PiecewiseRationalQuadraticCouplingTransform, ReversePermutation
 
@@ -300,27 +364,51 @@ def normflows_coupling(layers: int = 8) -> Model:
     return _from_log_prob(model, model.log_prob, lambda n: model.sample(n)[0])
 
 
-def normflows_maf(features: int = 8, layers: int = 5) -> Model:
+def _normflows_made_flow(features: int, layers: int, density_direction: bool) -> Model:
     import normflows as nf
 
     flows = []
     for _ in range(layers):
+        # Plain MADE (no residual blocks): the same network and parameter count as the others.
+        layer = nf.flows.MaskedAffineAutoregressive(
+            features, HIDDEN, num_blocks=1, use_residual_blocks=False
+        )
         flows += [
-            nf.flows.MaskedAffineAutoregressive(features, HIDDEN, num_blocks=1),
+            nf.flows.Reverse(layer) if density_direction else layer,
             nf.flows.Permute(features, mode="swap"),
         ]
     model = nf.NormalizingFlow(nf.distributions.base.DiagGaussian(features, trainable=False), flows)
     return _from_log_prob(model, model.log_prob, lambda n: model.sample(n)[0])
 
 
+def normflows_maf(features: int = 8, layers: int = 5) -> Model:
+    """normflows' ``MaskedAffineAutoregressive`` runs its network in the *sampling* direction
+    (an IAF: ``log_prob`` takes ``D`` passes); ``nf.flows.Reverse`` turns it into the MAF of the
+    other libraries (one pass for ``log_prob``, ``D`` to sample)."""
+    return _normflows_made_flow(features, layers, density_direction=True)
+
+
+def normflows_iaf(features: int = 8, layers: int = 5) -> Model:
+    """normflows' native ``MaskedAffineAutoregressive``: one network pass per layer to sample."""
+    return _normflows_made_flow(features, layers, density_direction=False)
+
+
 def normflows_spline(layers: int = 4, bins: int = 8, bound: float = 4.0) -> Model:
     import normflows as nf
+    from normflows.flows.neural_spline.coupling import PiecewiseRationalQuadraticCoupling
 
     flows = []
     for _ in range(layers):
-        flows += [
-            nf.flows.CoupledRationalQuadraticSpline(2, 2, HIDDEN, num_bins=bins, tail_bound=bound),
-            nf.flows.Permute(2, mode="swap"),
-        ]
+        layer = nf.flows.CoupledRationalQuadraticSpline(2, 1, 1, num_bins=bins, tail_bound=bound)
+        # The wrapper's default conditioner is a ResidualNet with an extra unconditional spline
+        # on the other half; swap in the plain MLP (equal parameter count) and drop the latter.
+        layer.prqct = PiecewiseRationalQuadraticCoupling(
+            mask=torch.tensor([1, 0]),
+            transform_net_create_fn=_ContextFree,
+            num_bins=bins,
+            tails="linear",
+            tail_bound=bound,
+        )
+        flows += [layer, nf.flows.Permute(2, mode="swap")]
     model = nf.NormalizingFlow(nf.distributions.base.DiagGaussian(2, trainable=False), flows)
     return _from_log_prob(model, model.log_prob)

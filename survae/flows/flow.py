@@ -63,6 +63,8 @@ class Flow(Distribution):
         for index, transform in enumerate(self.transforms):
             x, ldj = transform(x)
             check_step(type(self).__name__, index, transform, x, ldj)
+            if transform.zero_ldj:  # permutations, squeezes: nothing to add
+                continue
             log_prob = ldj if log_prob is None else log_prob + ldj
         log_pz = self.base_dist.log_prob(x)
         return log_pz if log_prob is None else log_prob + log_pz

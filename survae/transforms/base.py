@@ -30,6 +30,8 @@ class Transform(nn.Module):
             flow containing this layer is a lower bound.
         stochastic_inverse: whether ``inverse`` (latent -> data) samples.
         requires_float: whether ``forward`` needs a floating-point input (checked cheaply).
+        zero_ldj: whether the contribution is identically zero for every input (a parameter-free
+            rearrangement such as a permutation or a squeeze); flows then skip adding it.
     """
 
     has_inverse: bool = True
@@ -37,6 +39,7 @@ class Transform(nn.Module):
     stochastic_forward: bool = False
     stochastic_inverse: bool = False
     requires_float: bool = True
+    zero_ldj: bool = False
 
     @property
     def lower_bound(self) -> bool:

@@ -55,6 +55,16 @@ def test_shapes_batch_1_and_n(case: Case):
 
 
 @pytest.mark.parametrize("case", CASES)
+def test_zero_ldj_flag_is_true(case: Case):
+    """Layers flagged ``zero_ldj`` (flows skip their contribution) return an exact zero."""
+    layer, x, context = build(case)
+    if not layer.zero_ldj:
+        pytest.skip("not flagged zero_ldj")
+    _, ldj = run_forward(layer, x, context)
+    assert torch.equal(ldj, torch.zeros_like(ldj))
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_invertibility(case: Case):
     layer, x, context = build(case)
     if not layer.bijective:

@@ -27,6 +27,8 @@ class Permute(Bijection):
         [[12.0, 10.0, 11.0]]
     """
 
+    zero_ldj = True
+
     def __init__(self, permutation: Sequence[int] | Tensor, dim: int = 1):
         super().__init__()
         permutation = torch.as_tensor(permutation, dtype=torch.long)

@@ -45,6 +45,8 @@ class Squeeze2d(Bijection):
     Reference: Dinh et al., 2017 (RealNVP).
     """
 
+    zero_ldj = True
+
     def __init__(self, factor: int = 2, ordered: bool = False):
         super().__init__()
         if int(factor) != factor or factor < 2:

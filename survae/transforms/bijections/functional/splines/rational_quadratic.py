@@ -31,12 +31,20 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_DERIVATIVE,
     check_num_params,
     check_tails,
-    gather_bins,
     inverse_softplus,
-    normalized_bins,
     search_bins,
     with_tails,
 )
+
+
+def _knots(unnormalized: Tensor, low: float, high: float, min_size: float) -> Tensor:
+    """The ``K + 1`` knots of ``normalized_bins`` (end knots exactly ``low`` and ``high``)."""
+    num_bins = unnormalized.shape[-1]
+    if min_size * num_bins > 1.0:
+        raise ValueError(f"minimal bin size {min_size} is too large for {num_bins} bins")
+    fractions = torch.softmax(unnormalized, dim=-1) * (1 - min_size * num_bins) + min_size
+    inner = torch.cumsum(fractions[..., :-1], dim=-1) * (high - low) + low
+    return F.pad(F.pad(inner, (1, 0), value=low), (0, 1), value=high)
 
 
 def rational_quadratic_spline(
@@ -85,42 +93,52 @@ def rational_quadratic_spline(
     check_num_params(
         "rational_quadratic_spline", unnormalized_derivatives, num_bins + 1, "derivatives"
     )
-    widths, cumwidths = normalized_bins(unnormalized_widths, left, right, min_bin_width)
-    heights, cumheights = normalized_bins(unnormalized_heights, bottom, top, min_bin_height)
-    derivatives = min_derivative + F.softplus(unnormalized_derivatives)
+    cumwidths = _knots(unnormalized_widths, left, right, min_bin_width)
+    cumheights = _knots(unnormalized_heights, bottom, top, min_bin_height)
+    derivatives = F.softplus(unnormalized_derivatives) + min_derivative
 
     index = search_bins(cumheights if inverse else cumwidths, inputs)
-    x_k, w_k = gather_bins(cumwidths, index), gather_bins(widths, index)
-    y_k, h_k = gather_bins(cumheights, index), gather_bins(heights, index)
-    d_k, d_k1 = gather_bins(derivatives, index), gather_bins(derivatives[..., 1:], index)
+    # Both ends of the bin in one gather per table (knots, heights, derivatives): the bin sizes
+    # are differences of gathered knots, the same numbers as differences of all knots.
+    pair = index.unsqueeze(-1)
+    pair = torch.cat([pair, pair + 1], dim=-1)
+    x_k, x_k1 = cumwidths.gather(-1, pair).unbind(-1)
+    y_k, y_k1 = cumheights.gather(-1, pair).unbind(-1)
+    d_k, d_k1 = derivatives.gather(-1, pair).unbind(-1)
+    w_k, h_k = x_k1 - x_k, y_k1 - y_k
     s_k = h_k / w_k
     slack = d_k1 + d_k - 2 * s_k
 
     if inverse:
         dy = inputs - y_k
-        a = h_k * (s_k - d_k) + dy * slack
+        a = torch.addcmul(h_k * (s_k - d_k), dy, slack)
         b = h_k * d_k - dy * slack
         c = -s_k * dy
-        root = torch.sqrt((b.pow(2) - 4 * a * c).clamp(min=0))
+        root = torch.sqrt((b.square() - 4 * a * c).clamp(min=0))
         # The root in [0, 1] without cancellation: 2c / (-b - root) if b >= 0, else
         # (-b + root) / 2a (then a > -b > 0, since a + b = h_k s_k > 0). The unused branch gets a
         # dummy denominator so no inf / NaN reaches the gradient through torch.where.
         positive = b >= 0
         theta = torch.where(
             positive,
-            2 * c / torch.where(positive, -b - root, -torch.ones_like(b)),
-            (root - b) / torch.where(positive, torch.ones_like(a), 2 * a),
+            2 * c / torch.where(positive, -b - root, -1.0),
+            (root - b) / torch.where(positive, 1.0, 2 * a),
         )
-        outputs = x_k + theta * w_k
+        outputs = torch.addcmul(x_k, theta, w_k)
+        one_minus = 1 - theta
+        theta_one_minus = theta * one_minus
+        denominator = torch.addcmul(s_k, slack, theta_one_minus)
     else:
         theta = (inputs - x_k) / w_k
-        numerator = h_k * (s_k * theta.pow(2) + d_k * theta * (1 - theta))
-        outputs = y_k + numerator / (s_k + slack * theta * (1 - theta))
+        one_minus = 1 - theta
+        theta_one_minus = theta * one_minus
+        denominator = torch.addcmul(s_k, slack, theta_one_minus)
+        numerator = h_k * torch.addcmul(s_k * theta.square(), d_k, theta_one_minus)
+        outputs = y_k + numerator / denominator
 
-    one_minus = 1 - theta
-    denominator = s_k + slack * theta * one_minus
-    derivative_numerator = s_k.pow(2) * (
-        d_k1 * theta.pow(2) + 2 * s_k * theta * one_minus + d_k * one_minus.pow(2)
+    # s_k^2 [d_{k+1} theta^2 + 2 s_k theta (1 - theta) + d_k (1 - theta)^2]
+    derivative_numerator = s_k.square() * torch.addcmul(
+        torch.addcmul(d_k1 * theta.square(), 2 * s_k, theta_one_minus), d_k, one_minus.square()
     )
     logabsdet = torch.log(derivative_numerator) - 2 * torch.log(denominator)
     return outputs, (-logabsdet if inverse else logabsdet)
