@@ -65,14 +65,16 @@ class _CouplingMixin:
                     f"{self.layer_name}: expected more than num_condition={self.num_condition} "
                     f"features along dim {self.split_dim}, got shape {tuple(x.shape)}"
                 )
-            return torch.split(x, (self.num_condition, size - self.num_condition), self.split_dim)
+            sizes = (self.num_condition, size - self.num_condition)
+            return x.split_with_sizes(sizes, self.split_dim)
         if size < 2:
             raise ValueError(
                 f"{self.layer_name}: expected at least 2 features along dim {self.split_dim}, "
                 f"got shape {tuple(x.shape)}"
             )
         first = (size + 1) // 2  # as torch.chunk(2): the conditioning half gets the odd entry
-        return torch.split(x, (first, size - first), self.split_dim)
+        # split_with_sizes: torch.split's Python wrapper costs more than the split itself
+        return x.split_with_sizes((first, size - first), self.split_dim)
 
     def _output_dim_multiplier(self) -> int:
         """Parameters per transformed element (the official library's name for it)."""

@@ -10,6 +10,7 @@ import torch
 from survae.transforms.bijections.functional.splines import (
     cubic_spline,
     linear_spline,
+    packed_rational_quadratic_spline,
     quadratic_spline,
     rational_quadratic_spline,
     unconstrained_cubic_spline,
@@ -235,3 +236,28 @@ def test_wrong_parameter_count_or_tails_raise(kind):
             _unconstrained(kind, torch.zeros(3), params, tails=None)
     with pytest.raises(ValueError, match="tails"):
         _unconstrained(kind, torch.zeros(3), params, tails="quadratic")
+
+
+@pytest.mark.parametrize("tails", TAILS)
+@pytest.mark.parametrize("inverse", [False, True])
+def test_packed_rational_quadratic_spline_equals_the_unpacked_kernels(tails, inverse):
+    extra = {"linear": -1, "circular": 0, None: 1}[tails]
+    params = torch.randn(5, 3, 3 * K + extra, dtype=torch.float64, requires_grad=True)
+    x = 2.0 * torch.randn(5, 3, dtype=torch.float64)
+    if tails is None:
+        x = x.clamp(-1.5, 1.5)
+    widths, heights, derivatives = params.split([K, K, K + extra], -1)
+    if tails is None:
+        want = rational_quadratic_spline(x, widths, heights, derivatives, inverse,
+                                         left=-1.5, right=1.5, bottom=-1.5, top=1.5)
+    else:
+        want = unconstrained_rational_quadratic_spline(x, widths, heights, derivatives, inverse,
+                                                       tails, tail_bound=1.5)
+    got = packed_rational_quadratic_spline(x, params, K, inverse, tails, tail_bound=1.5)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w, atol=0, rtol=0)
+    grad_got = torch.autograd.grad(sum(t.sum() for t in got), params)[0]
+    grad_want = torch.autograd.grad(sum(t.sum() for t in want), params)[0]
+    torch.testing.assert_close(grad_got, grad_want)
+    with pytest.raises(ValueError, match="packed_rational_quadratic_spline"):
+        packed_rational_quadratic_spline(x, params[..., : 2 * K], K, inverse, tails, 1.5)

@@ -18,6 +18,7 @@ from survae.transforms.bijections.functional.splines.quadratic import (
     unconstrained_quadratic_spline,
 )
 from survae.transforms.bijections.functional.splines.rational_quadratic import (
+    packed_rational_quadratic_spline,
     rational_quadratic_spline,
     unconstrained_rational_quadratic_spline,
 )
@@ -31,4 +32,5 @@ __all__ = [
     "unconstrained_cubic_spline",
     "rational_quadratic_spline",
     "unconstrained_rational_quadratic_spline",
+    "packed_rational_quadratic_spline",
 ]

@@ -37,14 +37,56 @@ from survae.transforms.bijections.functional.splines.utils import (
 )
 
 
-def _knots(unnormalized: Tensor, low: float, high: float, min_size: float) -> Tensor:
-    """The ``K + 1`` knots of ``normalized_bins`` (end knots exactly ``low`` and ``high``)."""
-    num_bins = unnormalized.shape[-1]
-    if min_size * num_bins > 1.0:
-        raise ValueError(f"minimal bin size {min_size} is too large for {num_bins} bins")
-    fractions = torch.softmax(unnormalized, dim=-1) * (1 - min_size * num_bins) + min_size
-    inner = torch.cumsum(fractions[..., :-1], dim=-1) * (high - low) + low
-    return F.pad(F.pad(inner, (1, 0), value=low), (0, 1), value=high)
+def _with_ends(inner: Tensor, first: float, last: float) -> Tensor:
+    """``[first, inner..., last]`` along the last axis (one ``cat``: cheaper than two pads)."""
+    end = inner.new_empty(()).expand(*inner.shape[:-1], 1)
+    return torch.cat([end.new_full(end.shape, first), inner, end.new_full(end.shape, last)], -1)
+
+
+def _knot_tables(
+    unnormalized_bins: Tensor,
+    domain: tuple[float, float, float, float],
+    min_bin_width: float,
+    min_bin_height: float,
+) -> Tensor:
+    """The knots of the widths and of the heights (``unnormalized_bins``: ``S + (2, K)``, widths
+    then heights) as one tensor ``S + (2, K + 1)``.
+
+    Fractions ``min + (1 - K min) softmax(u)`` of ``[left, right]`` and ``[bottom, top]``, end
+    knots exact. Both tables go through one softmax, one cumsum and one gather (the spline's
+    cost on small tensors is the number of operations, not their size).
+    """
+    left, right, bottom, top = domain
+    num_bins = unnormalized_bins.shape[-1]
+    for min_size in (min_bin_width, min_bin_height):
+        if min_size * num_bins > 1.0:
+            raise ValueError(f"minimal bin size {min_size} is too large for {num_bins} bins")
+    probs = torch.softmax(unnormalized_bins, dim=-1)
+    if (left, right, min_bin_width) == (bottom, top, min_bin_height):
+        return _knots(probs, left, right, min_bin_width)
+    p_w, p_h = probs.unbind(-2)
+    return torch.stack([_knots(p_w, left, right, min_bin_width),
+                        _knots(p_h, bottom, top, min_bin_height)], dim=-2)
+
+
+def _knots(probs: Tensor, low: float, high: float, min_size: float) -> Tensor:
+    """``low, low + (high - low) cumsum(min + (1 - K min) probs)..., high``: ``K + 1`` knots."""
+    fractions = probs[..., :-1] * (1 - min_size * probs.shape[-1]) + min_size
+    return _with_ends(torch.cumsum(fractions, dim=-1) * (high - low) + low, low, high)
+
+
+def _bin_ends(
+    inputs: Tensor, tables: Tensor, unnormalized_derivatives: Tensor, min_derivative: float,
+    inverse: bool,
+) -> tuple[Tensor, ...]:
+    """``x_k, x_{k+1}, y_k, y_{k+1}, d_k, d_{k+1}`` of the bin holding each input (searched in
+    the knots of ``y`` if ``inverse``); the softplus only on the two derivatives used."""
+    index = search_bins(tables[..., int(inverse), :], inputs).unsqueeze(-1)
+    pair = torch.cat([index, index + 1], dim=-1)
+    ends = tables.gather(-1, pair.unsqueeze(-2).expand(*pair.shape[:-1], 2, 2))
+    (x_k, x_k1), (y_k, y_k1) = (e.unbind(-1) for e in ends.unbind(-2))
+    derivatives = F.softplus(unnormalized_derivatives.gather(-1, pair)) + min_derivative
+    return x_k, x_k1, y_k, y_k1, *derivatives.unbind(-1)
 
 
 def rational_quadratic_spline(
@@ -93,18 +135,25 @@ def rational_quadratic_spline(
     check_num_params(
         "rational_quadratic_spline", unnormalized_derivatives, num_bins + 1, "derivatives"
     )
-    cumwidths = _knots(unnormalized_widths, left, right, min_bin_width)
-    cumheights = _knots(unnormalized_heights, bottom, top, min_bin_height)
-    derivatives = F.softplus(unnormalized_derivatives) + min_derivative
+    bins = torch.stack([unnormalized_widths, unnormalized_heights], dim=-2)
+    return _spline(inputs, bins, unnormalized_derivatives, inverse, (left, right, bottom, top),
+                   (min_bin_width, min_bin_height, min_derivative))
 
-    index = search_bins(cumheights if inverse else cumwidths, inputs)
-    # Both ends of the bin in one gather per table (knots, heights, derivatives): the bin sizes
-    # are differences of gathered knots, the same numbers as differences of all knots.
-    pair = index.unsqueeze(-1)
-    pair = torch.cat([pair, pair + 1], dim=-1)
-    x_k, x_k1 = cumwidths.gather(-1, pair).unbind(-1)
-    y_k, y_k1 = cumheights.gather(-1, pair).unbind(-1)
-    d_k, d_k1 = derivatives.gather(-1, pair).unbind(-1)
+
+def _spline(
+    inputs: Tensor,
+    unnormalized_bins: Tensor,
+    unnormalized_derivatives: Tensor,
+    inverse: bool,
+    domain: tuple[float, float, float, float],
+    minimums: tuple[float, float, float],
+) -> tuple[Tensor, Tensor]:
+    """:func:`rational_quadratic_spline` with widths and heights stacked, ``S + (2, K)``."""
+    min_bin_width, min_bin_height, min_derivative = minimums
+    tables = _knot_tables(unnormalized_bins, domain, min_bin_width, min_bin_height)
+    x_k, x_k1, y_k, y_k1, d_k, d_k1 = _bin_ends(
+        inputs, tables, unnormalized_derivatives, min_derivative, inverse
+    )
     w_k, h_k = x_k1 - x_k, y_k1 - y_k
     s_k = h_k / w_k
     slack = d_k1 + d_k - 2 * s_k
@@ -190,32 +239,76 @@ def unconstrained_rational_quadratic_spline(
     """
     name = "unconstrained_rational_quadratic_spline"
     check_tails(name, tails)
-    num_bins = unnormalized_widths.shape[-1]
+    check_num_params(name, unnormalized_heights, unnormalized_widths.shape[-1], "heights")
+    bins = torch.stack([unnormalized_widths, unnormalized_heights], dim=-2)
+    return _unconstrained(name, inputs, bins, unnormalized_derivatives, inverse, tails,
+                          tail_bound, (min_bin_width, min_bin_height, min_derivative))
+
+
+def _unconstrained(
+    name: str,
+    inputs: Tensor,
+    unnormalized_bins: Tensor,
+    unnormalized_derivatives: Tensor,
+    inverse: bool,
+    tails: str | None,
+    tail_bound: float,
+    minimums: tuple[float, float, float],
+) -> tuple[Tensor, Tensor]:
+    """:func:`unconstrained_rational_quadratic_spline` with stacked widths and heights."""
+    num_bins = unnormalized_bins.shape[-1]
     if tails == "linear":
         check_num_params(name, unnormalized_derivatives, num_bins - 1, "derivatives (K - 1)")
-        boundary = inverse_softplus(1 - min_derivative)
-        derivatives = F.pad(unnormalized_derivatives, (1, 1), value=boundary)
+        boundary = inverse_softplus(1 - minimums[2])
+        derivatives = _with_ends(unnormalized_derivatives, boundary, boundary)
     elif tails == "circular":
         check_num_params(name, unnormalized_derivatives, num_bins, "derivatives (K)")
         derivatives = torch.cat([unnormalized_derivatives, unnormalized_derivatives[..., :1]], -1)
     else:
         check_num_params(name, unnormalized_derivatives, num_bins + 1, "derivatives (K + 1)")
         derivatives = unnormalized_derivatives
+    domain = (-tail_bound, tail_bound, -tail_bound, tail_bound)
+    return with_tails(
+        inputs, tails, tail_bound,
+        lambda x: _spline(x, unnormalized_bins, derivatives, inverse, domain, minimums),
+    )
 
-    def spline(x: Tensor) -> tuple[Tensor, Tensor]:
-        return rational_quadratic_spline(
-            x,
-            unnormalized_widths,
-            unnormalized_heights,
-            derivatives,
-            inverse=inverse,
-            left=-tail_bound,
-            right=tail_bound,
-            bottom=-tail_bound,
-            top=tail_bound,
-            min_bin_width=min_bin_width,
-            min_bin_height=min_bin_height,
-            min_derivative=min_derivative,
-        )
 
-    return with_tails(inputs, tails, tail_bound, spline)
+def packed_rational_quadratic_spline(
+    inputs: Tensor,
+    params: Tensor,
+    num_bins: int,
+    inverse: bool = False,
+    tails: str | None = "linear",
+    tail_bound: float | None = 1.0,
+) -> tuple[Tensor, Tensor]:
+    """The rational-quadratic spline with its parameters packed as a layer's network outputs
+    them: ``params`` of shape ``S + (P,)`` holds ``K`` widths, ``K`` heights and the
+    derivatives (``K - 1``, ``K`` or ``K + 1`` by ``tails``, as in
+    :func:`unconstrained_rational_quadratic_spline`).
+
+    Same values as the unpacked functions; the widths and heights are used as one view
+    ``S + (2, K)`` (no copy), so their gradients flow back as one tensor. ``tails=None`` is the
+    bounded spline on ``[-B, B]`` (``[0, 1]`` if ``tail_bound`` is None too), default minimums.
+
+    Example:
+        >>> import torch
+        >>> x, params = torch.randn(3, 2), torch.randn(3, 2, 3 * 4 - 1)
+        >>> y, logabsdet = packed_rational_quadratic_spline(x, params, 4, tail_bound=3.0)
+        >>> w, h, d = params.split([4, 4, 3], -1)
+        >>> torch.equal(y, unconstrained_rational_quadratic_spline(x, w, h, d, tail_bound=3.0)[0])
+        True
+    """
+    name = "packed_rational_quadratic_spline"
+    check_tails(name, tails)
+    if params.shape[-1] <= 2 * num_bins:
+        raise ValueError(f"{name}: expected more than 2K = {2 * num_bins} parameters in the last "
+                         f"dimension, got shape {tuple(params.shape)}")
+    bins, derivatives = params.split_with_sizes([2 * num_bins, params.shape[-1] - 2 * num_bins], -1)
+    bins = bins.unflatten(-1, (2, num_bins))
+    minimums = (DEFAULT_MIN_BIN_WIDTH, DEFAULT_MIN_BIN_HEIGHT, DEFAULT_MIN_DERIVATIVE)
+    if tails is None:
+        check_num_params(name, derivatives, num_bins + 1, "derivatives (K + 1)")
+        bound = (0.0, 1.0) if tail_bound is None else (-tail_bound, tail_bound)
+        return _spline(inputs, bins, derivatives, inverse, bound + bound, minimums)
+    return _unconstrained(name, inputs, bins, derivatives, inverse, tails, tail_bound, minimums)

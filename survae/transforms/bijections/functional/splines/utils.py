@@ -114,10 +114,9 @@ def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: Spl
         return spline(inputs)
     if tails == "linear":
         inside = (inputs > -tail_bound) & (inputs < tail_bound)
-        safe = torch.where(inside, inputs, torch.zeros_like(inputs))
-        outputs, logabsdet = spline(safe)
+        outputs, logabsdet = spline(torch.where(inside, inputs, 0.0))
         outputs = torch.where(inside, outputs, inputs)
-        logabsdet = torch.where(inside, logabsdet, torch.zeros_like(logabsdet))
+        logabsdet = torch.where(inside, logabsdet, 0.0)
         return outputs, logabsdet
     if tails == "circular":
         period = 2 * tail_bound
