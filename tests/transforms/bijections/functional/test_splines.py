@@ -228,6 +228,15 @@ def test_search_bins_vectorized_and_clamped():
     assert search_bins(knots, inputs).tolist() == [0, 0, 1, 2, 2, 2]
 
 
+@pytest.mark.parametrize("bins", [3, 63, 64, 200])
+def test_search_bins_counting_and_binary_search_agree(bins):
+    knots = torch.sort(torch.randn(50, bins + 1), dim=-1).values
+    inputs = 1.5 * torch.randn(50)
+    inputs[:bins + 1] = knots[0, : min(50, bins + 1)]  # exactly on knots
+    want = torch.searchsorted(knots[..., 1:-1].contiguous(), inputs[:, None], right=True)[:, 0]
+    assert torch.equal(search_bins(knots, inputs), want)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_wrong_parameter_count_or_tails_raise(kind):
     params = _params(kind, "linear", (3,))

@@ -59,16 +59,19 @@ def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
     """Index ``k`` in ``{0, ..., K-1}`` of the bin ``[knots_k, knots_{k+1})`` holding each input.
 
     Only the interior knots are searched, so inputs at (or rounding past) the end knots fall in
-    the first or last bin, never out of range.
+    the first or last bin, never out of range. Up to 64 bins the index is the count of interior
+    knots ``<= input`` (one fused comparison and sum: faster than ``torch.searchsorted`` on the
+    few bins of a flow, eager or compiled); beyond, a binary search.
 
     Example:
         >>> import torch
         >>> search_bins(torch.tensor([0.0, 0.5, 1.0]).expand(3, 3), torch.tensor([0.0, 0.5, 1.0]))
         tensor([0, 1, 1])
     """
-    index = torch.searchsorted(
-        knots[..., 1:-1].contiguous(), inputs.unsqueeze(-1).contiguous(), right=True
-    )
+    inner = knots[..., 1:-1]
+    if inner.shape[-1] < 64:
+        return (inner <= inputs.unsqueeze(-1)).sum(-1)
+    index = torch.searchsorted(inner.contiguous(), inputs.unsqueeze(-1).contiguous(), right=True)
     return index.squeeze(-1)
 
 
