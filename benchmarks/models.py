@@ -46,7 +46,11 @@ def compiled(make: Callable[[], Model]) -> Callable[[], Model]:
 
     def build() -> Model:
         model = make()
-        log_prob = torch.compile(model.log_prob)
+        # Each workload is measured as its own program: dynamo's caches are keyed by code object
+        # (``Flow.log_prob`` is one for every flow), so without a reset the earlier workloads'
+        # compilations count towards the recompile limit. Static shapes: one batch size per case.
+        torch._dynamo.reset()
+        log_prob = torch.compile(model.log_prob, dynamic=False)
         return Model(model.module, lambda x: -log_prob(x).mean(), log_prob, None)
 
     return build

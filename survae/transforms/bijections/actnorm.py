@@ -70,6 +70,15 @@ class _ActNorm(Bijection):
         self.initialized.fill_(1.0)
         self._init_done = True
 
+    @torch.no_grad()
+    def _masked_data_init(self, x: Tensor) -> None:
+        """:meth:`data_init` where ``initialized`` is 0, a no-op where it is 1 (no host sync)."""
+        keep = self.initialized.bool()
+        shift, log_scale = self.shift.clone(), self.log_scale.clone()
+        self.data_init(x)
+        self.shift.copy_(torch.where(keep, shift, self.shift))
+        self.log_scale.copy_(torch.where(keep, log_scale, self.log_scale))
+
     def _ldj(self, x: Tensor) -> Tensor:
         positions = x.shape[2:].numel()
         return (-positions * self.log_scale.sum()).expand(x.shape[0])
@@ -79,7 +88,11 @@ class _ActNorm(Bijection):
         if self.training and not self._init_done:
             # The host-side mirror avoids a device sync per call; the buffer is read only until
             # the first initialization (it may have been set by hand or loaded).
-            if bool(self.initialized):
+            if torch.compiler.is_compiling():
+                # No host read under torch.compile (it would break the graph): initialize only
+                # where the buffer says so, with tensor ops.
+                self._masked_data_init(x)
+            elif bool(self.initialized):
                 self._init_done = True
             else:
                 self.data_init(x)
