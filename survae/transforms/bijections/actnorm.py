@@ -20,7 +20,9 @@ class _ActNorm(Bijection):
     *data*: with ``data_dep_init`` the first forward in training mode sets them to the batch mean
     and ``log(std + eps)`` per feature (biased std over the batch and positions), so the output
     starts standardized. The ``initialized`` flag is a buffer (shape ``(1,)``, as the official
-    one): it travels with the state_dict, and a loaded model is not initialized again.
+    one): it travels with the state_dict, and a loaded model is not initialized again. Under
+    ``torch.compile`` the first call initializes inside the graph (masked by the buffer, no host
+    read), so a flow can be compiled before it has seen data.
     """
 
     event_dims: int = 1
