@@ -29,18 +29,15 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_HEIGHT,
     DEFAULT_MIN_BIN_WIDTH,
     DEFAULT_MIN_DERIVATIVE,
+    bin_knots,
+    check_min_bin_size,
     check_num_params,
     check_tails,
     inverse_softplus,
     search_bins,
+    with_ends,
     with_tails,
 )
-
-
-def _with_ends(inner: Tensor, first: float, last: float) -> Tensor:
-    """``[first, inner..., last]`` along the last axis (one ``cat``: cheaper than two pads)."""
-    end = inner.new_empty(()).expand(*inner.shape[:-1], 1)
-    return torch.cat([end.new_full(end.shape, first), inner, end.new_full(end.shape, last)], -1)
 
 
 def _knot_tables(
@@ -58,21 +55,14 @@ def _knot_tables(
     """
     left, right, bottom, top = domain
     num_bins = unnormalized_bins.shape[-1]
-    for min_size in (min_bin_width, min_bin_height):
-        if min_size * num_bins > 1.0:
-            raise ValueError(f"minimal bin size {min_size} is too large for {num_bins} bins")
+    check_min_bin_size(num_bins, min_bin_width)
+    check_min_bin_size(num_bins, min_bin_height)
     probs = torch.softmax(unnormalized_bins, dim=-1)
     if (left, right, min_bin_width) == (bottom, top, min_bin_height):
-        return _knots(probs, left, right, min_bin_width)
+        return bin_knots(probs, left, right, min_bin_width)
     p_w, p_h = probs.unbind(-2)
-    return torch.stack([_knots(p_w, left, right, min_bin_width),
-                        _knots(p_h, bottom, top, min_bin_height)], dim=-2)
-
-
-def _knots(probs: Tensor, low: float, high: float, min_size: float) -> Tensor:
-    """``low, low + (high - low) cumsum(min + (1 - K min) probs)..., high``: ``K + 1`` knots."""
-    fractions = probs[..., :-1] * (1 - min_size * probs.shape[-1]) + min_size
-    return _with_ends(torch.cumsum(fractions, dim=-1) * (high - low) + low, low, high)
+    return torch.stack([bin_knots(p_w, left, right, min_bin_width),
+                        bin_knots(p_h, bottom, top, min_bin_height)], dim=-2)
 
 
 def _bin_ends(
@@ -260,7 +250,7 @@ def _unconstrained(
     if tails == "linear":
         check_num_params(name, unnormalized_derivatives, num_bins - 1, "derivatives (K - 1)")
         boundary = inverse_softplus(1 - minimums[2])
-        derivatives = _with_ends(unnormalized_derivatives, boundary, boundary)
+        derivatives = with_ends(unnormalized_derivatives, boundary, boundary)
     elif tails == "circular":
         check_num_params(name, unnormalized_derivatives, num_bins, "derivatives (K)")
         derivatives = torch.cat([unnormalized_derivatives, unnormalized_derivatives[..., :1]], -1)
