@@ -5,37 +5,33 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.transforms.bijections.spline_transformers import (
-    CubicSplineTransformer,
-    LinearSplineTransformer,
-    QuadraticSplineTransformer,
-    RationalQuadraticSplineTransformer,
+from survae.transforms.bijections.transformers.splines import (
+    CubicSpline,
+    LinearSpline,
+    QuadraticSpline,
+    RationalQuadraticSpline,
+    SplineHooks,
+    SplineTransformer,
 )
 from survae.utils.validation import check_size
 
 
-class _ElementwiseSplineBijection(Bijection):
-    """Shared body: a parameter row per feature (dim 1), broadcast over the remaining dims.
+class ElementwiseSplineBijection(SplineHooks, Bijection):
+    """A learned spline of kind ``spline`` per feature (dim 1), broadcast over the other dims;
+    initialised to the identity map."""
 
-    Initialised to the identity map. Subclasses mix in a spline transformer.
-    """
+    spline: type[SplineTransformer]
 
-    def __init__(
-        self,
-        num_features: int,
-        num_bins: int = 8,
-        tail_bound: float | None = 3.0,
-        *,
-        tails: str | None = "linear",
-    ):
+    def __init__(self, num_features: int, num_bins: int = 8, tail_bound: float | None = 3.0, *,
+                 tails: str | None = "linear"):
         super().__init__()
         self.num_features = int(num_features)
-        self._init_spline(num_bins, tail_bound, tails)
-        identity = self.identity_params()
+        self.transformer = self.spline(num_bins, tail_bound, tails)
+        identity = self.transformer.identity_params()
         self.params = nn.Parameter(identity.expand(self.num_features, -1).clone())
 
     def extra_repr(self) -> str:
-        return f"num_features={self.num_features}"
+        return f"{self._transformer_repr()}num_features={self.num_features}"
 
     def _expanded(self, x: Tensor) -> Tensor:
         check_size(self, x, 1, self.num_features)
@@ -44,16 +40,16 @@ class _ElementwiseSplineBijection(Bijection):
         return self.params.reshape(shape).expand(*x.shape, num_params)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        return self._elementwise_forward(x, self._expanded(x))
+        return self.transformer.forward(x, self._expanded(x))
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        return self._elementwise_inverse(z, self._expanded(z))
+        return self.transformer.inverse(z, self._expanded(z))
 
     def inverse(self, z: Tensor) -> Tensor:
         return self.inverse_and_ldj(z)[0]
 
 
-class LinearSplineBijection(LinearSplineTransformer, _ElementwiseSplineBijection):
+class LinearSplineBijection(ElementwiseSplineBijection):
     """Elementwise piecewise-linear spline with learned heights, one per feature (dim 1).
 
     - forward: ``z_i = f_i(x_i)`` (``K`` equal bins, affine in each);
@@ -75,8 +71,10 @@ class LinearSplineBijection(LinearSplineTransformer, _ElementwiseSplineBijection
         True
     """
 
+    spline = LinearSpline
 
-class QuadraticSplineBijection(QuadraticSplineTransformer, _ElementwiseSplineBijection):
+
+class QuadraticSplineBijection(ElementwiseSplineBijection):
     """Elementwise piecewise-quadratic spline with learned parameters, one per feature (dim 1).
 
     - forward: ``z_i = f_i(x_i)``, the CDF of a piecewise-linear density;
@@ -95,8 +93,10 @@ class QuadraticSplineBijection(QuadraticSplineTransformer, _ElementwiseSplineBij
         True
     """
 
+    spline = QuadraticSpline
 
-class CubicSplineBijection(CubicSplineTransformer, _ElementwiseSplineBijection):
+
+class CubicSplineBijection(ElementwiseSplineBijection):
     """Elementwise monotone cubic spline with learned parameters, one per feature (dim 1).
 
     - forward: ``z_i = f_i(x_i)`` (monotone cubic Hermite per bin);
@@ -115,10 +115,10 @@ class CubicSplineBijection(CubicSplineTransformer, _ElementwiseSplineBijection):
         True
     """
 
+    spline = CubicSpline
 
-class RationalQuadraticSplineBijection(
-    RationalQuadraticSplineTransformer, _ElementwiseSplineBijection
-):
+
+class RationalQuadraticSplineBijection(ElementwiseSplineBijection):
     """Elementwise rational-quadratic spline with learned parameters, one per feature (dim 1).
 
     - forward: ``z_i = RQS_i(x_i)``; inverse: ``x_i = RQS_i^{-1}(z_i)`` (closed form);
@@ -141,17 +141,12 @@ class RationalQuadraticSplineBijection(
     Reference: Durkan et al., 2019 (Neural Spline Flows); Rezende et al., 2020 (circular flows).
     """
 
+    spline = RationalQuadraticSpline
 
-# Transitional re-export: ``survae.transforms.bijections.__init__`` imported the coupling class
-# from here before ``coupling_splines`` existed; drop once it imports from ``coupling_splines``.
-from survae.transforms.bijections.coupling_splines import (  # noqa: E402
-    RationalQuadraticSplineCouplingBijection,
-)
 
 __all__ = [
     "LinearSplineBijection",
     "QuadraticSplineBijection",
     "CubicSplineBijection",
     "RationalQuadraticSplineBijection",
-    "RationalQuadraticSplineCouplingBijection",
 ]

@@ -25,7 +25,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.base import Bijection
+from survae.transforms.bijections.conditional.base import ConditionalBijection
 from survae.utils.validation import check_size
 
 SYLVESTER_KINDS = ("orthogonal", "householder", "triangular")

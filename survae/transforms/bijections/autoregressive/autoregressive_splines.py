@@ -1,41 +1,41 @@
-"""Autoregressive spline bijections and conditional autoregressive bijections.
+"""Autoregressive spline bijections on vectors, and the spline kind mixin shared by every
+autoregressive scheme.
 
-Spline kinds (linear, quadratic, cubic, rational-quadratic) come from the transformer mixins of
-:mod:`survae.transforms.bijections.spline_transformers`: the autoregressive net returns
-``(B, D, P)`` with ``P`` the kind's parameter count (``layer._num_params()``), and the tails
-(``tail_bound``, ``tails='linear'`` or ``'circular'``) behave as in the coupling splines. The
-inverse is the ``D``-sweep of :class:`AutoregressiveBijection`.
+The conditioner returns ``(B, D, P)`` with ``P`` the spline's parameter count (table in
+:mod:`survae.transforms.bijections.transformers.splines`); keyword-only ``tail_bound`` and
+``tails`` choose the domain as in the spline couplings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import torch
-from torch import Tensor, nn
+from torch import nn
 
 from survae.transforms.bijections.autoregressive.autoregressive import AutoregressiveBijection
-from survae.transforms.bijections.base import ConditionalBijection
-from survae.transforms.bijections.coupling import ScaleFn, _AffineTransformer, resolve_scale_fn
-from survae.transforms.bijections.spline_transformers import (
-    CubicSplineTransformer,
-    LinearSplineTransformer,
-    QuadraticSplineTransformer,
-    RationalQuadraticSplineTransformer,
+from survae.transforms.bijections.transformers.splines import (
+    CubicSpline,
+    LinearSpline,
+    QuadraticSpline,
+    RationalQuadraticSpline,
+    SplineHooks,
+    SplineTransformer,
 )
 
 
-class _SplineAutoregressive(AutoregressiveBijection):
+class SplineAutoregressive(SplineHooks):
+    """Kind mixin: the spline transformer ``spline`` (a :class:`SplineTransformer` class)."""
+
+    spline: type[SplineTransformer]
+
     def __init__(self, autoregressive_net: nn.Module, num_bins: int,
-                 autoregressive_order: str = "ltr", *, tail_bound: float | None = None,
+                 autoregressive_order: str | None = None, *, tail_bound: float | None = None,
                  tails: str | None = "linear"):
-        super().__init__(autoregressive_net, autoregressive_order)
-        self._init_spline(num_bins, tail_bound, tails)
+        transformer = self.spline(num_bins, tail_bound, tails)
+        super().__init__(autoregressive_net, autoregressive_order, transformer)
 
 
-class LinearSplineAutoregressiveBijection(LinearSplineTransformer, _SplineAutoregressive):
-    """Autoregressive bijection with piecewise-linear splines: ``z_i = f(x_i; theta(x_{<i}))``;
-    log-det ``sum_i log f'(x_i)``; inverse ``D`` passes. Net output ``(B, D, K)``.
+class LinearSplineAutoregressiveBijection(SplineAutoregressive, AutoregressiveBijection):
+    """Autoregressive piecewise-linear splines: ``z_i = f(x_i; theta(x_{<i}))``; log-det
+    ``sum_i log f'(x_i)``; inverse ``D`` passes. Net output ``(B, D, K)``.
 
     Example:
         >>> import torch
@@ -46,9 +46,11 @@ class LinearSplineAutoregressiveBijection(LinearSplineTransformer, _SplineAutore
         True
     """
 
+    spline = LinearSpline
 
-class QuadraticSplineAutoregressiveBijection(QuadraticSplineTransformer, _SplineAutoregressive):
-    """Autoregressive bijection with piecewise-quadratic splines (Müller et al., 2019).
+
+class QuadraticSplineAutoregressiveBijection(SplineAutoregressive, AutoregressiveBijection):
+    """Autoregressive piecewise-quadratic splines (Müller et al., 2019).
 
     Example:
         >>> import torch
@@ -60,9 +62,11 @@ class QuadraticSplineAutoregressiveBijection(QuadraticSplineTransformer, _Spline
         True
     """
 
+    spline = QuadraticSpline
 
-class CubicSplineAutoregressiveBijection(CubicSplineTransformer, _SplineAutoregressive):
-    """Autoregressive bijection with piecewise-cubic splines (Durkan et al., 2019).
+
+class CubicSplineAutoregressiveBijection(SplineAutoregressive, AutoregressiveBijection):
+    """Autoregressive piecewise-cubic splines (Durkan et al., 2019).
 
     Example:
         >>> import torch
@@ -73,16 +77,13 @@ class CubicSplineAutoregressiveBijection(CubicSplineTransformer, _SplineAutoregr
         True
     """
 
+    spline = CubicSpline
 
-class RationalQuadraticSplineAutoregressiveBijection(
-    RationalQuadraticSplineTransformer, _SplineAutoregressive
-):
+
+class RationalQuadraticSplineAutoregressiveBijection(SplineAutoregressive,
+                                                     AutoregressiveBijection):
     """Autoregressive neural spline flow: rational-quadratic splines with parameters from
-    ``x_{<i}`` (Durkan et al., 2019).
-
-    - forward: ``z_i = f(x_i; theta_i(x_{<i}))``, one conditioner pass;
-    - inverse: ``D`` passes (the spline's closed-form root per pass);
-    - log-det: ``sum_i log f'(x_i)``.
+    ``x_{<i}`` (Durkan et al., 2019); inverse ``D`` passes (the spline's closed-form root).
 
     Example:
         >>> import torch
@@ -94,104 +95,4 @@ class RationalQuadraticSplineAutoregressiveBijection(
         True
     """
 
-
-class ConditionalAutoregressiveBijection(ConditionalBijection):
-    """Conditional autoregressive base: ``theta = net(x, context)`` (e.g. a ConditionalMADE);
-    forward one pass, inverse ``D`` passes (vectorized over the batch)."""
-
-    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "ltr"):
-        super().__init__()
-        self.autoregressive_net = autoregressive_net
-        self.autoregressive_order = autoregressive_order
-
-    def _params(self, x: Tensor, context: Tensor) -> Tensor:
-        params = self.autoregressive_net(x, context)
-        expected = (*x.shape, self._num_params())
-        if tuple(params.shape) != expected:
-            raise ValueError(f"{self.layer_name}: autoregressive_net must return parameters of "
-                             f"shape {expected}, got {tuple(params.shape)}")
-        return params
-
-    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
-        return self._elementwise_forward(x, self._params(x, context))
-
-    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
-        x = torch.zeros_like(z)
-        ldj = z.new_zeros(z.shape[0])
-        for _ in range(z.shape[1]):
-            x, ldj = self._elementwise_inverse(z, self._params(x, context))
-        return x, ldj
-
-    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
-        return self.inverse_and_ldj(z, context)[0]
-
-
-class ConditionalAffineAutoregressiveBijection(ConditionalAutoregressiveBijection):
-    """Conditional MAF layer: ``z_i = s_i x_i + t_i`` with ``(s_i, t_i)`` from ``x_{<i}`` and
-    the context; log-det ``sum log s_i``; used to sample, a conditional IAF.
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import ConditionalMADE
-        >>> layer = ConditionalAffineAutoregressiveBijection(ConditionalMADE(3, 2, [16], 4))
-        >>> x, c = torch.randn(5, 3), torch.randn(5, 4)
-        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
-        True
-    """
-
-    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "ltr",
-                 scale_fn: str | ScaleFn | Callable[[Tensor], Tensor] = torch.exp):
-        super().__init__(autoregressive_net, autoregressive_order)
-        self.scale_fn = resolve_scale_fn(scale_fn)
-
-    def _num_params(self) -> int:
-        return 2
-
-    _scale_shift = _AffineTransformer._scale_shift
-    _elementwise_forward = _AffineTransformer._elementwise_forward
-    _elementwise_inverse = _AffineTransformer._elementwise_inverse
-
-
-class ConditionalAdditiveAutoregressiveBijection(ConditionalAutoregressiveBijection):
-    """Conditional additive autoregressive layer: ``z_i = x_i + t_i(x_{<i}, c)``; log-det 0.
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import ConditionalMADE
-        >>> layer = ConditionalAdditiveAutoregressiveBijection(ConditionalMADE(3, 1, [16], 2))
-        >>> x, c = torch.randn(4, 3), torch.randn(4, 2)
-        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
-        True
-    """
-
-    def _num_params(self) -> int:
-        return 1
-
-    def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        return x + params[..., 0], x.new_zeros(x.shape[0])
-
-    def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        return z - params[..., 0], z.new_zeros(z.shape[0])
-
-
-class ConditionalRationalQuadraticSplineAutoregressiveBijection(
-    RationalQuadraticSplineTransformer, ConditionalAutoregressiveBijection
-):
-    """Conditional autoregressive rational-quadratic spline layer (net ``(x, context)``).
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import ConditionalMADE
-        >>> net = ConditionalMADE(3, 3 * 4 - 1, [16], context_features=2)
-        >>> layer = ConditionalRationalQuadraticSplineAutoregressiveBijection(
-        ...     net, 4, tail_bound=3.0)
-        >>> x, c = 2 * torch.randn(4, 3), torch.randn(4, 2)
-        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-4)
-        True
-    """
-
-    def __init__(self, autoregressive_net: nn.Module, num_bins: int,
-                 autoregressive_order: str = "ltr", *, tail_bound: float | None = None,
-                 tails: str | None = "linear"):
-        super().__init__(autoregressive_net, autoregressive_order)
-        self._init_spline(num_bins, tail_bound, tails)
+    spline = RationalQuadraticSpline

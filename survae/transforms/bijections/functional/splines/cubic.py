@@ -31,7 +31,7 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_DERIVATIVE,
     check_num_params,
     check_tails,
-    gather_bins,
+    gather_elementwise,
     normalized_bins,
     search_bins,
     with_tails,
@@ -145,11 +145,11 @@ def cubic_spline(
     else:
         position = (inputs - left) / (right - left)
         index = search_bins(cumwidths, position)
-    x_k, w_k = gather_bins(cumwidths, index), gather_bins(widths, index)
-    y_k, h_k = gather_bins(cumheights, index), gather_bins(heights, index)
-    s_k = gather_bins(slopes, index)
-    ratio_left = gather_bins(derivatives, index) / s_k
-    ratio_right = gather_bins(derivatives[..., 1:], index) / s_k
+    x_k, w_k = gather_elementwise(cumwidths, index), gather_elementwise(widths, index)
+    y_k, h_k = gather_elementwise(cumheights, index), gather_elementwise(heights, index)
+    s_k = gather_elementwise(slopes, index)
+    ratio_left = gather_elementwise(derivatives, index) / s_k
+    ratio_right = gather_elementwise(derivatives[..., 1:], index) / s_k
     a = ratio_left
     b = 3 - 2 * ratio_left - ratio_right
     c = ratio_left + ratio_right - 2

@@ -20,7 +20,7 @@ from torch import Tensor
 from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_HEIGHT,
     check_tails,
-    gather_bins,
+    gather_elementwise,
     normalized_bins,
     search_bins,
     with_tails,
@@ -67,7 +67,7 @@ def linear_spline(
         position = torch.where(torch.isnan(position), torch.zeros_like(position), position)
         index = position.long()
     x_k = left + width * index.to(inputs.dtype)
-    y_k, h_k = gather_bins(cumheights, index), gather_bins(heights, index)
+    y_k, h_k = gather_elementwise(cumheights, index), gather_elementwise(heights, index)
     logabsdet = torch.log(h_k) - math.log(width)
     if inverse:
         return x_k + (inputs - y_k) * (width / h_k), -logabsdet

@@ -25,7 +25,7 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_WIDTH,
     check_num_params,
     check_tails,
-    gather_bins,
+    gather_elementwise,
     normalized_bins,
     search_bins,
     with_tails,
@@ -104,9 +104,9 @@ def quadratic_spline(
     else:
         position = (inputs - left) / (right - left)
         index = search_bins(cumwidths, position)
-    x_k, w_k = gather_bins(cumwidths, index), gather_bins(widths, index)
-    y_k = gather_bins(cdf, index)
-    p_k, p_k1 = gather_bins(densities, index), gather_bins(densities[..., 1:], index)
+    x_k, w_k = gather_elementwise(cumwidths, index), gather_elementwise(widths, index)
+    y_k = gather_elementwise(cdf, index)
+    p_k, p_k1 = gather_elementwise(densities, index), gather_elementwise(densities[..., 1:], index)
 
     if inverse:
         dy = target - y_k

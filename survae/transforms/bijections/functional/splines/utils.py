@@ -91,9 +91,29 @@ def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
     return index.squeeze(-1)
 
 
-def gather_bins(values: Tensor, index: Tensor) -> Tensor:
-    """``values[..., index]`` elementwise (``values``: ``S + (M,)``, ``index``: ``S``)."""
-    return values.gather(-1, index.unsqueeze(-1)).squeeze(-1)
+def gather_elementwise(tensor: Tensor, idx_tensor: Tensor) -> Tensor:
+    """``tensor[..., idx]`` elementwise (``tensor``: ``S + (M,)``, ``idx_tensor``: ``S``)."""
+    return tensor.gather(-1, idx_tensor.unsqueeze(-1)).squeeze(-1)
+
+
+def searchsorted(bin_locations: Tensor, inputs: Tensor, eps: float = 1e-6) -> Tensor:
+    """Index of the bin holding each input: the count of knots ``<= input``, minus one, with the
+    last knot raised by ``eps`` so an input on it falls in the last bin (official helper; unlike
+    the original, ``bin_locations`` is not modified).
+
+    Example:
+        >>> import torch
+        >>> searchsorted(torch.tensor([[0.0, 0.5, 1.0]]), torch.tensor([1.0])).tolist()
+        [1]
+    """
+    last = bin_locations[..., -1:] + eps
+    knots = torch.cat([bin_locations[..., :-1], last], dim=-1)
+    return (inputs.unsqueeze(-1) >= knots).sum(-1) - 1
+
+
+def cbrt(x: Tensor) -> Tensor:
+    """Real cube root, ``sign(x) |x|^(1/3)`` (defined for negative ``x``)."""
+    return torch.sign(x) * x.abs().pow(1.0 / 3.0)
 
 
 def inverse_softplus(value: float) -> float:

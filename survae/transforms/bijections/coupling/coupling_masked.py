@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.transforms.bijections.coupling import _LOG_SCALE_FNS, ScaleFn, resolve_scale_fn
+from survae.transforms.bijections.transformers.affine import ScaleFn, log_scale, resolve_scale_fn
 from survae.utils.tensors import sum_except_batch
 from survae.utils.validation import check_event_shape
 
@@ -139,12 +139,7 @@ class MaskedAffineCouplingBijection(_MaskedCoupling):
         params = self._params(x_masked, 2, x_masked.shape)
         unconstrained, shift = params[..., 0], params[..., 1]
         free = 1 - self.mask.to(x_masked.dtype)
-        closed_form = _LOG_SCALE_FNS.get(self.scale_fn)
-        if closed_form is not None:
-            log_scale = closed_form(unconstrained) * free
-        else:
-            log_scale = torch.log(self.scale_fn(unconstrained)) * free
-        return log_scale, shift * free, free
+        return log_scale(self.scale_fn, unconstrained) * free, shift * free, free
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)

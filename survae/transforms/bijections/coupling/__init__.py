@@ -1,0 +1,58 @@
+"""Coupling bijections at the official path ``survae.transforms.bijections.coupling``: the one
+coupling scheme (:mod:`.coupling`) and its transformers fixed by name, plus masked and set
+couplings."""
+
+from survae.transforms.bijections.coupling.coupling import CouplingBijection, CouplingScheme
+from survae.transforms.bijections.coupling.coupling_linear import (
+    AdditiveCouplingBijection,
+    AffineCouplingBijection,
+)
+from survae.transforms.bijections.coupling.coupling_masked import (
+    DiagonalScalingBijection,
+    MaskedAdditiveCouplingBijection,
+    MaskedAffineCouplingBijection,
+    alternating_mask,
+    channel_mask,
+    checkerboard_mask,
+)
+from survae.transforms.bijections.coupling.coupling_mixtures import (
+    CensoredLogisticMixtureCouplingBijection,
+    GaussianMixtureCouplingBijection,
+    LogisticMixtureCouplingBijection,
+    MixtureCouplingBijection,
+)
+from survae.transforms.bijections.coupling.coupling_set import (
+    AdditiveSetCouplingBijection,
+    AffineSetCouplingBijection,
+    RationalQuadraticSplineSetCouplingBijection,
+    set_coupling_net,
+)
+from survae.transforms.bijections.coupling.coupling_splines import (
+    CubicSplineCouplingBijection,
+    LinearSplineCouplingBijection,
+    QuadraticSplineCouplingBijection,
+    RationalQuadraticSplineCouplingBijection,
+    SplineCouplingBijection,
+)
+
+__all__ = [
+    "CouplingBijection",
+    "AdditiveCouplingBijection",
+    "AffineCouplingBijection",
+    "LinearSplineCouplingBijection",
+    "QuadraticSplineCouplingBijection",
+    "CubicSplineCouplingBijection",
+    "RationalQuadraticSplineCouplingBijection",
+    "GaussianMixtureCouplingBijection",
+    "LogisticMixtureCouplingBijection",
+    "CensoredLogisticMixtureCouplingBijection",
+    "MaskedAffineCouplingBijection",
+    "MaskedAdditiveCouplingBijection",
+    "DiagonalScalingBijection",
+    "checkerboard_mask",
+    "channel_mask",
+    "alternating_mask",
+    "AffineSetCouplingBijection",
+    "AdditiveSetCouplingBijection",
+    "RationalQuadraticSplineSetCouplingBijection",
+]
