@@ -162,8 +162,6 @@ class ConditionalHouseholderBijection(ConditionalBijection):
 
 
 __all__ = [
-    "InverseBijection",
-    "ConditionalInverseBijection",
     "AmortizedBijection",
     "ConditionalRadialBijection",
     "ConditionalHouseholderBijection",

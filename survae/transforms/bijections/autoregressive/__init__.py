@@ -4,15 +4,12 @@
 
 from survae.transforms.bijections.autoregressive.autoregressive import (
     AutoregressiveBijection,
-    AutoregressiveScheme,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_2d import (
     AutoregressiveBijection2d,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_linear import (
-    AdditiveAutoregressive,
     AdditiveAutoregressiveBijection,
-    AffineAutoregressive,
     AffineAutoregressiveBijection,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_linear_2d import (
@@ -21,10 +18,8 @@ from survae.transforms.bijections.autoregressive.autoregressive_linear_2d import
 )
 from survae.transforms.bijections.autoregressive.autoregressive_mixtures import (
     CensoredLogisticMixtureAutoregressiveBijection,
-    CensoredMixtureAutoregressive,
     GaussianMixtureAutoregressiveBijection,
     LogisticMixtureAutoregressiveBijection,
-    MixtureAutoregressive,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_mixtures_2d import (
     CensoredLogisticMixtureAutoregressiveBijection2d,
@@ -36,7 +31,6 @@ from survae.transforms.bijections.autoregressive.autoregressive_splines import (
     LinearSplineAutoregressiveBijection,
     QuadraticSplineAutoregressiveBijection,
     RationalQuadraticSplineAutoregressiveBijection,
-    SplineAutoregressive,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_splines_2d import (
     CubicSplineAutoregressiveBijection2d,

@@ -2,7 +2,7 @@
 coupling scheme (:mod:`.coupling`) and its transformers fixed by name, plus masked and set
 couplings."""
 
-from survae.transforms.bijections.coupling.coupling import CouplingBijection, CouplingScheme
+from survae.transforms.bijections.coupling.coupling import CouplingBijection
 from survae.transforms.bijections.coupling.coupling_linear import (
     AdditiveCouplingBijection,
     AffineCouplingBijection,
@@ -19,20 +19,17 @@ from survae.transforms.bijections.coupling.coupling_mixtures import (
     CensoredLogisticMixtureCouplingBijection,
     GaussianMixtureCouplingBijection,
     LogisticMixtureCouplingBijection,
-    MixtureCouplingBijection,
 )
 from survae.transforms.bijections.coupling.coupling_set import (
     AdditiveSetCouplingBijection,
     AffineSetCouplingBijection,
     RationalQuadraticSplineSetCouplingBijection,
-    set_coupling_net,
 )
 from survae.transforms.bijections.coupling.coupling_splines import (
     CubicSplineCouplingBijection,
     LinearSplineCouplingBijection,
     QuadraticSplineCouplingBijection,
     RationalQuadraticSplineCouplingBijection,
-    SplineCouplingBijection,
 )
 
 __all__ = [

@@ -28,7 +28,6 @@ class CouplingScheme(TransformerHooks):
     context is optional (None: the conditioner sees ``x_1`` alone)."""
 
     coupling_net: nn.Module
-    context_net: nn.Module | None = None
     split_dim: int
     num_condition: int | None
 
@@ -67,8 +66,9 @@ class CouplingScheme(TransformerHooks):
 
     def _params(self, x1: Tensor, x2: Tensor, context: Tensor | None) -> Tensor:
         if context is not None:
-            if self.context_net is not None:
-                context = self.context_net(context)
+            context_net = getattr(self, "context_net", None)  # only conditional layers have one
+            if context_net is not None:
+                context = context_net(context)
             x1 = torch.cat([x1, context.to(x1.dtype)], dim=self.split_dim)
         params = self.coupling_net(x1)
         num = self._output_dim_multiplier()

@@ -53,7 +53,8 @@ def _set_net(owner: str, num_features: int, num_condition: int | None, num_param
         raise ValueError(
             f"{owner}: num_condition must be in [1, {num_features - 1}], got {num_condition}"
         )
-    return set_coupling_net(condition, num_features - condition, num_params, **transformer), condition
+    net = set_coupling_net(condition, num_features - condition, num_params, **transformer)
+    return net, condition
 
 
 def set_coupling_net(

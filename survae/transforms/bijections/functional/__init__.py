@@ -1,4 +1,4 @@
-"""Pure elementwise kernels (splines, mixture CDFs, bisection) the bijection classes are built on."""
+"""Pure elementwise kernels (splines, mixture CDFs, bisection) the bijections are built on."""
 
 from survae.transforms.bijections.functional import iterative_inversion, mixtures, splines
 from survae.transforms.bijections.functional.mixtures import *  # noqa: F403

@@ -1,5 +1,5 @@
 """Mixture-CDF transformers (Flow++): the CDF of a Gaussian, logistic or censored logistic
-mixture, inverted by batched bisection (see :mod:`survae.transforms.bijections.functional.mixtures`).
+mixture, inverted by batched bisection (:mod:`survae.transforms.bijections.functional.mixtures`).
 
 The Gaussian and logistic maps take the real line onto ``(0, 1)`` (follow them with a ``Logit`` to
 return to the real line, as Flow++ does); the censored logistic map takes ``[0, 1]`` onto itself

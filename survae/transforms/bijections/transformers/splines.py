@@ -35,12 +35,12 @@ from survae.transforms.bijections.functional.splines.utils import (
     TAILS,
     inverse_softplus,
 )
-from survae.utils.tensors import sum_except_batch
 from survae.transforms.bijections.transformers.base import (
     ElementwiseTransformer,
     OnTransformer,
     TransformerHooks,
 )
+from survae.utils.tensors import sum_except_batch
 from survae.utils.validation import is_validating
 
 

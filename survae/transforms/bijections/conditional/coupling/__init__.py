@@ -11,14 +11,12 @@ from survae.transforms.bijections.conditional.coupling.coupling_mixtures import 
     ConditionalCensoredLogisticMixtureCouplingBijection,
     ConditionalGaussianMixtureCouplingBijection,
     ConditionalLogisticMixtureCouplingBijection,
-    ConditionalMixtureCouplingBijection,
 )
 from survae.transforms.bijections.conditional.coupling.coupling_splines import (
     ConditionalCubicSplineCouplingBijection,
     ConditionalLinearSplineCouplingBijection,
     ConditionalQuadraticSplineCouplingBijection,
     ConditionalRationalQuadraticSplineCouplingBijection,
-    ConditionalSplineCouplingBijection,
 )
 
 __all__ = [
