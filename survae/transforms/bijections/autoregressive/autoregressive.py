@@ -109,8 +109,8 @@ class AutoregressiveBijection(AutoregressiveScheme, Bijection):
 
     Args:
         autoregressive_net: the masked conditioner.
-        autoregressive_order: ``'ltr'`` (the official name; the sweep inverts whatever ordering
-            the conditioner has).
+        autoregressive_order: ``'ltr'`` (the official name and the default, also when None; the
+            sweep inverts whatever ordering the conditioner has).
         transformer: the elementwise map.
 
     Example:
@@ -123,7 +123,7 @@ class AutoregressiveBijection(AutoregressiveScheme, Bijection):
         True
     """
 
-    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str | None = "ltr",
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str | None = None,
                  transformer: ElementwiseTransformer | None = None):
         super().__init__()
         self._init_scheme(autoregressive_net, autoregressive_order, transformer)

@@ -1,4 +1,14 @@
-"""Autoregressive mixture-CDF bijections on images (PixelCNN parameters; official names)."""
+"""Autoregressive mixture-CDF bijections on images (PixelCNN parameters; official names).
+
+Example:
+    >>> import torch
+    >>> from survae.nn.nets import PixelCNN
+    >>> net = PixelCNN(1, 6, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
+    >>> layer = CensoredLogisticMixtureAutoregressiveBijection2d(net, 2, num_bins=16).double()
+    >>> x = torch.rand(2, 1, 3, 3, dtype=torch.float64)
+    >>> torch.allclose(layer.inverse(layer(x)[0]), x)
+    True
+"""
 
 from __future__ import annotations
 
@@ -9,51 +19,21 @@ from survae.transforms.bijections.autoregressive.autoregressive_mixtures import 
     CensoredMixtureAutoregressive,
     MixtureAutoregressive,
 )
-from survae.transforms.bijections.transformers.mixtures import GaussianMixture, LogisticMixture
+from survae.transforms.bijections.transformers import mixtures
 
 
 class GaussianMixtureAutoregressiveBijection2d(MixtureAutoregressive, AutoregressiveBijection2d):
-    """Gaussian-mixture CDF per value with PixelCNN parameters.
+    """Gaussian-mixture CDF per value with PixelCNN parameters."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import PixelCNN
-        >>> net = PixelCNN(1, 6, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
-        >>> layer = GaussianMixtureAutoregressiveBijection2d(net, 2).double()
-        >>> x = torch.randn(2, 1, 3, 3, dtype=torch.float64)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x)
-        True
-    """
-
-    mixture = GaussianMixture
+    mixture = mixtures.GaussianMixture
 
 
 class LogisticMixtureAutoregressiveBijection2d(MixtureAutoregressive, AutoregressiveBijection2d):
-    """Logistic-mixture CDF per value with PixelCNN parameters.
+    """Logistic-mixture CDF per value with PixelCNN parameters."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import PixelCNN
-        >>> net = PixelCNN(1, 6, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
-        >>> layer = LogisticMixtureAutoregressiveBijection2d(net, 2).double()
-        >>> z, ldj = layer(torch.randn(2, 1, 3, 3, dtype=torch.float64))
-        >>> bool(((z > 0) & (z < 1)).all()), ldj.shape
-        (True, torch.Size([2]))
-    """
-
-    mixture = LogisticMixture
+    mixture = mixtures.LogisticMixture
 
 
 class CensoredLogisticMixtureAutoregressiveBijection2d(CensoredMixtureAutoregressive,
                                                        AutoregressiveBijection2d):
-    """Censored logistic-mixture CDF per value on ``[0, 1]`` with PixelCNN parameters.
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import PixelCNN
-        >>> net = PixelCNN(1, 6, filters=4, num_blocks=1, output_filters=8, kernel_size_in=3)
-        >>> layer = CensoredLogisticMixtureAutoregressiveBijection2d(net, 2, num_bins=16).double()
-        >>> x = torch.rand(2, 1, 3, 3, dtype=torch.float64)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x)
-        True
-    """
+    """Censored logistic-mixture CDF per value on ``[0, 1]`` with PixelCNN parameters."""

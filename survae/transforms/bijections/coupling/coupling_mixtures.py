@@ -5,6 +5,16 @@ logistic or censored logistic mixture; inverse by batched bisection
 ``coupling_net`` returns ``(*x_2.shape, 3 * num_mixtures)`` (weight logits, means, log-scales).
 The Gaussian and logistic maps take the real line onto ``(0, 1)``; the censored one ``[0, 1]``
 onto itself. ``set_bisection_params(eps, max_iters)`` tunes the inverse.
+
+Example:
+    >>> import torch
+    >>> from survae.nn.layers import ElementwiseParams
+    >>> net = torch.nn.Sequential(torch.nn.Linear(1, 3 * 4), ElementwiseParams(12))
+    >>> layer = GaussianMixtureCouplingBijection(net, num_mixtures=4).double()
+    >>> x = torch.randn(5, 2, dtype=torch.float64)
+    >>> z, ldj = layer(x)
+    >>> bool(((z[:, 1] > 0) & (z[:, 1] < 1)).all()), torch.allclose(layer.inverse(z), x)
+    (True, True)
 """
 
 from __future__ import annotations
@@ -12,13 +22,8 @@ from __future__ import annotations
 from torch import nn
 
 from survae.transforms.bijections.coupling.coupling import CouplingBijection
-from survae.transforms.bijections.transformers.mixtures import (
-    CensoredLogisticMixture,
-    GaussianMixture,
-    LogisticMixture,
-    MixtureCDF,
-    MixtureHooks,
-)
+from survae.transforms.bijections.transformers import mixtures
+from survae.transforms.bijections.transformers.mixtures import MixtureCDF, MixtureHooks
 
 
 class MixtureCouplingBijection(MixtureHooks, CouplingBijection):
@@ -33,52 +38,21 @@ class MixtureCouplingBijection(MixtureHooks, CouplingBijection):
 
 
 class GaussianMixtureCouplingBijection(MixtureCouplingBijection):
-    """Coupling with a Gaussian-mixture CDF: ``z_2`` in ``(0, 1)``.
+    """Gaussian-mixture CDF coupling: ``z_2`` in ``(0, 1)``."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(1, 3 * 4), ElementwiseParams(12))
-        >>> layer = GaussianMixtureCouplingBijection(net, num_mixtures=4).double()
-        >>> x = torch.randn(5, 2, dtype=torch.float64)
-        >>> z, ldj = layer(x)
-        >>> bool(((z[:, 1] > 0) & (z[:, 1] < 1)).all()), torch.allclose(layer.inverse(z), x)
-        (True, True)
-    """
-
-    mixture = GaussianMixture
+    mixture = mixtures.GaussianMixture
 
 
 class LogisticMixtureCouplingBijection(MixtureCouplingBijection):
-    """Coupling with a logistic-mixture CDF (Flow++).
+    """Logistic-mixture CDF coupling (Flow++): ``z_2`` in ``(0, 1)``."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(1, 3 * 2), ElementwiseParams(6))
-        >>> layer = LogisticMixtureCouplingBijection(net, num_mixtures=2).double()
-        >>> x = torch.randn(4, 2, dtype=torch.float64)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x)
-        True
-    """
-
-    mixture = LogisticMixture
+    mixture = mixtures.LogisticMixture
 
 
 class CensoredLogisticMixtureCouplingBijection(MixtureHooks, CouplingBijection):
-    """Coupling with a censored logistic-mixture CDF on ``[0, 1]`` (``num_bins`` bins).
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(1, 6), ElementwiseParams(6))
-        >>> layer = CensoredLogisticMixtureCouplingBijection(net, 2, num_bins=16).double()
-        >>> x = torch.rand(4, 2, dtype=torch.float64)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x)
-        True
-    """
+    """Censored logistic-mixture CDF coupling on ``[0, 1]`` (``num_bins`` bins)."""
 
     def __init__(self, coupling_net: nn.Module, num_mixtures: int, num_bins: int,
                  split_dim: int = 1, num_condition: int | None = None):
-        mixture = CensoredLogisticMixture(num_mixtures, num_bins)
+        mixture = mixtures.CensoredLogisticMixture(num_mixtures, num_bins)
         super().__init__(coupling_net, split_dim, num_condition, transformer=mixture)

@@ -10,6 +10,15 @@ the official library); keyword-only ``tail_bound=B`` gives ``[-B, B]`` with ``ta
 - forward: ``z_1 = x_1``, ``z_2 = f(x_2; theta(x_1))`` elementwise;
 - inverse: ``x_2 = f^{-1}(z_2; theta(z_1))`` in closed form (bracketed Newton for the cubic);
 - log-det: ``sum log f'(x_2)``.
+
+Example:
+    >>> import torch
+    >>> from survae.nn.layers import ElementwiseParams
+    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2 * 23), ElementwiseParams(23))
+    >>> layer = RationalQuadraticSplineCouplingBijection(net, num_bins=8, tail_bound=3.0)
+    >>> x = 2 * torch.randn(5, 4)
+    >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-4)
+    True
 """
 
 from __future__ import annotations
@@ -17,18 +26,19 @@ from __future__ import annotations
 from torch import nn
 
 from survae.transforms.bijections.coupling.coupling import CouplingBijection
-from survae.transforms.bijections.transformers.splines import (
-    CubicSpline,
-    LinearSpline,
-    QuadraticSpline,
-    RationalQuadraticSpline,
-    SplineHooks,
-    SplineTransformer,
-)
+from survae.transforms.bijections.transformers import splines
+from survae.transforms.bijections.transformers.splines import SplineHooks, SplineTransformer
 
 
 class SplineCouplingBijection(SplineHooks, CouplingBijection):
-    """Coupling with the spline kind ``spline`` (a :class:`SplineTransformer` class)."""
+    """Coupling with the spline kind ``spline`` (a :class:`SplineTransformer` class).
+
+    Args:
+        coupling_net: the conditioner.
+        num_bins: number of bins ``K``.
+        split_dim, num_condition: as in :class:`CouplingBijection`.
+        tail_bound, tails: keyword-only domain options (module docstring).
+    """
 
     spline: type[SplineTransformer]
 
@@ -40,65 +50,25 @@ class SplineCouplingBijection(SplineHooks, CouplingBijection):
 
 
 class LinearSplineCouplingBijection(SplineCouplingBijection):
-    """Coupling with a piecewise-linear spline (``K`` equal bins, learned heights; Müller et al.,
-    2019).
+    """Piecewise-linear spline coupling (``K`` equal bins; Müller et al., 2019): ``P = K``."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2 * 8), ElementwiseParams(8))
-        >>> layer = LinearSplineCouplingBijection(net, num_bins=8, tail_bound=3.0)
-        >>> x = 2 * torch.randn(5, 4)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-4)
-        True
-    """
-
-    spline = LinearSpline
+    spline = splines.LinearSpline
 
 
 class QuadraticSplineCouplingBijection(SplineCouplingBijection):
-    """Coupling with a piecewise-quadratic spline (Müller et al., 2019).
+    """Piecewise-quadratic spline coupling (Müller et al., 2019): ``P = 2K + 1`` on ``[0, 1]``."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2 * 17), ElementwiseParams(17))
-        >>> layer = QuadraticSplineCouplingBijection(net, num_bins=8)
-        >>> x = torch.rand(5, 4)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-4)
-        True
-    """
-
-    spline = QuadraticSpline
+    spline = splines.QuadraticSpline
 
 
 class CubicSplineCouplingBijection(SplineCouplingBijection):
-    """Coupling with a monotone cubic spline (Durkan et al., 2019).
+    """Monotone cubic spline coupling (Durkan et al., 2019): ``P = 2K + 2``."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2 * 18), ElementwiseParams(18))
-        >>> layer = CubicSplineCouplingBijection(net, num_bins=8, tail_bound=3.0).double()
-        >>> x = 2 * torch.randn(5, 4, dtype=torch.float64)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x)
-        True
-    """
-
-    spline = CubicSpline
+    spline = splines.CubicSpline
 
 
 class RationalQuadraticSplineCouplingBijection(SplineCouplingBijection):
-    """Coupling with a rational-quadratic spline: the neural spline flow (Durkan et al., 2019).
+    """Rational-quadratic spline coupling, the neural spline flow (Durkan et al., 2019):
+    ``P = 3K + 1`` on ``[0, 1]``, ``3K - 1`` with linear tails."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2 * 23), ElementwiseParams(23))
-        >>> layer = RationalQuadraticSplineCouplingBijection(net, num_bins=8, tail_bound=3.0)
-        >>> x = 2 * torch.randn(5, 4)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-4)
-        True
-    """
-
-    spline = RationalQuadraticSpline
+    spline = splines.RationalQuadraticSpline

@@ -20,7 +20,7 @@ class ConditionalAutoregressiveBijection(AutoregressiveScheme, ConditionalBiject
         transformer: the elementwise map.
     """
 
-    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str | None = "ltr",
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str | None = None,
                  transformer: ElementwiseTransformer | None = None):
         super().__init__()
         self._init_scheme(autoregressive_net, autoregressive_order, transformer)

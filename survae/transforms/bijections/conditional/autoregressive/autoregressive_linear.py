@@ -1,4 +1,13 @@
-"""Conditional additive and affine autoregressive bijections on vectors (conditional MAF / IAF)."""
+"""Conditional additive and affine autoregressive bijections on vectors (conditional MAF / IAF).
+
+Example:
+    >>> import torch
+    >>> from survae.nn.nets import ConditionalMADE
+    >>> layer = ConditionalAffineAutoregressiveBijection(ConditionalMADE(3, 2, [16], 4))
+    >>> x, c = torch.randn(5, 3), torch.randn(5, 4)
+    >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
+    True
+"""
 
 from __future__ import annotations
 
@@ -13,28 +22,10 @@ from survae.transforms.bijections.conditional.autoregressive.autoregressive impo
 
 class ConditionalAdditiveAutoregressiveBijection(AdditiveAutoregressive,
                                                  ConditionalAutoregressiveBijection):
-    """Conditional additive autoregressive layer: ``z_i = x_i + t_i(x_{<i}, c)``; log-det 0.
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import ConditionalMADE
-        >>> layer = ConditionalAdditiveAutoregressiveBijection(ConditionalMADE(3, 1, [16], 2))
-        >>> x, c = torch.randn(4, 3), torch.randn(4, 2)
-        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
-        True
-    """
+    """Conditional additive autoregressive layer: ``z_i = x_i + t_i(x_{<i}, c)``; log-det 0."""
 
 
 class ConditionalAffineAutoregressiveBijection(AffineAutoregressive,
                                                ConditionalAutoregressiveBijection):
     """Conditional MAF layer: ``z_i = s_i x_i + t_i`` with ``(s_i, t_i)`` from ``x_{<i}`` and
-    the context; log-det ``sum log s_i``; used to sample, a conditional IAF.
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import ConditionalMADE
-        >>> layer = ConditionalAffineAutoregressiveBijection(ConditionalMADE(3, 2, [16], 4))
-        >>> x, c = torch.randn(5, 3), torch.randn(5, 4)
-        >>> torch.allclose(layer.inverse(layer(x, c)[0], c), x, atol=1e-5)
-        True
-    """
+    the context; log-det ``sum log s_i``; used to sample, a conditional IAF."""

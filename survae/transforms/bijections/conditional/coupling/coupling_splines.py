@@ -1,6 +1,16 @@
 """Conditional spline couplings (official names and arguments): the conditioner sees
 ``cat([x_1, context], split_dim)``; kinds, parameter counts and domains as in
-:mod:`survae.transforms.bijections.coupling.coupling_splines`."""
+:mod:`survae.transforms.bijections.coupling.coupling_splines`.
+
+Example:
+    >>> import torch
+    >>> from survae.nn.layers import ElementwiseParams
+    >>> net = torch.nn.Sequential(torch.nn.Linear(3, 2 * 8), ElementwiseParams(8))
+    >>> layer = ConditionalLinearSplineCouplingBijection(net, 8, tail_bound=3.0)
+    >>> x, context = torch.randn(5, 4), torch.randn(5, 1)
+    >>> torch.allclose(layer.inverse(layer(x, context)[0], context), x, atol=1e-4)
+    True
+"""
 
 from __future__ import annotations
 
@@ -9,14 +19,8 @@ from torch import nn
 from survae.transforms.bijections.conditional.coupling.coupling import (
     ConditionalCouplingBijection,
 )
-from survae.transforms.bijections.transformers.splines import (
-    CubicSpline,
-    LinearSpline,
-    QuadraticSpline,
-    RationalQuadraticSpline,
-    SplineHooks,
-    SplineTransformer,
-)
+from survae.transforms.bijections.transformers import splines
+from survae.transforms.bijections.transformers.splines import SplineHooks, SplineTransformer
 
 
 class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijection):
@@ -33,64 +37,24 @@ class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijecti
 
 
 class ConditionalLinearSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional coupling with a piecewise-linear spline.
+    """Conditional piecewise-linear spline coupling."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(3, 2 * 8), ElementwiseParams(8))
-        >>> layer = ConditionalLinearSplineCouplingBijection(net, 8, tail_bound=3.0)
-        >>> x, context = torch.randn(5, 4), torch.randn(5, 1)
-        >>> torch.allclose(layer.inverse(layer(x, context)[0], context), x, atol=1e-4)
-        True
-    """
-
-    spline = LinearSpline
+    spline = splines.LinearSpline
 
 
 class ConditionalQuadraticSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional coupling with a piecewise-quadratic spline.
+    """Conditional piecewise-quadratic spline coupling."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(3, 2 * 15), ElementwiseParams(15))
-        >>> layer = ConditionalQuadraticSplineCouplingBijection(net, 8, tail_bound=3.0)
-        >>> x, context = torch.randn(5, 4), torch.randn(5, 1)
-        >>> torch.allclose(layer.inverse(layer(x, context)[0], context), x, atol=1e-4)
-        True
-    """
-
-    spline = QuadraticSpline
+    spline = splines.QuadraticSpline
 
 
 class ConditionalCubicSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional coupling with a monotone cubic spline.
+    """Conditional monotone cubic spline coupling."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(3, 2 * 10), ElementwiseParams(10))
-        >>> layer = ConditionalCubicSplineCouplingBijection(net, 4).double()
-        >>> x, context = torch.rand(5, 4).double(), torch.randn(5, 1).double()
-        >>> torch.allclose(layer.inverse(layer(x, context)[0], context), x)
-        True
-    """
-
-    spline = CubicSpline
+    spline = splines.CubicSpline
 
 
 class ConditionalRationalQuadraticSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional coupling with a rational-quadratic spline (conditional neural spline flow).
+    """Conditional rational-quadratic spline coupling (conditional neural spline flow)."""
 
-    Example:
-        >>> import torch
-        >>> from survae.nn.layers import ElementwiseParams
-        >>> net = torch.nn.Sequential(torch.nn.Linear(3, 2 * 23), ElementwiseParams(23))
-        >>> layer = ConditionalRationalQuadraticSplineCouplingBijection(net, 8, tail_bound=3.0)
-        >>> x, context = torch.randn(5, 4), torch.randn(5, 1)
-        >>> torch.allclose(layer.inverse(layer(x, context)[0], context), x, atol=1e-4)
-        True
-    """
-
-    spline = RationalQuadraticSpline
+    spline = splines.RationalQuadraticSpline
