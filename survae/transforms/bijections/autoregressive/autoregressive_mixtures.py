@@ -40,17 +40,19 @@ class CensoredMixtureAutoregressive(MixtureHooks):
 
 
 class GaussianMixtureAutoregressiveBijection(MixtureAutoregressive, AutoregressiveBijection):
-    """Autoregressive Gaussian-mixture CDF: ``z_i = F(x_i; theta(x_{<i}))`` in ``(0, 1)``."""
+    """Autoregressive Gaussian-mixture CDF: ``z_i = F(x_i; theta(x_{<i}))`` in ``(0, 1)``;
+    follow it with ``Logit`` to return to the real line."""
 
     mixture = mixtures.GaussianMixture
 
 
 class LogisticMixtureAutoregressiveBijection(MixtureAutoregressive, AutoregressiveBijection):
-    """Autoregressive logistic-mixture CDF (Flow++ components)."""
+    """Autoregressive logistic-mixture CDF (Flow++'s components)."""
 
     mixture = mixtures.LogisticMixture
 
 
 class CensoredLogisticMixtureAutoregressiveBijection(CensoredMixtureAutoregressive,
                                                      AutoregressiveBijection):
-    """Autoregressive censored logistic-mixture CDF on ``[0, 1]``."""
+    """Autoregressive censored logistic-mixture CDF: ``[0, 1]`` onto itself for data
+    dequantized in ``num_bins`` bins (the boundary bins carry the tails' mass)."""

@@ -29,7 +29,8 @@ class GaussianMixtureAutoregressiveBijection2d(MixtureAutoregressive, Autoregres
 
 
 class LogisticMixtureAutoregressiveBijection2d(MixtureAutoregressive, AutoregressiveBijection2d):
-    """Logistic-mixture CDF per value with PixelCNN parameters."""
+    """Logistic-mixture CDF per value with PixelCNN parameters (``(B, C, H, W, 3M)``
+    conditioner output); the values map into ``(0, 1)``."""
 
     mixture = mixtures.LogisticMixture
 

@@ -39,7 +39,8 @@ class SplineAutoregressive(SplineHooks):
 
 
 class LinearSplineAutoregressiveBijection(SplineAutoregressive, AutoregressiveBijection):
-    """Autoregressive piecewise-linear splines (net output ``(B, D, K)``)."""
+    """Autoregressive piecewise-linear splines: ``K`` equal bins with learned heights (net
+    output ``(B, D, K)``)."""
 
     spline = splines.LinearSpline
 
@@ -51,7 +52,8 @@ class QuadraticSplineAutoregressiveBijection(SplineAutoregressive, Autoregressiv
 
 
 class CubicSplineAutoregressiveBijection(SplineAutoregressive, AutoregressiveBijection):
-    """Autoregressive monotone cubic splines (Durkan et al., 2019)."""
+    """Autoregressive monotone cubic splines (Durkan et al., 2019); the inverse solves the
+    cubic per bin (bracketed Newton)."""
 
     spline = splines.CubicSpline
 

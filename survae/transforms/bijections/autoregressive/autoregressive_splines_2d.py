@@ -35,13 +35,15 @@ class QuadraticSplineAutoregressiveBijection2d(SplineAutoregressive, Autoregress
 
 
 class CubicSplineAutoregressiveBijection2d(SplineAutoregressive, AutoregressiveBijection2d):
-    """Monotone cubic spline per value with PixelCNN parameters."""
+    """Monotone cubic spline per value with PixelCNN parameters (``2K + 2`` per value: widths,
+    heights and the two end slopes)."""
 
     spline = splines.CubicSpline
 
 
 class RationalQuadraticSplineAutoregressiveBijection2d(SplineAutoregressive,
                                                        AutoregressiveBijection2d):
-    """Rational-quadratic spline per value with PixelCNN parameters."""
+    """Rational-quadratic spline per value with PixelCNN parameters (``3K + 1`` per value on
+    ``[0, 1]``, ``3K - 1`` with linear tails); a neural spline flow over pixels."""
 
     spline = splines.RationalQuadraticSpline

@@ -56,7 +56,8 @@ class LinearSplineCouplingBijection(SplineCouplingBijection):
 
 
 class QuadraticSplineCouplingBijection(SplineCouplingBijection):
-    """Piecewise-quadratic spline coupling (Müller et al., 2019): ``P = 2K + 1`` on ``[0, 1]``."""
+    """Piecewise-quadratic spline coupling (Müller et al., 2019): ``K`` widths and the
+    densities at the knots, ``P = 2K + 1`` on ``[0, 1]``, ``2K - 1`` with tails."""
 
     spline = splines.QuadraticSpline
 

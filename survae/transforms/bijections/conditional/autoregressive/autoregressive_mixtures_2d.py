@@ -26,7 +26,8 @@ from survae.transforms.bijections.transformers import mixtures
 
 class ConditionalGaussianMixtureAutoregressiveBijection2d(MixtureAutoregressive,
                                                           ConditionalAutoregressiveBijection2d):
-    """Conditional Gaussian-mixture CDF per value."""
+    """Conditional Gaussian-mixture CDF per value: into ``(0, 1)``, the conditioner sees the
+    earlier values and the context."""
 
     mixture = mixtures.GaussianMixture
 

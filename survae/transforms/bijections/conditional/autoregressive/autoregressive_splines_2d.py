@@ -32,7 +32,8 @@ class ConditionalLinearSplineAutoregressiveBijection2d(SplineAutoregressive,
 
 class ConditionalQuadraticSplineAutoregressiveBijection2d(SplineAutoregressive,
                                                           ConditionalAutoregressiveBijection2d):
-    """Conditional piecewise-quadratic spline per value."""
+    """Conditional piecewise-quadratic spline per value (``2K + 1`` parameters on ``[0, 1]``,
+    ``2K - 1`` with tails)."""
 
     spline = splines.QuadraticSpline
 
@@ -47,6 +48,8 @@ class ConditionalCubicSplineAutoregressiveBijection2d(SplineAutoregressive,
 class ConditionalRationalQuadraticSplineAutoregressiveBijection2d(
     SplineAutoregressive, ConditionalAutoregressiveBijection2d
 ):
-    """Conditional rational-quadratic spline per value."""
+    """Conditional rational-quadratic spline per value: the conditioner sees the earlier
+    values and the context image (e.g. a low-resolution version, for super-resolution
+    flows)."""
 
     spline = splines.RationalQuadraticSpline

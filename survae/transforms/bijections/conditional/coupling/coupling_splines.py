@@ -37,7 +37,8 @@ class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijecti
 
 
 class ConditionalLinearSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional piecewise-linear spline coupling."""
+    """Conditional piecewise-linear spline coupling: ``theta = net([x_1, c])``, ``P = K``
+    (as :class:`~survae.transforms.LinearSplineCouplingBijection`)."""
 
     spline = splines.LinearSpline
 

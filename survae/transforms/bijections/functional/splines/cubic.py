@@ -38,13 +38,8 @@ from survae.transforms.bijections.functional.splines.utils import (
 )
 
 
-def _knot_derivatives(
-    widths: Tensor,
-    slopes: Tensor,
-    unnorm_derivatives_left: Tensor,
-    unnorm_derivatives_right: Tensor,
-    min_derivative: float,
-) -> Tensor:
+def _knot_derivatives(widths: Tensor, slopes: Tensor, unnorm_derivatives_left: Tensor,
+                      unnorm_derivatives_right: Tensor, min_derivative: float) -> Tensor:
     """Steffen's derivatives at the interior knots, learned ones at the ends: ``S + (K + 1,)``."""
     left_slopes, right_slopes = slopes[..., :-1], slopes[..., 1:]
     left_widths, right_widths = widths[..., :-1], widths[..., 1:]
@@ -84,22 +79,13 @@ def _solve_monotone_cubic(
     return theta - (value - target) / derivative
 
 
-def cubic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    unnorm_derivatives_left: Tensor,
-    unnorm_derivatives_right: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-    min_derivative: float = DEFAULT_MIN_DERIVATIVE,
-    num_iterations: int | None = None,
-) -> tuple[Tensor, Tensor]:
+def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heights: Tensor,
+                 unnorm_derivatives_left: Tensor, unnorm_derivatives_right: Tensor,
+                 inverse: bool = False, left: float = 0.0, right: float = 1.0, bottom: float = 0.0,
+                 top: float = 1.0, min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                 min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
+                 min_derivative: float = DEFAULT_MIN_DERIVATIVE,
+                 num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
     """Monotone cubic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
@@ -168,20 +154,14 @@ def cubic_spline(
     return outputs, (-logabsdet if inverse else logabsdet)
 
 
-def unconstrained_cubic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    unnorm_derivatives_left: Tensor,
-    unnorm_derivatives_right: Tensor,
-    inverse: bool = False,
-    tail_bound: float = 1.0,
-    tails: str | None = "linear",
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-    min_derivative: float = DEFAULT_MIN_DERIVATIVE,
-    num_iterations: int | None = None,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_cubic_spline(inputs: Tensor, unnormalized_widths: Tensor,
+                               unnormalized_heights: Tensor, unnorm_derivatives_left: Tensor,
+                               unnorm_derivatives_right: Tensor, inverse: bool = False,
+                               tail_bound: float = 1.0, tails: str | None = "linear",
+                               min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                               min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
+                               min_derivative: float = DEFAULT_MIN_DERIVATIVE,
+                               num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
     """Monotone cubic spline on ``[-B, B]`` with tails (see :func:`with_tails`); continuous at
     ``+-B`` (the end derivatives are learned, so not C1 there).
 

@@ -27,16 +27,9 @@ from survae.transforms.bijections.functional.splines.utils import (
 )
 
 
-def linear_spline(
-    inputs: Tensor,
-    unnormalized_pdf: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = False,
+                  left: float = 0.0, right: float = 1.0, bottom: float = 0.0, top: float = 1.0,
+                  min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
     """Piecewise-linear spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
@@ -74,14 +67,10 @@ def linear_spline(
     return y_k + (inputs - x_k) * (h_k / width), logabsdet
 
 
-def unconstrained_linear_spline(
-    inputs: Tensor,
-    unnormalized_pdf: Tensor,
-    inverse: bool = False,
-    tail_bound: float = 1.0,
-    tails: str | None = "linear",
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = False,
+                                tail_bound: float = 1.0, tails: str | None = "linear",
+                                min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor,
+                                Tensor]:
     """Piecewise-linear spline on ``[-B, B]`` with tails (any real input for ``'linear'`` or
     ``'circular'``; see :func:`with_tails`). The map is continuous at ``+-B`` (not C1).
 

@@ -53,18 +53,11 @@ def _knot_densities(widths: Tensor, unnormalized_heights: Tensor, min_bin_height
     return min_bin_height + (1 - min_bin_height) * values / mass
 
 
-def quadratic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heights: Tensor,
+                     inverse: bool = False, left: float = 0.0, right: float = 1.0,
+                     bottom: float = 0.0, top: float = 1.0,
+                     min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                     min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
     """Piecewise-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
@@ -121,16 +114,12 @@ def quadratic_spline(
     return outputs, (-logabsdet if inverse else logabsdet)
 
 
-def unconstrained_quadratic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    inverse: bool = False,
-    tail_bound: float = 1.0,
-    tails: str | None = "linear",
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
+                                   unnormalized_heights: Tensor, inverse: bool = False,
+                                   tail_bound: float = 1.0, tails: str | None = "linear",
+                                   min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                                   min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor,
+                                   Tensor]:
     """Piecewise-quadratic spline on ``[-B, B]`` with tails (see :func:`with_tails`).
 
     With ``tails='linear'`` or ``'circular'``, ``unnormalized_heights`` has ``K - 1`` entries and
