@@ -20,8 +20,6 @@ exact implicit-function gradients ``dtheta = -dq / q'(theta)``.
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
@@ -32,8 +30,8 @@ from survae.transforms.bijections.functional.splines.utils import (
     check_num_params,
     check_tails,
     gather_elementwise,
+    locate_bins,
     normalized_bins,
-    search_bins,
     with_tails,
 )
 
@@ -123,14 +121,8 @@ def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heigh
     derivatives = _knot_derivatives(
         widths, slopes, unnorm_derivatives_left, unnorm_derivatives_right, min_derivative
     )
-    log_scale = math.log((top - bottom) / (right - left))
-
-    if inverse:
-        target = (inputs - bottom) / (top - bottom)
-        index = search_bins(cumheights, target)
-    else:
-        position = (inputs - left) / (right - left)
-        index = search_bins(cumwidths, position)
+    unit, index, log_scale = locate_bins(inputs, cumwidths, cumheights,
+                                         (left, right, bottom, top), inverse)
     x_k, w_k = gather_elementwise(cumwidths, index), gather_elementwise(widths, index)
     y_k, h_k = gather_elementwise(cumheights, index), gather_elementwise(heights, index)
     s_k = gather_elementwise(slopes, index)
@@ -143,11 +135,11 @@ def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heigh
     if inverse:
         if num_iterations is None:
             num_iterations = 60 if inputs.dtype == torch.float64 else 30
-        theta = _solve_monotone_cubic((target - y_k) / h_k, a, b, c, num_iterations)
+        theta = _solve_monotone_cubic((unit - y_k) / h_k, a, b, c, num_iterations)
         outputs = left + (right - left) * (x_k + theta * w_k)
         _, derivative = _cubic(theta, a, b, c)
     else:
-        theta = (position - x_k) / w_k
+        theta = (unit - x_k) / w_k
         value, derivative = _cubic(theta, a, b, c)
         outputs = bottom + (top - bottom) * (y_k + h_k * value)
     logabsdet = torch.log(s_k * derivative) + log_scale

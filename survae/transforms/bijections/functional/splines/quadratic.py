@@ -14,8 +14,6 @@ and the inverse solves the quadratic for ``alpha`` in its cancellation-free form
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -26,8 +24,8 @@ from survae.transforms.bijections.functional.splines.utils import (
     check_num_params,
     check_tails,
     gather_elementwise,
+    locate_bins,
     normalized_bins,
-    search_bins,
     with_tails,
 )
 
@@ -89,25 +87,19 @@ def quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_h
     densities = _knot_densities(widths, unnormalized_heights, min_bin_height)
     masses = widths * (densities[..., :-1] + densities[..., 1:]) / 2
     cdf = F.pad(torch.cumsum(masses, dim=-1), (1, 0))
-    log_scale = math.log((top - bottom) / (right - left))
-
-    if inverse:
-        target = (inputs - bottom) / (top - bottom)
-        index = search_bins(cdf, target)
-    else:
-        position = (inputs - left) / (right - left)
-        index = search_bins(cumwidths, position)
+    unit, index, log_scale = locate_bins(inputs, cumwidths, cdf, (left, right, bottom, top),
+                                         inverse)
     x_k, w_k = gather_elementwise(cumwidths, index), gather_elementwise(widths, index)
     y_k = gather_elementwise(cdf, index)
     p_k, p_k1 = gather_elementwise(densities, index), gather_elementwise(densities[..., 1:], index)
 
     if inverse:
-        dy = target - y_k
+        dy = unit - y_k
         a, b = w_k * (p_k1 - p_k) / 2, w_k * p_k
         alpha = 2 * dy / (b + torch.sqrt((b.pow(2) + 4 * a * dy).clamp(min=0)))
         outputs = left + (right - left) * (x_k + alpha * w_k)
     else:
-        alpha = (position - x_k) / w_k
+        alpha = (unit - x_k) / w_k
         unit = y_k + w_k * alpha * (p_k + alpha * (p_k1 - p_k) / 2)
         outputs = bottom + (top - bottom) * unit
     logabsdet = torch.log(p_k + alpha * (p_k1 - p_k)) + log_scale

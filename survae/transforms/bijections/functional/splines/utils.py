@@ -91,6 +91,17 @@ def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
     return index.squeeze(-1)
 
 
+def locate_bins(inputs: Tensor, x_knots: Tensor, y_knots: Tensor,
+                domain: tuple[float, float, float, float], inverse: bool):
+    """The input in unit coordinates (``[0, 1]`` of the input side: ``x`` forward, ``y`` if
+    ``inverse``), the index of its bin (searched in those knots) and ``log`` of the domain's
+    aspect ``(top - bottom) / (right - left)``."""
+    left, right, bottom, top = domain
+    low, high, knots = (bottom, top, y_knots) if inverse else (left, right, x_knots)
+    unit = (inputs - low) / (high - low)
+    return unit, search_bins(knots, unit), math.log((top - bottom) / (right - left))
+
+
 def gather_elementwise(tensor: Tensor, idx_tensor: Tensor) -> Tensor:
     """``tensor[..., idx]`` elementwise (``tensor``: ``S + (M,)``, ``idx_tensor``: ``S``)."""
     return tensor.gather(-1, idx_tensor.unsqueeze(-1)).squeeze(-1)
