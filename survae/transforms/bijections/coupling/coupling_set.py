@@ -40,7 +40,6 @@ from survae.transforms.bijections.coupling.coupling_splines import (
     RationalQuadraticSplineCouplingBijection,
 )
 from survae.transforms.bijections.transformers.affine import ScaleFn
-from survae.utils.validation import check_size
 
 
 def _set_net(owner: str, num_features: int, num_condition: int | None, num_params: int,
@@ -77,12 +76,9 @@ class _SetCoupling:
     num_features: int
 
     def _check_set(self, x: Tensor) -> None:
-        if x.dim() != 3:
-            raise ValueError(
-                f"{self.layer_name}: expected a set of shape (batch, {self.num_features}, points),"
-                f" got shape {tuple(x.shape)}"
-            )
-        check_size(self, x, 1, self.num_features)
+        if x.dim() != 3 or x.shape[1] != self.num_features:
+            raise ValueError(f"{self.layer_name}: expected a set of shape (batch, "
+                             f"{self.num_features}, points), got shape {tuple(x.shape)}")
 
     def forward(self, x: Tensor, context: Tensor | None = None) -> tuple[Tensor, Tensor]:
         self._check_set(x)
@@ -152,11 +148,7 @@ class AdditiveSetCouplingBijection(_SetCoupling, AdditiveCouplingBijection):
     Permutation equivariant over the points, like :class:`AffineSetCouplingBijection`.
 
     Args:
-        num_features: features per point ``D`` (>= 2).
-        num_condition: features in ``x_1`` (default ``ceil(D / 2)``).
-        transformer: keyword options of the :class:`SetTransformer` conditioner (``d_model``,
-            ``nhead``, ``num_layers``, ``dim_feedforward``, ``dropout``, ``activation``,
-            ``zero_init``).
+        num_features, num_condition, transformer: as in :class:`AffineSetCouplingBijection`.
 
     Example:
         >>> import torch

@@ -34,6 +34,7 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_DERIVATIVE,
     TAILS,
     inverse_softplus,
+    square_domain,
 )
 from survae.transforms.bijections.transformers.base import (
     ElementwiseTransformer,
@@ -99,10 +100,7 @@ class SplineTransformer(ElementwiseTransformer):
 
     def _domain(self) -> dict:
         """Keyword arguments of the bounded kernels: ``[0, 1]`` or ``[-B, B]``."""
-        if self.tail_bound is None:
-            return {}
-        bound = self.tail_bound
-        return {"left": -bound, "right": bound, "bottom": -bound, "top": bound}
+        return {} if self.tail_bound is None else square_domain(self.tail_bound)
 
     def forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
         self._check_domain(x, inverse=False)

@@ -42,4 +42,5 @@ class ConditionalLogisticMixtureAutoregressiveBijection2d(MixtureAutoregressive,
 class ConditionalCensoredLogisticMixtureAutoregressiveBijection2d(
     CensoredMixtureAutoregressive, ConditionalAutoregressiveBijection2d
 ):
-    """Conditional censored logistic-mixture CDF per value on ``[0, 1]``."""
+    """Conditional censored logistic-mixture CDF per value on ``[0, 1]`` (the dequantized
+    values of ``num_bins`` levels)."""

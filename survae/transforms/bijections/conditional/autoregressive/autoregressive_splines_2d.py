@@ -40,7 +40,8 @@ class ConditionalQuadraticSplineAutoregressiveBijection2d(SplineAutoregressive,
 
 class ConditionalCubicSplineAutoregressiveBijection2d(SplineAutoregressive,
                                                       ConditionalAutoregressiveBijection2d):
-    """Conditional monotone cubic spline per value."""
+    """Conditional monotone cubic spline per value (``2K + 2`` parameters: widths, heights,
+    end slopes)."""
 
     spline = splines.CubicSpline
 

@@ -28,10 +28,10 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_WIDTH,
     DEFAULT_MIN_DERIVATIVE,
     check_num_params,
-    check_tails,
     gather_elementwise,
     locate_bins,
     normalized_bins,
+    square_domain,
     with_tails,
 )
 
@@ -177,25 +177,10 @@ def unconstrained_cubic_spline(inputs: Tensor, unnormalized_widths: Tensor,
         >>> y[[0, 2]].tolist(), logabsdet[[0, 2]].tolist()
         ([-3.0, 3.0], [0.0, 0.0])
     """
-    check_tails("unconstrained_cubic_spline", tails)
-
     def spline(x: Tensor) -> tuple[Tensor, Tensor]:
-        bound = float(tail_bound)
-        return cubic_spline(
-            x,
-            unnormalized_widths,
-            unnormalized_heights,
-            unnorm_derivatives_left,
-            unnorm_derivatives_right,
-            inverse,
-            left=-bound,
-            right=bound,
-            bottom=-bound,
-            top=bound,
-            min_bin_width=min_bin_width,
-            min_bin_height=min_bin_height,
-            min_derivative=min_derivative,
-            num_iterations=num_iterations,
-        )
+        return cubic_spline(x, unnormalized_widths, unnormalized_heights, unnorm_derivatives_left,
+                            unnorm_derivatives_right, inverse, **square_domain(tail_bound),
+                            min_bin_width=min_bin_width, min_bin_height=min_bin_height,
+                            min_derivative=min_derivative, num_iterations=num_iterations)
 
-    return with_tails(inputs, tails, tail_bound, spline)
+    return with_tails(inputs, tails, tail_bound, spline, "unconstrained_cubic_spline")

@@ -19,7 +19,6 @@ from torch import Tensor
 
 from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_HEIGHT,
-    check_tails,
     gather_elementwise,
     normalized_bins,
     search_bins,
@@ -89,12 +88,10 @@ def unconstrained_linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, invers
         >>> y.tolist(), logabsdet.tolist()
         ([7.0], [0.0])
     """
-    check_tails("unconstrained_linear_spline", tails)
-
     def spline(x: Tensor) -> tuple[Tensor, Tensor]:
         bound = float(tail_bound)
         return linear_spline(
             x, unnormalized_pdf, inverse, -bound, bound, -bound, bound, min_bin_height
         )
 
-    return with_tails(inputs, tails, tail_bound, spline)
+    return with_tails(inputs, tails, tail_bound, spline, "unconstrained_linear_spline")

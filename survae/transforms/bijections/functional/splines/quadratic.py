@@ -26,6 +26,7 @@ from survae.transforms.bijections.functional.splines.utils import (
     gather_elementwise,
     locate_bins,
     normalized_bins,
+    square_domain,
     with_tails,
 )
 
@@ -143,18 +144,8 @@ def unconstrained_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
     check_num_params(name, unnormalized_heights, expected, "heights")
 
     def spline(x: Tensor) -> tuple[Tensor, Tensor]:
-        bound = float(tail_bound)
-        return quadratic_spline(
-            x,
-            unnormalized_widths,
-            unnormalized_heights,
-            inverse,
-            left=-bound,
-            right=bound,
-            bottom=-bound,
-            top=bound,
-            min_bin_width=min_bin_width,
-            min_bin_height=min_bin_height,
-        )
+        return quadratic_spline(x, unnormalized_widths, unnormalized_heights, inverse,
+                                **square_domain(tail_bound), min_bin_width=min_bin_width,
+                                min_bin_height=min_bin_height)
 
     return with_tails(inputs, tails, tail_bound, spline)

@@ -91,6 +91,12 @@ def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
     return index.squeeze(-1)
 
 
+def square_domain(bound: float) -> dict[str, float]:
+    """The bounded kernels' domain keywords for ``[-B, B]`` onto itself."""
+    bound = float(bound)
+    return {"left": -bound, "right": bound, "bottom": -bound, "top": bound}
+
+
 def locate_bins(inputs: Tensor, x_knots: Tensor, y_knots: Tensor,
                 domain: tuple[float, float, float, float], inverse: bool):
     """The input in unit coordinates (``[0, 1]`` of the input side: ``x`` forward, ``y`` if
@@ -147,8 +153,10 @@ def check_tails(name: str, tails: str | None, supported: tuple = TAILS) -> None:
         raise ValueError(f"{name}: tails must be one of {supported}, got {tails!r}")
 
 
-def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: SplineFn):
-    """Apply ``spline`` (a map of ``[-B, B]`` onto itself) with the given tails.
+def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: SplineFn,
+               name: str = "spline"):
+    """Apply ``spline`` (a map of ``[-B, B]`` onto itself) with the given tails (checked first,
+    errors naming the kernel ``name``).
 
     - ``'linear'``: identity with log-det 0 outside the open interval ``(-B, B)``; the spline
       branch sees ``0`` for those elements, so values *and* gradients stay finite (also for
@@ -160,6 +168,7 @@ def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: Spl
     Returns:
         outputs and elementwise ``log|d outputs / d inputs|`` (both of the shape of ``inputs``).
     """
+    check_tails(name, tails)
     if tails is None:
         return spline(inputs)
     if tails == "linear":
@@ -168,11 +177,8 @@ def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: Spl
         outputs = torch.where(inside, outputs, inputs)
         logabsdet = torch.where(inside, logabsdet, 0.0)
         return outputs, logabsdet
-    if tails == "circular":
-        period = 2 * tail_bound
-        shift = period * torch.floor((inputs.detach() + tail_bound) / period)
-        shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
-        wrapped = (inputs - shift).clamp(-tail_bound, tail_bound)
-        outputs, logabsdet = spline(wrapped)
-        return outputs + shift, logabsdet
-    raise ValueError(f"tails must be one of {TAILS}, got {tails!r}")
+    period = 2 * tail_bound  # circular
+    shift = period * torch.floor((inputs.detach() + tail_bound) / period)
+    shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+    outputs, logabsdet = spline((inputs - shift).clamp(-tail_bound, tail_bound))
+    return outputs + shift, logabsdet
