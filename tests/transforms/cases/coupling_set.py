@@ -15,6 +15,7 @@ from survae.transforms import (
 )
 from tests.transforms.harness import Case, normal_input
 
+
 def _coords():
     net = SetTransformer(1, 2, d_model=8, nhead=2, num_layers=1, zero_init=False)
     return AffineCouplingBijection(nn.Sequential(net, ElementwiseParams1d(2)), split_dim=1,
