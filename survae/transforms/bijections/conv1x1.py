@@ -116,9 +116,8 @@ class Conv1x1(_ChannelLinear):
     is computed on the weight's own device unless ``slogdet_cpu=True`` asks for the official
     library's CPU computation (off by default here: copying the weight to the CPU on every call is
     what makes the official layer slow on GPU; the value is the same). The inverse and its log-det
-    come from one LU factorization, cached
-    while no gradient is needed (see ``_ChannelLinear``). For a parametrization with a free log-det
-    and triangular inverse, see :class:`Conv1x1LU`.
+    come from one LU factorization, cached while no gradient is needed (see ``_ChannelLinear``).
+    For a parametrization with a free log-det and triangular inverse, see :class:`Conv1x1LU`.
 
     Args:
         num_channels: number of channels ``C``.
