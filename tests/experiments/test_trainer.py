@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import os
@@ -16,16 +15,16 @@ from torch import nn
 from torch.utils.data import TensorDataset
 
 from survae.distributions import StandardNormal
+from survae.experiments.cli import parse_spec
+from survae.experiments.errors import SpecError
+from survae.experiments.run_files import load_checkpoint
+from survae.experiments.specs import ToySpec
 from survae.experiments.trainer import (
     TrainConfig,
     Trainer,
-    add_training_arguments,
-    config_from_args,
     learning_rate_factor,
-    parse_with_config,
     seed_everything,
 )
-from survae.experiments.training import load_checkpoint
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams
 from survae.nn.nets import MLP
@@ -139,26 +138,22 @@ def test_bad_settings_are_named(tmp_path):
     data = TensorDataset(torch.randn(10, 2))
     with pytest.raises(ValueError, match="fewer than one batch"):
         Trainer(_continuous_flow(), data, _nll, TrainConfig(out=str(tmp_path), batch_size=64))
-    with pytest.raises(ValueError, match="steps must be >= 1"):
+    with pytest.raises(ValueError, match="steps \\(--steps\\): expected an integer >= 1"):
         TrainConfig(steps=0)
 
 
 def test_yaml_config_sits_between_defaults_and_flags(tmp_path):
-    parser = argparse.ArgumentParser()
-    commands = parser.add_subparsers(dest="command")
-    sub = commands.add_parser("exp")
-    sub.add_argument("--width", type=int, default=8)
-    add_training_arguments(sub, steps=77, lr=3e-4)
-    args = parse_with_config(parser, ["exp"])
-    assert (args.steps, args.lr, args.width) == (77, 3e-4, 8)
+    spec = parse_spec(["train", "toy"])
+    assert (spec.steps, spec.lr, spec.hidden_units) == (10_000, 1e-3, (200, 100))
     path = tmp_path / "run.yaml"
-    path.write_text("steps: 500\nbatch-size: 16\nwidth: 32\ndecay: cosine\n")
-    args = parse_with_config(parser, ["exp", "--config", str(path), "--steps", "9"])
-    config = config_from_args(args)
-    assert (config.steps, config.batch_size, config.decay, args.width) == (9, 16, "cosine", 32)
+    path.write_text("steps: 500\nbatch-size: 16\nhidden_units: [32]\ndecay: cosine\nlr: 1e-2\n")
+    spec = parse_spec(["train", "toy", "--config", str(path), "--steps", "9"])
+    assert (spec.steps, spec.batch_size, spec.decay, spec.hidden_units) == (9, 16, "cosine", (32,))
+    assert spec.lr == 0.01  # 1e-2 is a number (YAML 1.2), not the string PyYAML makes of it
+    assert ToySpec.from_yaml(path, steps=9) == spec
     path.write_text("stepz: 5\n")
-    with pytest.raises(ValueError, match="unknown settings \\['stepz'\\]"):
-        parse_with_config(parser, ["exp", "--config", str(path)])
+    with pytest.raises(SpecError, match="unknown settings \\['stepz'\\]"):
+        parse_spec(["train", "toy", "--config", str(path)])
 
 
 def test_torchrun_two_processes_match_one_process(tmp_path):
