@@ -292,3 +292,12 @@ def truncate_log(path: Path, step: int) -> None:
     writer.writeheader()
     writer.writerows(r for r in rows if int(r["step"]) <= step)
     atomic_write_text(buffer.getvalue(), path)
+
+
+def tensorboard_writer(out: Path):
+    """A TensorBoard ``SummaryWriter`` logging to ``out/tensorboard``, or None without it."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except (ImportError, ModuleNotFoundError):
+        return None  # TensorBoard is optional: the CSV log is always written
+    return SummaryWriter(log_dir=str(out / "tensorboard"))

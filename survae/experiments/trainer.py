@@ -61,6 +61,7 @@ from survae.experiments.run_files import (
     append_log_row,
     atomic_torch_save,
     load_checkpoint,
+    tensorboard_writer,
     truncate_log,
 )
 from survae.experiments.training import all_finite, torch_threads
@@ -286,7 +287,7 @@ class Trainer:
                     loss_module(first)
             device_ids = [self.device.index] if self.device.type == "cuda" else None
             loss_module = nn.parallel.DistributedDataParallel(loss_module, device_ids=device_ids)
-        writer = self._tensorboard()
+        writer = tensorboard_writer(self.out) if self.rank == 0 else None
         bar = None
         if self.rank == 0 and not config.quiet:
             from tqdm.auto import tqdm
@@ -395,12 +396,3 @@ class Trainer:
         return {"step": self.step, "loss_nats": train_loss, "bpd": bpd if bpd is not None else "",
                 "lr": self.scheduler.get_last_lr()[0], "grad_norm": grad_norm,
                 "seconds": round(time.perf_counter() - start, 2), "skipped": self.skipped}
-
-    def _tensorboard(self):
-        if self.rank != 0:
-            return None
-        try:
-            from torch.utils.tensorboard import SummaryWriter
-        except (ImportError, ModuleNotFoundError):
-            return None  # TensorBoard is optional: the CSV log is always written
-        return SummaryWriter(log_dir=str(self.out / "tensorboard"))
