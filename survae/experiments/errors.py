@@ -57,3 +57,15 @@ def dataset_errors(name: str, root: str) -> Iterator[None]:
         raise UserError(f"dataset {name}: cannot load it from {root!r} ({reason}); add "
                         "--download to let torchvision fetch it, or point --data-root at its "
                         "files") from None
+
+
+@contextlib.contextmanager
+def model_option_errors(experiment: str) -> Iterator[None]:
+    """Turn a model factory's refusal of the options (a ``ValueError``) into a ``SpecError``."""
+    try:
+        yield
+    except ValueError as error:
+        if isinstance(error, UserError):
+            raise
+        raise SpecError(f"survae train {experiment}: the model options do not fit: "
+                        f"{error}") from None

@@ -26,7 +26,12 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset
 
 from survae.data.vision import IMAGE_SHAPES, load_image_dataset
-from survae.experiments.errors import CheckpointError, dataset_errors
+from survae.experiments.errors import (
+    CheckpointError,
+    UserError,
+    dataset_errors,
+    model_option_errors,
+)
 from survae.experiments.evaluate import evaluate_bounds, nats_to_bpd
 from survae.experiments.run_files import RunFolder, load_checkpoint, report_metrics, write_metrics
 from survae.experiments.specs import ImageSpec
@@ -130,7 +135,8 @@ def train_image(spec: ImageSpec) -> dict[str, Any]:
         seed_everything(spec.seed)
         shape = IMAGE_SHAPES[spec.dataset]
         kwargs = model_settings(spec)
-        model = build_image_model(spec.model, shape, **kwargs)
+        with model_option_errors("image"):
+            model = build_image_model(spec.model, shape, **kwargs)
         metadata = {"kind": "image", "model": spec.model, "model_kwargs": kwargs,
                     "dataset": spec.dataset, "shape": list(shape), "num_bits": spec.num_bits,
                     "data_root": str(spec.data_root)}
@@ -184,7 +190,10 @@ def run_sample(args: argparse.Namespace) -> Path:
     with torch.no_grad():
         samples = model.sample(args.num_samples)
     out = Path(args.out) if args.out else Path(args.checkpoint).with_name("samples_grid.png")
-    save_image_grid(samples, out, nrow=args.nrow, num_bits=metadata.get("num_bits", 8))
+    try:
+        save_image_grid(samples, out, nrow=args.nrow, num_bits=metadata.get("num_bits", 8))
+    except OSError as error:
+        raise UserError(f"cannot write {out}: {error.strerror or error}") from None
     print(out, flush=True)
     return out
 

@@ -27,7 +27,7 @@ from torch.utils.data import Dataset
 
 from survae.data.digits import load_digits_tensors
 from survae.data.spatial_mnist import FRAME, SpatialDigits
-from survae.experiments.errors import dataset_errors
+from survae.experiments.errors import dataset_errors, model_option_errors
 from survae.experiments.evaluate import evaluate_bounds
 from survae.experiments.run_files import RunFolder, write_metrics
 from survae.experiments.specs import PointcloudSpec
@@ -120,7 +120,8 @@ def train_pointcloud(spec: PointcloudSpec) -> dict[str, Any]:
         settings = {"num_points": spec.num_points, "num_flows": spec.num_flows,
                     "d_model": spec.d_model, "nhead": spec.nhead, "num_layers": spec.num_layers,
                     "dropout": spec.dropout, "coupling": spec.coupling}
-        model = build_pointcloud_flow(spec.model, **settings)
+        with model_option_errors("pointcloud"):
+            model = build_pointcloud_flow(spec.model, **settings)
 
         def loss_fn(m: nn.Module, batch: Any) -> Tensor:
             return -m.log_prob(batch[0]).mean()

@@ -23,6 +23,7 @@ from torch.utils.data import TensorDataset
 
 from survae.data.toy import make_toy
 from survae.distributions import StandardNormal, StandardUniform
+from survae.experiments.errors import model_option_errors
 from survae.experiments.evaluate import evaluate_bounds
 from survae.experiments.run_files import RunFolder, write_metrics
 from survae.experiments.specs import DATA, MODEL, ToySpec
@@ -143,8 +144,9 @@ def train_toy(spec: ToySpec) -> tuple[dict[str, Any], Flow, torch.Tensor]:
         train = make_toy(spec.dataset, spec.train_size, torch.Generator().manual_seed(spec.seed))
         test = make_toy(spec.dataset, spec.test_size,
                         torch.Generator().manual_seed(spec.seed + 1))
-        model = build_toy_model(spec.model, spec.dataset, spec.num_flows, spec.hidden_units,
-                                spec.actnorm, spec.scale_fn)
+        with model_option_errors("toy"):
+            model = build_toy_model(spec.model, spec.dataset, spec.num_flows,
+                                    spec.hidden_units, spec.actnorm, spec.scale_fn)
 
         def loss_fn(m: nn.Module, batch: Any) -> torch.Tensor:
             return -m.log_prob(batch[0]).mean()

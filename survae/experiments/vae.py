@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from survae.data.digits import DigitsDataset
 from survae.data.vision import IMAGE_SHAPES, load_image_dataset
-from survae.experiments.errors import dataset_errors
+from survae.experiments.errors import dataset_errors, model_option_errors
 from survae.experiments.evaluate import evaluate_bounds, nats_to_bpd
 from survae.experiments.images import save_image_grid
 from survae.experiments.run_files import RunFolder, write_metrics
@@ -96,8 +96,9 @@ def train_vae(spec: VaeSpec) -> dict[str, Any]:
         settings = {"data_shape": list(shape), "latent_dim": spec.latent_dim, "flow": spec.flow,
                     "length": spec.length, "mode": spec.mode, "arch": spec.arch,
                     "hidden": spec.hidden}
-        model = build_flow_vae(tuple(shape), spec.latent_dim, spec.flow, spec.length, spec.mode,
-                               spec.arch, spec.hidden)
+        with model_option_errors("vae"):
+            model = build_flow_vae(tuple(shape), spec.latent_dim, spec.flow, spec.length,
+                                   spec.mode, spec.arch, spec.hidden)
         holder: dict[str, Trainer] = {}
 
         def loss_fn(m: nn.Module, batch: Any) -> Tensor:

@@ -85,6 +85,8 @@ BAD_FLAGS = [
      "only the digits can be used with 5 bits"),
     ("image-6-bits", IMAGE + ["--num-bits", "6"], "num_bits (--num-bits): expected one of 5, 8"),
     ("image-model", IMAGE + ["--model", "nosuch"], "model (--model): expected one of"),
+    ("image-too-many-scales", IMAGE + ["--scales", "10"],
+     "survae train image: the model options do not fit: glow: height and width must be"),
     ("pointcloud-nhead", CLOUD + ["--nhead", "3"], "nhead (--nhead): must divide d_model 8"),
     ("pointcloud-dropout", CLOUD + ["--dropout", "1"], "dropout (--dropout)"),
     ("vae-flow", VAE + ["--flow", "nosuch"], "flow (--flow): expected one of"),
@@ -187,6 +189,14 @@ def test_eval_of_a_toy_checkpoint(tmp_path, capsys):
     assert run(TOY + ["--out", tmp_path], capsys)[0] == 0
     code, _, err = run(["eval", tmp_path / "checkpoint.pt"], capsys)
     assert_user_error(code, err, "not a checkpoint of `survae train image`")
+
+
+def test_sample_into_an_unwritable_path(tmp_path, capsys):
+    assert run(IMAGE + ["--out", tmp_path / "run"], capsys)[0] == 0
+    (tmp_path / "file").write_text("")
+    code, _, err = run(["sample", tmp_path / "run" / "checkpoint.pt", "-n", "2",
+                        "--out", tmp_path / "file" / "grid.png"], capsys)
+    assert_user_error(code, err, "cannot write")
 
 
 # ----------------------------------------------------------------------- resume
