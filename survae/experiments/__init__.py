@@ -16,7 +16,7 @@ from typing import Any
 
 _ENTRY_POINTS = {
     "TrainConfig": "specs", "ToySpec": "specs", "ImageSpec": "specs", "VaeSpec": "specs",
-    "PointcloudSpec": "specs", "EXPERIMENTS": "specs", "Trainer": "trainer", "train_toy": "toy",
+    "PointcloudSpec": "specs", "Trainer": "trainer", "train_toy": "toy",
     "train_image": "images", "train_vae": "vae", "train_pointcloud": "pointcloud",
 }
 __all__ = sorted(_ENTRY_POINTS)

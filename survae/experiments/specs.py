@@ -47,29 +47,22 @@ from survae.data.toy import TOY_DATASETS
 from survae.data.vision import IMAGE_DATASETS
 from survae.experiments.config import (
     DATA,
-    EXPERIMENTS,
     MODEL,
     OPTIM,
     RUN,
     TrainConfig,
-    add_spec_arguments,
     experiment,
     option,
     override,
-    read_yaml,
-    resume_differences,
-    spec_from_args,
 )
+from survae.experiments.config import EXPERIMENTS as EXPERIMENTS  # filled in below
 from survae.experiments.errors import SpecError
 from survae.models.images import IMAGE_MODELS
 from survae.models.pointcloud import POINTCLOUD_COUPLINGS, POINTCLOUD_MODELS
 from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES
 
-__all__ = [
-    "DATA", "EXPERIMENTS", "MODEL", "OPTIM", "RUN", "ImageSpec", "PointcloudSpec", "SpecError",
-    "ToySpec", "TrainConfig", "VaeSpec", "add_spec_arguments", "experiment", "option",
-    "override", "read_yaml", "resume_differences", "spec_from_args",
-]
+__all__ = ["ImageSpec", "PointcloudSpec", "ToySpec", "TrainConfig", "VaeSpec", "experiment",
+           "option", "override"]
 
 SCALE_FNS = ("exp", "softplus", "sigmoid", "tanh_exp")
 
