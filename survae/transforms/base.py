@@ -89,7 +89,7 @@ class Transform(nn.Module):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        inverse = cls.__dict__.get("inverse")
+        inverse = getattr(cls, "inverse", None)  # own, or from a mixin earlier in the MRO
         if inverse is not None and not getattr(inverse, "_survae_checked", False):
             cls.inverse = _checked_inverse(inverse)
 

@@ -26,9 +26,13 @@ ScaleFn = Callable[[Tensor], Tensor]
 SCALE_FN_NAMES = ("exp", "softplus", "sigmoid", "tanh_exp")
 
 # log(scale_fn(u)) in closed form, keyed by the registry's functions (and torch.exp, the default)
+def _identity(u: Tensor) -> Tensor:
+    return u
+
+
 _LOG_SCALE_FNS: dict[ScaleFn, ScaleFn] = {
-    torch.exp: lambda u: u,
-    named_scale_fn("exp"): lambda u: u,
+    torch.exp: _identity,
+    named_scale_fn("exp"): _identity,
     named_scale_fn("tanh_exp"): lambda u: 2.0 * torch.tanh(u / 2.0),
 }  # 'sigmoid' (>= 1e-3) and 'softplus' take log(scale)
 
@@ -83,6 +87,8 @@ class Affine(ElementwiseTransformer):
     Example:
         >>> import torch
         >>> affine = Affine("tanh_exp")
+        >>> affine
+        Affine(scale_fn=tanh_exp)
         >>> z, ldj = affine.forward(torch.ones(1, 2), torch.zeros(1, 2, 2))
         >>> z.tolist(), ldj.tolist()
         ([[1.0, 1.0]], [0.0])
@@ -94,7 +100,10 @@ class Affine(ElementwiseTransformer):
         self.scale_fn = resolve_scale_fn(scale_fn)
 
     def extra_repr(self) -> str:
-        return f"scale_fn={getattr(self.scale_fn, '__name__', self.scale_fn)}"
+        if _LOG_SCALE_FNS.get(self.scale_fn) is _identity:  # the default, exp: not repeated
+            return ""
+        name = getattr(self.scale_fn, "__name__", repr(self.scale_fn)).lstrip("_")
+        return f"scale_fn={name}"
 
     @staticmethod
     def unconstrained_scale_and_shift(params: Tensor) -> tuple[Tensor, Tensor]:
