@@ -26,8 +26,9 @@ the rest the validation set):
   correlation above 0.98 with another, the first such column dropped; standardised over all rows
   (sample std); ``split_tail``.
 - HEPMASS: only the signal rows (label 1) of the ``1000`` files, label dropped (and the test file's
-  trailing column); standardised with the training mean and sample std; features whose smallest
-  value occurs more than 5 times dropped; the last 10% of the training rows are the validation set.
+  last column); standardised with the training mean and sample std (matched to the test columns by
+  name); features whose smallest training value occurs more than 5 times dropped; the last 10% of
+  the training rows are the validation set.
 - MINIBOONE: ``split_tail``; standardised with the mean and population std of train+valid.
 - BSDS300: the stored ``train``, ``validation`` and ``test`` arrays (8x8 patches minus one pixel).
 
@@ -197,14 +198,19 @@ class HEPMASSDataset(UCI_MAF_Dataset):
         test_file = os.path.join(folder, "1000_test.csv")
         if not os.path.isfile(test_file):
             raise missing(type(self).__name__, test_file, f"Extract it from {self.url}.")
-        train = pandas.read_csv(self.raw_data_path, index_col=False).to_numpy(np.float64)
-        test = pandas.read_csv(test_file, index_col=False).to_numpy(np.float64)
-        train = train[train[:, 0] == 1, 1:]
-        test = test[test[:, 0] == 1, 1:-1]
-        train, test = _standardise((train, test), train, ddof=1)
-        repeated_minimum = (train == train.min(axis=0)).sum(axis=0) > 5
-        keep = np.flatnonzero(~repeated_minimum)
-        train, test = train[:, keep], test[:, keep[keep < test.shape[1]]]
+        train = pandas.read_csv(self.raw_data_path, index_col=False)
+        test = pandas.read_csv(test_file, index_col=False)
+        train = train[train.iloc[:, 0] == 1].iloc[:, 1:]
+        test = test[test.iloc[:, 0] == 1].iloc[:, 1:-1]
+        # Standardised as DataFrames, as in MAF: the statistics align with the test columns by
+        # name (a training column missing from the test file comes back as NaN, then dropped).
+        mean, std = train.mean(), train.std()
+        train = ((train - mean) / std).to_numpy(np.float64)
+        test = ((test - mean) / std).to_numpy(np.float64)
+        repeated_minimum = (train == np.nanmin(train, axis=0)).sum(axis=0) > 5
+        drop = np.flatnonzero(repeated_minimum)
+        train = np.delete(train, drop, axis=1)
+        test = np.delete(test, drop[drop < test.shape[1]], axis=1)
         n_valid = int(0.1 * len(train))
         return train[: len(train) - n_valid], train[len(train) - n_valid:], test
 
