@@ -35,5 +35,9 @@ class UnsupervisedSVHN(torchvision_datasets("SVHN").SVHN):
     def _check_integrity(self) -> bool:
         return os.path.isfile(os.path.join(self.root, self.filename))
 
+    def download(self) -> None:
+        if not self._check_integrity():  # torchvision's fetches even when the file is there
+            super().download()
+
     def __getitem__(self, index: int):
         return super().__getitem__(index)[0]
