@@ -57,12 +57,14 @@ def write_every_format(root: Path) -> None:
     files.write_omniglot_mat(root, rng.random((3, 784)), rng.random((3, 784)))
     files.write_miniboone(root, rng.normal(size=(60, 43)))
     files.write_power(root, rng.normal(size=(60, 8)))
-    files.write_bsds300(root, {s: rng.normal(size=(5, 63)) for s in ("train", "validation", "test")})
+    files.write_bsds300(root, {s: rng.normal(size=(5, 63)) for s in ("train", "validation",
+                                                                     "test")})
     files.write_gas(root, rng.normal(size=(60, 9)))
     files.write_hepmass(root, np.column_stack([np.ones(60), rng.normal(size=(60, 28))]),
                         np.column_stack([np.ones(20), rng.normal(size=(20, 28))]))
     (root / "faces").mkdir()
-    Image.fromarray(rng.integers(1, 256, (32, 32, 3), np.uint8)).save(root / "faces" / "einstein.jpg")
+    face = Image.fromarray(rng.integers(1, 256, (32, 32, 3), np.uint8))
+    face.save(root / "faces" / "einstein.jpg")
 
 
 @pytest.mark.timeout(300)
