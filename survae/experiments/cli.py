@@ -90,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     vae_command = experiments.add_parser("vae", help="VAEs with flow posteriors (flow-VAE)")
     vae.add_vae_arguments(vae_command)
     vae_command.set_defaults(func=vae.run_train_vae)
-    from survae.experiments import pointcloud
+    from survae.experiments import pointcloud, tabular
+
+    tabular_command = experiments.add_parser(
+        "tabular", help="POWER, GAS, HEPMASS, MINIBOONE, BSDS300: MAF, RealNVP, NSF")
+    tabular.add_tabular_arguments(tabular_command)
+    tabular_command.set_defaults(func=tabular.run_train_tabular)
 
     cloud = experiments.add_parser("pointcloud", help="SortFlow / PermuteFlow on point sets")
     pointcloud.add_pointcloud_arguments(cloud)
