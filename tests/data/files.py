@@ -41,7 +41,8 @@ def write_cifar10(root: Path, train: np.ndarray, test: np.ndarray) -> None:
     parts = np.array_split(train, 5)
     named = [(f"data_batch_{i + 1}", p) for i, p in enumerate(parts)] + [("test_batch", test)]
     for name, images in named:
-        batch = {"data": images.reshape(len(images), -1), "labels": [0] * len(images)}
+        labels = [int(k) % 10 for k in range(len(images))]
+        batch = {"data": images.reshape(len(images), -1), "labels": labels}
         with open(folder / name, "wb") as handle:
             pickle.dump(batch, handle)
     with open(folder / "batches.meta", "wb") as handle:

@@ -37,6 +37,27 @@ def test_imagenet32_npz_batches(tmp_path, compressed):
     assert len(test) == 2 and np.asarray(test[1]).shape == (32, 32, 3)
 
 
+def test_imagenet32_official_tar_of_pngs_is_extracted_once(tmp_path):
+    import io
+    import tarfile
+
+    from PIL import Image
+
+    raw = tmp_path / "imagenet32" / "raw"
+    raw.mkdir(parents=True)
+    images = rng.integers(0, 256, (2, 32, 32, 3), np.uint8)
+    with tarfile.open(raw / "valid_32x32.tar", "w") as archive:
+        for i, image in enumerate(images):
+            buffer = io.BytesIO()
+            Image.fromarray(image).save(buffer, format="PNG")
+            info = tarfile.TarInfo(f"valid_32x32/{i:05d}.png")
+            info.size = len(buffer.getvalue())
+            archive.addfile(info, io.BytesIO(buffer.getvalue()))
+    data = ImageNet32Dataset(tmp_path, train=False)
+    assert len(data) == 2 and np.array_equal(np.asarray(data[1]), images[1])
+    assert (tmp_path / "imagenet32" / "processed" / "valid_32x32" / "00001.png").is_file()
+
+
 def test_imagenet64_png_folders_and_missing(tmp_path):
     from PIL import Image
 
