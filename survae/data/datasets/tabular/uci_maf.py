@@ -51,7 +51,7 @@ from survae.data._errors import missing
 from survae.data.path import resolve_root
 
 __all__ = ["UCI_MAF_Dataset", "BSDS300Dataset", "GasDataset", "HEPMASSDataset",
-           "MiniBooNEDataset", "PowerDataset", "split_tail"]
+           "MiniBooNEDataset", "PowerDataset", "MAF_DATASETS", "split_tail"]
 
 SPLITS = ("train", "validation", "test")
 
@@ -244,3 +244,13 @@ class PowerDataset(UCI_MAF_Dataset):
         data = data + np.hstack([active, voltage, sub_metering, np.zeros((n, 1))])
         train, valid, test = split_tail(data)
         return _standardise((train, valid, test), np.vstack([train, valid]), ddof=0)
+
+
+#: The five datasets by their lower-case names (``survae train tabular --dataset``).
+MAF_DATASETS: dict[str, type[UCI_MAF_Dataset]] = {
+    "power": PowerDataset,
+    "gas": GasDataset,
+    "hepmass": HEPMASSDataset,
+    "miniboone": MiniBooNEDataset,
+    "bsds300": BSDS300Dataset,
+}

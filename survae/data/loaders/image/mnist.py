@@ -1,11 +1,11 @@
 """MNIST (LeCun et al., 1998) with 8-bit (or ``num_bits``) integer pixels: ``long (1, 28, 28)``.
 
 Example:
-    >>> MNIST(root="/nonexistent", download=False)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    survae.data._errors.DatasetNotFoundError: UnsupervisedMNIST: dataset not found; expected
-    ...
+    >>> try:
+    ...     MNIST(root="/nonexistent", download=False)
+    ... except FileNotFoundError as error:  # a DatasetNotFoundError
+    ...     print(str(error).split("expected ")[1].split(" ")[0])
+    /nonexistent/MNIST/raw/train-images-idx3-ubyte
 """
 
 from __future__ import annotations

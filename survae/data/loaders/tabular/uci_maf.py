@@ -2,11 +2,11 @@
 :mod:`survae.data.datasets.tabular.uci_maf` for the files and preprocessing).
 
 Example:
-    >>> Power(root="/nonexistent", download=False)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    survae.data._errors.DatasetNotFoundError: PowerDataset: dataset not found; expected
-    ...
+    >>> try:
+    ...     Power(root="/nonexistent", download=False)
+    ... except FileNotFoundError as error:  # a DatasetNotFoundError
+    ...     print(str(error).split("expected ")[1].split(" ")[0])
+    /nonexistent/uci_maf/data/power/data.npy.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ Files: ``<root>/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`` (torchv
 ``download=True`` fetches them). With ``transform=None`` an item is a PIL image (mode ``L``).
 
 Example:
-    >>> UnsupervisedMNIST("/nonexistent")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    survae.data._errors.DatasetNotFoundError: UnsupervisedMNIST: dataset not found; expected
-    ...
+    >>> try:
+    ...     UnsupervisedMNIST("/nonexistent")
+    ... except FileNotFoundError as error:  # a DatasetNotFoundError
+    ...     print(str(error).split("expected ")[1].split(" ")[0])
+    /nonexistent/MNIST/raw/train-images-idx3-ubyte
 """
 
 from __future__ import annotations
