@@ -31,7 +31,6 @@ Example:
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +39,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from survae.data._torchvision import load_cifar_meta_without_md5
 from survae.data.digits import DigitsDataset
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "svhn", "celeba")
@@ -126,20 +126,11 @@ class _Compose:
         return x
 
 
-def _load_meta_unchecked(self) -> None:
-    """CIFAR's class names, read without the MD5 check of the meta file."""
-    path = os.path.join(self.root, self.base_folder, self.meta["filename"])
-    with open(path, "rb") as handle:
-        data = pickle.load(handle, encoding="latin1")
-    self.classes = data[self.meta["key"]]
-    self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
-
-
 def _unchecked(cls: type) -> type:
     """``cls`` with torchvision's MD5 file checks disabled (for self-written files)."""
     methods: dict[str, Any] = {"_check_integrity": lambda self: True}
     if hasattr(cls, "_load_meta"):
-        methods["_load_meta"] = _load_meta_unchecked
+        methods["_load_meta"] = load_cifar_meta_without_md5
     return type(f"Unchecked{cls.__name__}", (cls,), methods)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
 import torch
 
 from survae.data.vision import IMAGE_SHAPES, load_image_dataset
+from tests.data import files
 from tests.data.files import write_idx
 
 pytest.importorskip("torchvision")
@@ -34,16 +33,9 @@ def test_mnist_formats(tmp_path, name, folder, prefix):
 
 
 def test_cifar10_format_and_flips(tmp_path):
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
     rng = np.random.default_rng(1)
     images = rng.integers(0, 256, (4, 3, 32, 32), dtype=np.uint8)
-    batch = {"data": images.reshape(4, -1), "labels": [0, 1, 2, 3]}
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        with open(folder / name, "wb") as handle:
-            pickle.dump(batch, handle)
-    with open(folder / "batches.meta", "wb") as handle:
-        pickle.dump({"label_names": [f"c{i}" for i in range(10)]}, handle)
+    files.write_cifar10(tmp_path, np.concatenate([images] * 5), images)
     with pytest.raises(RuntimeError):  # the MD5 check is on by default
         load_image_dataset("cifar10", tmp_path, "test")
     test = load_image_dataset("cifar10", tmp_path, "test", check_integrity=False)

@@ -1,0 +1,1 @@
+"""Datasets of the official ``survae.data.datasets``: ``toy``, ``image`` and ``tabular``."""

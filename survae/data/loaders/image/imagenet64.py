@@ -1,0 +1,21 @@
+"""ImageNet 64x64 (van den Oord et al., 2016) with integer pixels: ``long (3, 64, 64)``."""
+
+from __future__ import annotations
+
+from survae.data.datasets.image import ImageNet64Dataset
+from survae.data.loaders.image._common import quantized
+from survae.data.loaders.task_loaders import TrainTestLoader
+from survae.data.path import resolve_root
+
+__all__ = ["ImageNet64"]
+
+
+class ImageNet64(TrainTestLoader):
+    """``train`` (1,281,149 images) and ``test`` (the 50,000 validation images)."""
+
+    def __init__(self, root=None, download: bool = True, num_bits: int = 8, pil_transforms=()):
+        self.root = resolve_root(root)
+        self.train = ImageNet64Dataset(self.root, train=True, download=download,
+                                        transform=quantized(pil_transforms, num_bits))
+        self.test = ImageNet64Dataset(self.root, train=False, download=download,
+                                       transform=quantized((), num_bits))
