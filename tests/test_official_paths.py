@@ -49,7 +49,9 @@ def test_rotate_and_low_rank_bad_arguments():
 
     with pytest.raises(ValueError, match="degrees"):
         Rotate(45, 1, 2)
-    with pytest.raises(ValueError, match="equal sizes"):
-        Rotate(90, 1, 2)(torch.randn(2, 3, 4))
+    with pytest.raises(AssertionError, match="has no dimensions 1 and 3"):
+        Rotate(90, 1, 3)(torch.randn(2, 3, 4))
+    z, _ = Rotate(90, 1, 2)(torch.randn(2, 3, 4))  # non-square planes rotate, as official
+    assert z.shape == (2, 4, 3)
     with pytest.raises(ValueError, match="rank"):
         LinearLowRank(3, rank=4)

@@ -34,7 +34,7 @@ from survae.experiments.trainer import (
 )
 from survae.experiments.training import load_checkpoint, positive_int, report_metrics
 from survae.models.images import IMAGE_MODELS, build_image_model
-from survae.utils.metrics import iwbo_batched
+from survae.utils.loss import iwbo_batched
 
 
 def add_image_arguments(parser: argparse.ArgumentParser) -> None:

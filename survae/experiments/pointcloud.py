@@ -39,7 +39,7 @@ from survae.models.pointcloud import (
     POINTCLOUD_MODELS,
     build_pointcloud_flow,
 )
-from survae.utils.metrics import iwbo_batched
+from survae.utils.loss import iwbo_batched
 
 
 def add_pointcloud_arguments(parser: argparse.ArgumentParser) -> None:

@@ -37,7 +37,7 @@ from survae.experiments.trainer import (
 )
 from survae.experiments.training import non_negative_int, positive_int, report_metrics
 from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES, build_flow_vae, vae_terms
-from survae.utils.metrics import iwbo_batched
+from survae.utils.loss import iwbo_batched
 
 
 def add_vae_arguments(parser: argparse.ArgumentParser) -> None:

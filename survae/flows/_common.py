@@ -30,6 +30,16 @@ def as_transform_list(owner: str, base_dist: object, transforms: object) -> list
     return transforms
 
 
+def check_deterministic_inverse(owner: str, transforms: Iterable[Transform]) -> None:
+    """Inverse flows generate with the forward passes: their density needs them deterministic."""
+    for transform in transforms:
+        if transform.stochastic_forward:
+            raise NotImplementedError(
+                f"{owner}: {transform.layer_name} is stochastic in its forward direction, so the "
+                "density of an inverse-flow sample is not available exactly"
+            )
+
+
 def check_step(owner: str, index: int, transform: Transform, z: Tensor, ldj: Tensor) -> None:
     """With validation on, fail at the first layer that produced a non-finite value."""
     if not is_validating():

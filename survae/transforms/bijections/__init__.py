@@ -89,13 +89,10 @@ from survae.transforms.bijections.elementwise_nonlinear import (
     SoftplusInverse,
     Tanh,
 )
-from survae.transforms.bijections.linear import HouseholderBijection, Linear, LinearLU
-from survae.transforms.bijections.linear_more import (
-    LinearLowRank,
-    LinearOrthogonal,
-    LinearQR,
-    Rotate,
-)
+from survae.transforms.bijections.linear import HouseholderBijection, Linear
+from survae.transforms.bijections.linear_lowrank import LinearLowRank
+from survae.transforms.bijections.linear_lu import LinearLU
+from survae.transforms.bijections.linear_orthogonal import LinearOrthogonal, LinearQR
 from survae.transforms.bijections.mixtures import (
     CensoredLogisticMixtureAutoregressiveBijection,
     CensoredLogisticMixtureAutoregressiveBijection2d,
@@ -121,6 +118,7 @@ from survae.transforms.bijections.planar import (
     RadialBijection,
 )
 from survae.transforms.bijections.reshape import Reshape
+from survae.transforms.bijections.rotate import Rotate
 from survae.transforms.bijections.residual import ResidualBijection
 from survae.transforms.bijections.set_layers import (
     AdditiveSetCouplingBijection,

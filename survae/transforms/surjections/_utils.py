@@ -93,7 +93,7 @@ def dist_log_prob(dist: Distribution, x: Tensor, context: Tensor, cond: bool) ->
 
 def dist_sample(dist: Distribution, context: Tensor, cond: bool) -> Tensor:
     """One sample per row of ``context`` (conditional) or ``context.shape[0]`` samples."""
-    return dist.sample(context=context) if cond else dist.sample(context.shape[0])
+    return dist.rsample(context=context) if cond else dist.rsample(context.shape[0])
 
 
 def dist_sample_with_log_prob(

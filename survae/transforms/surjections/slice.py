@@ -69,9 +69,9 @@ class Slice(Surjection):
 
     def inverse(self, z: Tensor) -> Tensor:
         if self.cond:
-            x2 = self.decoder.sample(context=z)
+            x2 = self.decoder.rsample(context=z)
         else:
-            x2 = self.decoder.sample(num_samples=z.shape[0])
+            x2 = self.decoder.rsample(z.shape[0])
         return torch.cat([z, x2.to(z.dtype)], dim=self.dim)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
