@@ -1,8 +1,7 @@
 """Autoregressive conditioner networks."""
 
-from survae.nn.nets.autoregressive.agnostic_made import AgnosticMADE
 from survae.nn.nets.autoregressive.conditional_made import ConditionalMADE
-from survae.nn.nets.autoregressive.made import MADE
+from survae.nn.nets.autoregressive.made import MADE, AgnosticMADE
 from survae.nn.nets.autoregressive.pixelcnn import ConditionalPixelCNN, PixelCNN
 from survae.nn.nets.autoregressive.residual_made import ResidualMADE
 from survae.nn.nets.autoregressive.sparse_transformer import DenseTransformer2d
