@@ -11,9 +11,9 @@ class Distribution(nn.Module):
     Subclasses implement ``log_prob(x)`` (shape ``(batch,)``) and ``sample(num_samples)``;
     ``sample_with_log_prob`` defaults to sampling then scoring. ``rsample(num_samples)`` draws
     with autograd recording (reparameterised where the distribution allows it); it is ``sample``
-    unless a subclass runs ``sample`` without autograd, as flows do. Calling the module dispatches on
-    ``mode``: ``dist(x)`` is ``dist.log_prob(x)``, ``dist(n, mode="sample")`` is ``dist.sample(n)``
-    (so that ``nn.DataParallel`` can wrap any method).
+    unless a subclass runs ``sample`` without autograd, as flows do. Calling the module
+    dispatches on ``mode``: ``dist(x)`` is ``dist.log_prob(x)``, ``dist(n, mode="sample")`` is
+    ``dist.sample(n)`` (so that ``nn.DataParallel`` can wrap any method).
     """
 
     def log_prob(self, x: Tensor) -> Tensor:

@@ -1,5 +1,6 @@
 """Utilities: tensor helpers, input validation and evaluation metrics."""
 
+from survae.utils.context import context_size
 from survae.utils.loss import (
     dataset_elbo_bpd,
     dataset_elbo_nats,
@@ -14,7 +15,6 @@ from survae.utils.loss import (
     loglik_bpd,
     loglik_nats,
 )
-from survae.utils.context import context_size
 from survae.utils.tensors import (
     log_mean_exp,
     mean_except_batch,

@@ -118,8 +118,8 @@ from survae.transforms.bijections.planar import (
     RadialBijection,
 )
 from survae.transforms.bijections.reshape import Reshape
-from survae.transforms.bijections.rotate import Rotate
 from survae.transforms.bijections.residual import ResidualBijection
+from survae.transforms.bijections.rotate import Rotate
 from survae.transforms.bijections.set_layers import (
     AdditiveSetCouplingBijection,
     AffineSetCouplingBijection,

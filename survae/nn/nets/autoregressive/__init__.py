@@ -5,8 +5,10 @@ from survae.nn.nets.autoregressive.made import MADE, AgnosticMADE
 from survae.nn.nets.autoregressive.pixelcnn import ConditionalPixelCNN, PixelCNN
 from survae.nn.nets.autoregressive.residual_made import ResidualMADE
 from survae.nn.nets.autoregressive.sparse_transformer import DenseTransformer2d
-from survae.nn.nets.autoregressive.transformer import AutoregressiveTransformer
-from survae.nn.nets.autoregressive.transformer_2d import DecoderOnlyTransformer2d
+from survae.nn.nets.autoregressive.transformer import (
+    AutoregressiveTransformer,
+    DecoderOnlyTransformer2d,
+)
 
 __all__ = [
     "AgnosticMADE",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from itertools import islice
 
 from torch import Tensor, nn

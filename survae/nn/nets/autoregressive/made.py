@@ -26,9 +26,10 @@ class MADE(nn.Sequential):
     on inputs ``j`` with ``m(j) < m(i)``: the Jacobian is strictly triangular in the ordering.
 
     Input ``(B, features)``; output ``(B, features, num_params)`` (the ``num_params`` values of
-    feature ``i``, e.g. shift and log-scale, in the last axis; kept for ``num_params=1`` too). The layers are those of the
-    official MADE (an ``nn.Sequential`` of :class:`MaskedLinear`, activations and a final
-    ``ElementwiseParams(num_params, mode='sequential')``), so official state dicts load.
+    feature ``i``, e.g. shift and log-scale, in the last axis; kept for ``num_params=1`` too).
+    The layers are those of the official MADE (an ``nn.Sequential`` of :class:`MaskedLinear`,
+    activations and a final ``ElementwiseParams(num_params, mode='sequential')``), so official
+    state dicts load.
 
     Args:
         features: ``D``.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from survae.nn.blocks.masked_residual_block_2d import MaskedResidualBlock2d
+from survae.nn.blocks.autoregressive.masked_residual_block_2d import MaskedResidualBlock2d
 from survae.nn.layers import ElementwiseParams2d, LambdaLayer
 from survae.nn.layers.autoregressive.masked_conv_2d import MaskedConv2d
 
@@ -40,7 +40,7 @@ class PixelCNN(nn.Sequential):
             LambdaLayer(init_transforms),
             MaskedConv2d(in_channels, 2 * filters, kernel_size_in, padding=kernel_size_in // 2,
                          mask_type="A", data_channels=dc),
-            *[MaskedResidualBlock2d(filters, dc, kernel_size) for _ in range(num_blocks)],
+            *[MaskedResidualBlock2d(filters, kernel_size, dc) for _ in range(num_blocks)],
             nn.ReLU(),
             MaskedConv2d(2 * filters, output_filters, 1, mask_type="B", data_channels=dc),
             nn.ReLU(),
@@ -74,7 +74,7 @@ class ConditionalPixelCNN(nn.Module):
         self.first = MaskedConv2d(in_channels, 2 * filters, kernel_size_in,
                                   padding=kernel_size_in // 2, mask_type="A", data_channels=dc)
         self.context_in = nn.Conv2d(context_channels, 2 * filters, 1)
-        self.blocks = nn.Sequential(*[MaskedResidualBlock2d(filters, dc, kernel_size)
+        self.blocks = nn.Sequential(*[MaskedResidualBlock2d(filters, kernel_size, dc)
                                       for _ in range(num_blocks)])
         self.hidden = MaskedConv2d(2 * filters, output_filters, 1, mask_type="B",
                                    data_channels=dc)

@@ -16,7 +16,6 @@ class _MaskedResidualBlock(nn.Module):
     def __init__(self, degrees: Tensor, activation: str, dropout: float):
         super().__init__()
         mask = (degrees.unsqueeze(1) >= degrees.unsqueeze(0)).float()
-        size = degrees.numel()
         self.first = FixedMaskLinear(mask, degrees)
         self.second = FixedMaskLinear(mask, degrees)
         nn.init.zeros_(self.second.weight)
