@@ -12,6 +12,7 @@ from torch.distributions import Normal
 from survae.distributions.conditional._checks import check_matches
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.utils.tensors import sum_except_batch
+from survae.utils.validation import ShapeError
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
@@ -170,7 +171,7 @@ class ConditionalMeanStdNormal(_ConditionalGaussian):
         except RuntimeError:
             broadcast = None
         if broadcast != mean.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"ConditionalMeanStdNormal: log_scale of shape {tuple(self.log_scale.shape)} does "
                 f"not broadcast to the net's output of shape {tuple(mean.shape)}"
             )

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.utils.validation import check_size
+from survae.utils.validation import ShapeError, check_size
 
 
 class _FeatureLinear(Bijection):
@@ -33,7 +33,7 @@ class _FeatureLinear(Bijection):
 
     def _check(self, x: Tensor) -> None:
         if x.dim() != 2:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape (batch, {self.num_features}), "
                 f"got shape {tuple(x.shape)}"
             )

@@ -17,7 +17,7 @@ from survae.transforms.surjections._utils import (
     others_index,
 )
 from survae.transforms.surjections.base import Surjection
-from survae.utils.validation import is_validating
+from survae.utils.validation import ShapeError, is_validating
 
 
 class MaxPoolSurjection2d(Surjection):
@@ -74,7 +74,7 @@ class MaxPoolSurjection2d(Surjection):
     def _blocks(self, x: Tensor) -> Tensor:
         """``(B, C, H, W) -> (B, C, H/2, W/2, 4)``: each block's 4 values in row-major order."""
         if x.dim() != 4 or x.shape[2] % 2 or x.shape[3] % 2:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape (batch, C, H, W) with even H and W, "
                 f"got shape {tuple(x.shape)}"
             )
@@ -108,7 +108,7 @@ class MaxPoolSurjection2d(Surjection):
     def merge(self, z: Tensor, k: Tensor, d: Tensor) -> Tensor:
         """Inverse of :meth:`split`."""
         if z.dim() != 4:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected latent of shape (batch, C, H/2, W/2), "
                 f"got shape {tuple(z.shape)}"
             )

@@ -8,6 +8,7 @@ from torch import Tensor
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.surjections.base import Surjection
+from survae.utils.validation import ShapeError
 
 
 class Slice(Surjection):
@@ -56,7 +57,7 @@ class Slice(Surjection):
         """Split ``x`` into ``(z, x_2)`` along ``dim``."""
         size = x.shape[self.dim] if x.dim() > self.dim else 0
         if size <= self.num_keep:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input with more than {self.num_keep} features along "
                 f"dim {self.dim}, got shape {tuple(x.shape)}"
             )

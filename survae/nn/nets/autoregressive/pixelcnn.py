@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from survae.nn.blocks.autoregressive.masked_residual_block_2d import MaskedResidualBlock2d
 from survae.nn.layers import ElementwiseParams2d, LambdaLayer
 from survae.nn.layers.autoregressive.masked_conv_2d import MaskedConv2d
+from survae.utils.validation import ShapeError
 
 
 def _to_signed(x: Tensor) -> Tensor:
@@ -85,7 +86,7 @@ class ConditionalPixelCNN(nn.Module):
 
     def forward(self, x: Tensor, context: Tensor) -> Tensor:
         if context.dim() != 4 or context.shape[0] != x.shape[0] or context.shape[2:] != x.shape[2:]:
-            raise ValueError(f"ConditionalPixelCNN: expected a context (batch, C, "
+            raise ShapeError(f"ConditionalPixelCNN: expected a context (batch, C, "
                              f"{x.shape[2]}, {x.shape[3]}), got {tuple(context.shape)}")
         context = context.to(x.dtype)
         h = self.first(self.init_transforms(x)) + self.context_in(context)

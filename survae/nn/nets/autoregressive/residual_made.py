@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from survae.nn.layers import act_module
 from survae.nn.layers.autoregressive.masked_linear import FixedMaskLinear
+from survae.utils.validation import ShapeError
 
 
 class _MaskedResidualBlock(nn.Module):
@@ -70,7 +71,7 @@ class ResidualMADE(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.features:
-            raise ValueError(f"ResidualMADE(features={self.features}): expected input of shape "
+            raise ShapeError(f"ResidualMADE(features={self.features}): expected input of shape "
                              f"(batch, {self.features}), got {tuple(x.shape)}")
         h = self.blocks(self.initial(x))
         return self.final(self.act(h)).reshape(x.shape[0], self.features, self.num_params)

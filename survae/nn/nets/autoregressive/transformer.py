@@ -26,6 +26,7 @@ from survae.nn.layers.autoregressive.ar_shift import AutoregressiveShift
 from survae.nn.layers.autoregressive.seq_reorder import Image2Seq, Seq2Image
 from survae.nn.layers.encoding import PositionalEncodingImage
 from survae.nn.layers.lambda_layer import LambdaLayer
+from survae.utils.validation import ShapeError
 
 
 class _ImageTransformer(nn.Module):
@@ -57,7 +58,7 @@ class _ImageTransformer(nn.Module):
 
     def _embed(self, x: Tensor) -> Tensor:
         if tuple(x.shape[1:]) != tuple(self.image_shape) or x.dim() != 4:
-            raise ValueError(f"{type(self).__name__}: expected images (batch, "
+            raise ShapeError(f"{type(self).__name__}: expected images (batch, "
                              f"{', '.join(map(str, self.image_shape))}), got {tuple(x.shape)}")
         if self.num_bits is None:
             if not x.is_floating_point():
@@ -157,7 +158,7 @@ class AutoregressiveTransformer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.features:
-            raise ValueError(f"AutoregressiveTransformer: expected input of shape (batch, "
+            raise ShapeError(f"AutoregressiveTransformer: expected input of shape (batch, "
                              f"{self.features}), got {tuple(x.shape)}")
         tokens = self.value(x.unsqueeze(-1))  # (B, D, d_model): token i carries x_i
         start = self.start.expand(x.shape[0], 1, -1)
