@@ -39,6 +39,9 @@ class _ConditionalGaussian(ConditionalDistribution):
     def log_prob(self, x: Tensor, context) -> Tensor:
         mean, log_std = self.mean_log_std(context)
         check_matches(type(self).__name__, x, mean.shape)
+        return self._log_prob_given(x, mean, log_std)
+
+    def _log_prob_given(self, x: Tensor, mean: Tensor, log_std: Tensor | float) -> Tensor:
         inv_std = torch.exp(-log_std) if isinstance(log_std, Tensor) else math.exp(-log_std)
         return self._log_prob_from_noise((x - mean) * inv_std, log_std)
 
@@ -48,8 +51,9 @@ class _ConditionalGaussian(ConditionalDistribution):
     def sample_with_log_prob(self, context) -> tuple[Tensor, Tensor]:
         mean, log_std = self.mean_log_std(context)
         std = torch.exp(log_std) if isinstance(log_std, Tensor) else math.exp(log_std)
-        eps = torch.randn_like(mean)
-        return mean + std * eps, self._log_prob_from_noise(eps, log_std)
+        x = mean + std * torch.randn_like(mean)
+        # Scored as log_prob(x, context) scores it: the same value to the last bit.
+        return x, self._log_prob_given(x, mean, log_std)
 
     def mean(self, context) -> Tensor:
         """The conditional mean ``E[x | context]``."""

@@ -117,6 +117,24 @@ class MaxPoolSurjection2d(Surjection):
             raise ValueError(f"{self.layer_name}: the decoder produced negative gaps")
         return self._unblocks(assemble_from_max(z, z.unsqueeze(-1) - gaps, k.long()))
 
+    # -- the official helper names -------------------------------------------------------------
+    _squeeze = _blocks
+    _unsqueeze = _unblocks
+
+    @staticmethod
+    def _k_mask(k: Tensor) -> Tensor:
+        """``(..., 4)`` boolean mask, True at each block's maximum position ``k``."""
+        return k.unsqueeze(-1) == torch.arange(4, device=k.device)
+
+    def _deconstruct_x(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``x -> (z, d, k)`` (the official order of :meth:`split`'s outputs)."""
+        z, k, d = self.split(x)
+        return z, d, k
+
+    def _construct_x(self, z: Tensor, xd: Tensor, k: Tensor) -> Tensor:
+        """Inverse of :meth:`_deconstruct_x`."""
+        return self.merge(z, k, xd)
+
     # -- likelihood ----------------------------------------------------------------------------
     def _index_log_prob(self, k: Tensor, z: Tensor) -> Tensor:
         if self.index_decoder is None:

@@ -50,6 +50,11 @@ class PixelCNN(nn.Sequential):
             ElementwiseParams2d(num_params),
         )
 
+    def forward(self, x: Tensor) -> Tensor:
+        # Contiguous parameters (one small copy after the network): callers may .view() them,
+        # as the official tests do.
+        return super().forward(x).contiguous()
+
 
 class ConditionalPixelCNN(nn.Module):
     """:class:`PixelCNN` with an image-shaped context ``(B, C_ctx, H, W)``: 1x1 convolutions of
