@@ -61,3 +61,13 @@ def test_agnostic_made_patterns_are_each_autoregressive_in_their_own_order():
     assert net.next_mask().current_mask == 2
     with pytest.raises(ValueError, match="mask index"):
         net.select_mask(3)
+
+
+def test_agnostic_made_cycles_patterns_on_each_call_as_official():
+    from survae.nn.nets import AgnosticMADE
+
+    net = AgnosticMADE(5, 2, [16], order_agnostic=True, connect_agnostic=False, num_masks=2)
+    x = torch.randn(3, 5)
+    first, second, third = net(x), net(x), net(x)  # patterns 1, 0, 1
+    assert torch.equal(first, third) and not torch.equal(first, second)
+    assert net.current_mask == 1
