@@ -5,6 +5,7 @@ from survae.distributions.bernoulli import Bernoulli
 from survae.distributions.categorical import Categorical
 from survae.distributions.conditional import *  # noqa: F403
 from survae.distributions.conditional import __all__ as _conditional
+from survae.distributions.data_parallel import DataParallelDistribution
 from survae.distributions.half_normal import StandardHalfNormal
 from survae.distributions.normal import ConvNormal2d, DiagonalNormal, StandardNormal
 from survae.distributions.uniform import StandardUniform
@@ -14,6 +15,7 @@ __all__ = [
     "Bernoulli",
     "Categorical",
     "ConvNormal2d",
+    "DataParallelDistribution",
     "DiagonalNormal",
     "StandardHalfNormal",
     "StandardNormal",

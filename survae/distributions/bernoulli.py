@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from survae.distributions._shape import as_event_shape
 from survae.distributions.base import Distribution
-from survae.utils.validation import check_event_shape, is_validating
+from survae.utils.validation import ShapeError, check_event_shape, is_validating
 
 
 def bernoulli_log_prob(x: Tensor, logits: Tensor) -> Tensor:
@@ -61,7 +61,7 @@ class Bernoulli(Distribution):
         if logits is not None:
             init = init + torch.as_tensor(logits, dtype=init.dtype)
             if init.shape != self.shape:
-                raise ValueError(
+                raise ShapeError(
                     f"Bernoulli: logits must broadcast to shape {tuple(self.shape)}, "
                     f"got shape {tuple(torch.as_tensor(logits).shape)}"
                 )

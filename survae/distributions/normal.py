@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from survae.distributions._shape import as_event_shape
 from survae.distributions.base import Distribution
 from survae.utils.tensors import sum_except_batch
-from survae.utils.validation import check_event_shape
+from survae.utils.validation import ShapeError, check_event_shape
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
@@ -45,7 +45,8 @@ class StandardNormal(Distribution):
         return f"shape={tuple(self.shape)}"
 
     def _log_prob(self, x: Tensor) -> Tensor:
-        return sum_except_batch(-0.5 * x**2) - self.shape.numel() * _HALF_LOG_TWO_PI
+        # Elementwise then summed, as torch.distributions.Normal (identical float32 values).
+        return sum_except_batch(-0.5 * x**2 - _HALF_LOG_TWO_PI)
 
     def log_prob(self, x: Tensor) -> Tensor:
         check_event_shape(type(self).__name__, x, self.shape)
@@ -135,7 +136,7 @@ class ConvNormal2d(DiagonalNormal):
         Distribution.__init__(self)
         self.shape = as_event_shape(type(self).__name__, shape)
         if len(self.shape) != 3:
-            raise ValueError(
+            raise ShapeError(
                 f"ConvNormal2d: expected an image event shape (C, H, W), got {tuple(self.shape)}"
             )
         self.loc = nn.Parameter(torch.zeros(1, self.shape[0], 1, 1))

@@ -1,4 +1,4 @@
-"""The one evaluation loop of the experiments, on :mod:`survae.utils.metrics`.
+"""The one evaluation loop of the experiments, on :mod:`survae.utils.loss`.
 
 ``evaluate_bounds(model, data, ...)`` returns the test log-likelihood per example in nats (exact
 for an exact model, else the one-sample ELBO) and, for ``k > 1`` on a stochastic model, the
@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from survae.utils.metrics import dataset_elbo_nats, dataset_iwbo_nats
+from survae.utils.loss import dataset_elbo_nats, dataset_iwbo_nats
 
 
 def evaluate_bounds(model: nn.Module, data: Dataset, batch_size: int = 256, k: int = 0,

@@ -9,7 +9,7 @@ from torch import Tensor
 
 from survae.distributions.base import Distribution
 from survae.transforms.base import Transform
-from survae.utils.validation import is_validating
+from survae.utils.validation import ShapeError, is_validating
 
 
 def as_transform_list(owner: str, base_dist: object, transforms: object) -> list[Transform]:
@@ -35,7 +35,7 @@ def check_step(owner: str, index: int, transform: Transform, z: Tensor, ldj: Ten
     if not is_validating():
         return
     if ldj.shape != z.shape[:1]:
-        raise ValueError(
+        raise ShapeError(
             f"{owner}: transforms[{index}] {transform.layer_name} returned ldj of shape "
             f"{tuple(ldj.shape)}, expected ({z.shape[0]},)"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+import torch
 from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
@@ -11,7 +12,7 @@ from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list, check_step
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
-from survae.utils.tensors import context_size
+from survae.utils.context import context_size
 from survae.utils.validation import check_tensor
 
 
@@ -86,12 +87,18 @@ class ConditionalFlow(ConditionalDistribution):
         return self.base_dist.sample_with_log_prob(context_size(context))
 
     def sample(self, context: Tensor) -> Tensor:
+        """One sample per context row (inverses on base samples), without autograd."""
+        with torch.no_grad():
+            return self.rsample(context)
+
+    def rsample(self, context: Tensor) -> Tensor:
+        """One sample per context row, with autograd recording (as ``Flow.rsample``)."""
         if self.context_init is not None:
             context = self.context_init(context)
         if isinstance(self.base_dist, ConditionalDistribution):
-            z = self.base_dist.sample(context)
+            z = self.base_dist.rsample(context)
         else:
-            z = self.base_dist.sample(context_size(context))
+            z = self.base_dist.rsample(context_size(context))
         for transform in reversed(self.transforms):
             if isinstance(transform, ConditionalTransform):
                 z = transform.inverse(z, context)

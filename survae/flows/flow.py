@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import torch
 from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
@@ -23,8 +24,13 @@ class Flow(Distribution):
     .. math:: \\log p(x) \\simeq \\log p(z) + \\sum_{t=1}^T \\mathcal{V}_t.
 
     The result is exact when no layer samples in the inference direction (``lower_bound`` is
-    False) and a stochastic lower bound (an ELBO) otherwise. ``sample`` runs the inverses from
-    base samples. The sum is kept in the dtype of the contributions (float64 stays float64).
+    False) and a stochastic lower bound (an ELBO) otherwise. The sum is kept in the dtype of the
+    contributions (float64 stays float64).
+
+    Sampling follows ``torch.distributions``: ``sample(n)`` runs the inverses from base samples
+    without autograd (``model.sample(n).numpy()`` works); ``rsample(n)`` is the same pass with
+    autograd recording (gradients reach the parameters through the inverses), and
+    ``sample_with_log_prob(n)`` returns differentiable samples with their exact log-likelihood.
 
     Args:
         base_dist: the distribution of the latent ``z``.
@@ -70,8 +76,14 @@ class Flow(Distribution):
         return log_pz if log_prob is None else log_prob + log_pz
 
     def sample(self, num_samples: int) -> Tensor:
-        """Draw ``num_samples`` samples by running the inverses on base samples."""
-        z = self.base_dist.sample(num_samples)
+        """Draw ``num_samples`` samples (inverses on base samples), without autograd."""
+        with torch.no_grad():
+            return self.rsample(num_samples)
+
+    def rsample(self, num_samples: int) -> Tensor:
+        """Draw ``num_samples`` samples with autograd recording: differentiable with respect to
+        the parameters of the base distribution and of the transforms."""
+        z = self.base_dist.rsample(num_samples)
         for transform in reversed(self.transforms):
             z = transform.inverse(z)
         return z

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
+import torch
 from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
-from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list
 from survae.transforms.base import Transform, require_exact_sample_likelihood
-from survae.transforms.cond_base import ConditionalTransform
-from survae.utils.tensors import context_size
 
 
 class InverseFlow(Distribution):
@@ -23,7 +21,9 @@ class InverseFlow(Distribution):
     .. math:: \\log q(x) = \\log p(z) - \\sum_k \\mathcal{V}_k.
 
     This is the natural form of a variational posterior (e.g. an IAF). ``log_prob`` of a given
-    point runs the inverses (exact for bijections).
+    point runs the inverses (exact for bijections). ``sample`` runs without autograd (as
+    ``torch.distributions``); ``rsample`` and ``sample_with_log_prob`` keep the graph, which is
+    what a VAE encoder with a flow posterior needs for reparameterised gradients.
 
     Args:
         base_dist: the distribution of the noise ``z``.
@@ -45,7 +45,13 @@ class InverseFlow(Distribution):
         return x, log_prob
 
     def sample(self, num_samples: int) -> Tensor:
-        x = self.base_dist.sample(num_samples)
+        """Draw ``num_samples`` samples without autograd."""
+        with torch.no_grad():
+            return self.rsample(num_samples)
+
+    def rsample(self, num_samples: int) -> Tensor:
+        """Draw ``num_samples`` samples with autograd recording (reparameterised)."""
+        x = self.base_dist.rsample(num_samples)
         for transform in self.transforms:
             x, _ = transform(x)
         return x
@@ -57,62 +63,4 @@ class InverseFlow(Distribution):
             x, ldj = transform.inverse_and_ldj(x)
             log_prob = -ldj if log_prob is None else log_prob - ldj
         log_pz = self.base_dist.log_prob(x)
-        return log_pz if log_prob is None else log_prob + log_pz
-
-
-class ConditionalInverseFlow(ConditionalDistribution):
-    """Conditional counterpart of :class:`InverseFlow`: ``q(x | context)``.
-
-    Args:
-        base_dist: a Distribution or ConditionalDistribution of the noise.
-        transforms: Transforms applied in order to the noise; ConditionalTransforms get the context.
-        context_init: optional module applied to the context once before use.
-    """
-
-    def __init__(
-        self,
-        base_dist: Distribution,
-        transforms: Transform | Iterable[Transform],
-        context_init: Callable[[Tensor], Tensor] | None = None,
-    ):
-        super().__init__()
-        transforms = as_transform_list(type(self).__name__, base_dist, transforms)
-        self.base_dist = base_dist
-        self.transforms = nn.ModuleList(transforms)
-        self.context_init = context_init
-
-    def sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:
-        require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
-        if self.context_init is not None:
-            context = self.context_init(context)
-        if isinstance(self.base_dist, ConditionalDistribution):
-            x, log_prob = self.base_dist.sample_with_log_prob(context)
-        else:
-            x, log_prob = self.base_dist.sample_with_log_prob(context_size(context))
-        for transform in self.transforms:
-            if isinstance(transform, ConditionalTransform):
-                x, ldj = transform(x, context)
-            else:
-                x, ldj = transform(x)
-            log_prob = log_prob - ldj
-        return x, log_prob
-
-    def sample(self, context: Tensor) -> Tensor:
-        return self.sample_with_log_prob(context)[0]
-
-    def log_prob(self, x: Tensor, context: Tensor) -> Tensor:
-        require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
-        if self.context_init is not None:
-            context = self.context_init(context)
-        log_prob = None
-        for transform in reversed(self.transforms):
-            if isinstance(transform, ConditionalTransform):
-                x, ldj = transform.inverse_and_ldj(x, context)
-            else:
-                x, ldj = transform.inverse_and_ldj(x)
-            log_prob = -ldj if log_prob is None else log_prob - ldj
-        if isinstance(self.base_dist, ConditionalDistribution):
-            log_pz = self.base_dist.log_prob(x, context)
-        else:
-            log_pz = self.base_dist.log_prob(x)
         return log_pz if log_prob is None else log_prob + log_pz

@@ -1,6 +1,7 @@
 """Utilities: tensor helpers, input validation and evaluation metrics."""
 
-from survae.utils.metrics import (
+from survae.utils.context import context_size
+from survae.utils.loss import (
     dataset_elbo_bpd,
     dataset_elbo_nats,
     dataset_iwbo_bpd,
@@ -15,7 +16,6 @@ from survae.utils.metrics import (
     loglik_nats,
 )
 from survae.utils.tensors import (
-    context_size,
     log_mean_exp,
     mean_except_batch,
     merge_leading_dims,

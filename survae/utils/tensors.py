@@ -38,16 +38,6 @@ def repeat_rows(x: Tensor, num_reps: int) -> Tensor:
     return x.repeat_interleave(num_reps, dim=0)
 
 
-def context_size(context: Tensor | list | tuple | dict) -> int:
-    """Batch size of a context: a tensor, or a (nested) list/tuple/dict of tensors."""
-    while not isinstance(context, Tensor):
-        if isinstance(context, dict):
-            context = next(iter(context.values()))
-        else:
-            context = context[0]
-    return context.shape[0]
-
-
 def log_mean_exp(x: Tensor, dim: int) -> Tensor:
     """``log(mean(exp(x), dim))`` computed stably."""
     return torch.logsumexp(x, dim=dim) - torch.log(torch.tensor(float(x.shape[dim]), dtype=x.dtype))

@@ -45,6 +45,14 @@ def validate_args(enabled: bool = True) -> Iterator[None]:
         _VALIDATE = previous
 
 
+class ShapeError(ValueError, AssertionError):
+    """A tensor of the wrong shape (or number of dimensions) reached a layer.
+
+    Derives from both ``ValueError`` (our convention) and ``AssertionError`` (what the official
+    library's ``assert`` statements raise), so code written for either catches it.
+    """
+
+
 def owner_name(owner: object) -> str:
     """The owner's name for a message: a string, or a layer's ``layer_name`` (built lazily)."""
     return owner if isinstance(owner, str) else getattr(owner, "layer_name", type(owner).__name__)
@@ -69,7 +77,7 @@ def check_tensor(
             f"{owner_name(owner)}: expected {name} to be a torch.Tensor, got {type(x).__name__}"
         )
     if x.dim() < min_dim:
-        raise ValueError(
+        raise ShapeError(
             f"{owner_name(owner)}: expected {name} with a batch dimension and at least {min_dim} "
             f"dimensions in all, got shape {tuple(x.shape)}"
         )
@@ -83,9 +91,9 @@ def check_tensor(
 
 
 def check_size(owner: object, x: Tensor, dim: int, expected: int, *, name: str = "input") -> None:
-    """Raise ``ValueError`` naming ``owner`` unless ``x.shape[dim] == expected``."""
+    """Raise :class:`ShapeError` naming ``owner`` unless ``x.shape[dim] == expected``."""
     if x.dim() <= dim or x.shape[dim] != expected:
-        raise ValueError(
+        raise ShapeError(
             f"{owner_name(owner)}: expected {name} with {expected} features along dim {dim}, "
             f"got shape {tuple(x.shape)}"
         )
@@ -94,9 +102,9 @@ def check_size(owner: object, x: Tensor, dim: int, expected: int, *, name: str =
 def check_event_shape(
     owner: object, x: Tensor, shape: Sequence[int], *, name: str = "input"
 ) -> None:
-    """Raise ``ValueError`` naming ``owner`` unless ``x.shape[1:] == shape``."""
+    """Raise :class:`ShapeError` naming ``owner`` unless ``x.shape[1:] == shape``."""
     if tuple(x.shape[1:]) != tuple(shape):
-        raise ValueError(
+        raise ShapeError(
             f"{owner_name(owner)}: expected {name} of shape (batch, {', '.join(map(str, shape))}), "
             f"got shape {tuple(x.shape)}"
         )

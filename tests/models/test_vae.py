@@ -13,7 +13,7 @@ from survae.models.vae import (
     build_hierarchical_vae,
     vae_terms,
 )
-from survae.utils.metrics import iwbo_batched
+from survae.utils.loss import iwbo_batched
 
 X = torch.bernoulli(torch.full((6, 1, 8, 8), 0.3), generator=torch.Generator().manual_seed(0))
 

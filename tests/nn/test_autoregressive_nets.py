@@ -45,7 +45,7 @@ def test_agnostic_made_patterns_are_each_autoregressive_in_their_own_order():
     from survae.nn.nets import AgnosticMADE
 
     torch.manual_seed(0)
-    net = AgnosticMADE(4, 1, [32, 32], num_masks=3).double()
+    net = AgnosticMADE(4, 1, [32, 32], num_masks=3).double()  # pattern 0
     orders = set()
     for k in range(3):
         net.select_mask(k)
@@ -57,7 +57,17 @@ def test_agnostic_made_patterns_are_each_autoregressive_in_their_own_order():
     x = torch.randn(2, 4, dtype=torch.float64)
     net.select_mask(1)
     ensemble = net.mask_ensemble(x)
-    assert ensemble.shape == (2, 4, 1) and int(net.current) == 1
-    assert int(net.next_mask().current) == 2
+    assert ensemble.shape == (2, 4, 1) and net.current_mask == 1
+    assert net.next_mask().current_mask == 2
     with pytest.raises(ValueError, match="mask index"):
         net.select_mask(3)
+
+
+def test_agnostic_made_cycles_patterns_on_each_call_as_official():
+    from survae.nn.nets import AgnosticMADE
+
+    net = AgnosticMADE(5, 2, [16], order_agnostic=True, connect_agnostic=False, num_masks=2)
+    x = torch.randn(3, 5)
+    first, second, third = net(x), net(x), net(x)  # patterns 1, 0, 1
+    assert torch.equal(first, third) and not torch.equal(first, second)
+    assert net.current_mask == 1

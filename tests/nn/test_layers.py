@@ -131,3 +131,28 @@ def test_scale_fn_positive(name):
     assert bool((scale_fn(name)(s) > 0).all())
     with pytest.raises(ValueError):
         scale_fn("abs")
+
+
+def test_image2seq_zigzag_follows_the_official_order():
+    from survae.nn.layers.autoregressive import Image2Seq
+
+    image = torch.arange(2 * 4 * 4.0).reshape(1, 2, 4, 4, 1)
+    seq = Image2Seq("zigzag_cs", (2, 4, 4))(image)[:, 0, 0]
+    # (channel, row, column) of the first 14 positions, as the official test lists them
+    expected = [(0, 0, 0), (1, 0, 0), (0, 0, 1), (1, 0, 1), (0, 1, 0), (1, 1, 0), (0, 2, 0),
+                (1, 2, 0), (0, 1, 1), (1, 1, 1), (0, 0, 2), (1, 0, 2), (0, 0, 3), (1, 0, 3)]
+    assert seq[:14].tolist() == [float(image[0, c, h, w, 0]) for c, h, w in expected]
+
+
+def test_masked_linear_degrees_as_official():
+    from survae.nn.layers.autoregressive import MaskedLinear
+
+    degrees = MaskedLinear.get_data_degrees(4)
+    assert degrees.tolist() == [1, 2, 3, 4]
+    hidden = MaskedLinear(degrees, 6, 4)
+    assert hidden.degrees.tolist() == [1, 2, 3, 1, 2, 3]  # cyclic in 1..D-1
+    out = MaskedLinear(hidden.degrees, 8, 4, is_output=True, data_degrees=degrees)
+    assert out.degrees.tolist() == [1, 1, 2, 2, 3, 3, 4, 4]  # num_params consecutive units
+    assert torch.equal(out.mask, (out.degrees[:, None] > hidden.degrees).float())
+    with pytest.raises(ValueError, match="data_degrees"):
+        MaskedLinear(degrees, 8, 4, is_output=True)

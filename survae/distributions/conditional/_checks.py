@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from torch import Tensor
 
-from survae.utils.validation import check_event_shape
+from survae.utils.validation import ShapeError, check_event_shape
 
 
 def check_matches(owner: str, x: Tensor, shape: Sequence[int]) -> None:
@@ -16,6 +16,6 @@ def check_matches(owner: str, x: Tensor, shape: Sequence[int]) -> None:
     """
     check_event_shape(owner, x, tuple(shape[1:]))
     if x.shape[0] != shape[0]:
-        raise ValueError(
+        raise ShapeError(
             f"{owner}: input has batch size {x.shape[0]} but the context gives {shape[0]}"
         )

@@ -20,6 +20,10 @@ class ConditionalDistribution(Distribution):
     def sample(self, context: Tensor) -> Tensor:  # type: ignore[override]
         raise NotImplementedError
 
+    def rsample(self, context: Tensor) -> Tensor:  # type: ignore[override]
+        """One sample per context row, with autograd recording (see ``Distribution.rsample``)."""
+        return self.sample(context)
+
     def sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:  # type: ignore[override]
-        samples = self.sample(context)
+        samples = self.rsample(context)
         return samples, self.log_prob(samples, context)

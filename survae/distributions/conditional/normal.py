@@ -12,6 +12,7 @@ from torch.distributions import Normal
 from survae.distributions.conditional._checks import check_matches
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.utils.tensors import sum_except_batch
+from survae.utils.validation import ShapeError
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
@@ -38,6 +39,9 @@ class _ConditionalGaussian(ConditionalDistribution):
     def log_prob(self, x: Tensor, context) -> Tensor:
         mean, log_std = self.mean_log_std(context)
         check_matches(type(self).__name__, x, mean.shape)
+        return self._log_prob_given(x, mean, log_std)
+
+    def _log_prob_given(self, x: Tensor, mean: Tensor, log_std: Tensor | float) -> Tensor:
         inv_std = torch.exp(-log_std) if isinstance(log_std, Tensor) else math.exp(-log_std)
         return self._log_prob_from_noise((x - mean) * inv_std, log_std)
 
@@ -47,8 +51,9 @@ class _ConditionalGaussian(ConditionalDistribution):
     def sample_with_log_prob(self, context) -> tuple[Tensor, Tensor]:
         mean, log_std = self.mean_log_std(context)
         std = torch.exp(log_std) if isinstance(log_std, Tensor) else math.exp(log_std)
-        eps = torch.randn_like(mean)
-        return mean + std * eps, self._log_prob_from_noise(eps, log_std)
+        x = mean + std * torch.randn_like(mean)
+        # Scored as log_prob(x, context) scores it: the same value to the last bit.
+        return x, self._log_prob_given(x, mean, log_std)
 
     def mean(self, context) -> Tensor:
         """The conditional mean ``E[x | context]``."""
@@ -170,7 +175,7 @@ class ConditionalMeanStdNormal(_ConditionalGaussian):
         except RuntimeError:
             broadcast = None
         if broadcast != mean.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"ConditionalMeanStdNormal: log_scale of shape {tuple(self.log_scale.shape)} does "
                 f"not broadcast to the net's output of shape {tuple(mean.shape)}"
             )

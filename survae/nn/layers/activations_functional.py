@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from survae.utils.validation import ShapeError
+
 
 def gelu(x: Tensor) -> Tensor:
     """GELU in its sigmoid approximation ``x * sigmoid(1.702 x)`` (as the official library).
@@ -33,7 +35,7 @@ def concat_elu(x: Tensor) -> Tensor:
 def gated_tanh(x: Tensor, dim: int) -> Tensor:
     """Gated tanh ``tanh(a) * sigmoid(b)`` with ``a, b`` the halves of ``x`` along ``dim``."""
     if x.shape[dim] % 2:
-        raise ValueError(
+        raise ShapeError(
             f"gated_tanh: expected an even size along dim {dim}, got shape {tuple(x.shape)}"
         )
     a, b = torch.chunk(x, 2, dim=dim)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from survae.utils.validation import ShapeError
+
 _MODES = ("interleaved", "sequential")
 
 
@@ -31,7 +33,7 @@ class _ElementwiseParamsNd(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 + self._spatial:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape {self._layout}, "
                 f"got shape {tuple(x.shape)}"
             )
@@ -39,7 +41,7 @@ class _ElementwiseParamsNd(nn.Module):
             return x  # as the official library: no trailing axis for a single parameter
         size = x.shape[1]
         if size % self.num_params:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected a size along dim 1 divisible by "
                 f"num_params={self.num_params}, got shape {tuple(x.shape)}"
             )

@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from survae.utils.validation import ShapeError
+
 
 def _normalize(x: Tensor, eps: float) -> Tensor:
     return x / x.norm().clamp_min(eps)
@@ -246,7 +248,7 @@ class SpectralNormConv2d(_SpectralNormMixin, nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if tuple(x.shape[-2:]) != self.input_size:
-            raise ValueError(
+            raise ShapeError(
                 f"SpectralNormConv2d({self.extra_repr()}): expected inputs of spatial size "
                 f"{self.input_size} (the size the norm is computed for), got shape "
                 f"{tuple(x.shape)}"

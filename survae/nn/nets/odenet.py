@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.nn.layers.activations import Swish
+from survae.utils.validation import ShapeError
 
 _ACTIVATIONS = {"tanh": nn.Tanh, "softplus": nn.Softplus, "swish": Swish, "elu": nn.ELU}
 
@@ -65,7 +66,7 @@ class ODENet(nn.Module):
 
     def forward(self, t: Tensor | float, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.features:
-            raise ValueError(
+            raise ShapeError(
                 f"ODENet({self.extra_repr()}): expected x of shape (batch, {self.features}), "
                 f"got shape {tuple(x.shape)}"
             )

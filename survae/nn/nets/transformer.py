@@ -20,6 +20,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from survae.utils.validation import ShapeError
+
 
 class SetTransformer(nn.Module):
     """Permutation-equivariant Transformer encoder: ``(B, d_input, L) -> (B, d_output, L)``.
@@ -79,7 +81,7 @@ class SetTransformer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 3 or x.shape[1] != self.d_input:
-            raise ValueError(
+            raise ShapeError(
                 f"{type(self).__name__}: expected input of shape (batch, {self.d_input}, length), "
                 f"got {tuple(x.shape)}"
             )
@@ -110,7 +112,7 @@ class PositionalTransformer(SetTransformer):
 
     def _positions(self, h: Tensor) -> Tensor:
         if h.shape[1] != self.length:
-            raise ValueError(
+            raise ShapeError(
                 f"PositionalTransformer: expected length {self.length}, got {h.shape[1]}"
             )
         return h + self.position

@@ -37,12 +37,12 @@ from survae.transforms.bijections.elementwise_nonlinear import (
     Tanh,
 )
 from survae.transforms.bijections.inverse import ConditionalInverseBijection, InverseBijection
-from survae.transforms.bijections.linear import HouseholderBijection, Linear, LinearLU
-from survae.transforms.bijections.linear_more import (
-    LinearLowRank,
+from survae.transforms.bijections.linear import HouseholderBijection, Linear
+from survae.transforms.bijections.linear_lowrank import LinearLowRank
+from survae.transforms.bijections.linear_lu import LinearLU
+from survae.transforms.bijections.linear_orthogonal import (
     LinearOrthogonal,
     LinearQR,
-    Rotate,
 )
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
@@ -53,6 +53,7 @@ from survae.transforms.bijections.planar import (
 )
 from survae.transforms.bijections.reshape import Reshape
 from survae.transforms.bijections.residual import ResidualBijection
+from survae.transforms.bijections.rotate import Rotate
 from survae.transforms.bijections.splines import (
     CubicSplineBijection,
     LinearSplineBijection,

@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.utils.validation import check_size
+from survae.utils.validation import ShapeError, check_size
 
 
 class _ActNorm(Bijection):
@@ -18,11 +18,12 @@ class _ActNorm(Bijection):
 
     As in the official library, ``shift`` and ``log_scale`` are the location and log-scale of the
     *data*: with ``data_dep_init`` the first forward in training mode sets them to the batch mean
-    and ``log(std + eps)`` per feature (biased std over the batch and positions), so the output
-    starts standardized. The ``initialized`` flag is a buffer (shape ``(1,)``, as the official
-    one): it travels with the state_dict, and a loaded model is not initialized again. Under
-    ``torch.compile`` the first call initializes inside the graph (masked by the buffer, no host
-    read), so a flow can be compiled before it has seen data.
+    and ``log(std + eps)`` per feature (the unbiased std over the batch and positions, as the
+    official ``torch.std``), so the output starts standardized. The ``initialized`` flag is a
+    buffer (shape ``(1,)``, as the official one): it travels with the state_dict, and a loaded
+    model is not initialized again. Under ``torch.compile`` the first call initializes inside
+    the graph (masked by the buffer, no host read), so a flow can be compiled before it has seen
+    data.
     """
 
     event_dims: int = 1
@@ -47,7 +48,7 @@ class _ActNorm(Bijection):
 
     def _check(self, x: Tensor) -> None:
         if x.dim() != self.event_dims + 1:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input with {self.event_dims + 1} dimensions "
                 f"(batch, {self.num_features}{', ...' * (self.event_dims - 1)}), "
                 f"got shape {tuple(x.shape)}"
@@ -76,7 +77,7 @@ class _ActNorm(Bijection):
         dims = self._reduce_dims()
         mean = x.mean(dim=dims, keepdim=True)
         std = (
-            x.std(dim=dims, keepdim=True, unbiased=False)
+            x.std(dim=dims, keepdim=True)
             if x.shape[0] > 1 or len(dims) > 1
             else torch.ones_like(mean)
         )

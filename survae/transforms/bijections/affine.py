@@ -38,6 +38,17 @@ class ScalarAffineBijection(Bijection):
                 f"ScalarAffineBijection: scale must be finite and non-zero, got {scale}"
             )
         self._log_scale = math.log(abs(self.scale))
+        # The official buffers (so official state dicts load); computations use the floats.
+        self.register_buffer("_shift", torch.tensor(self.shift, dtype=torch.float64))
+        self.register_buffer("_scale", torch.tensor(self.scale, dtype=torch.float64))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self.shift, self.scale = float(self._shift), float(self._scale)
+        if self.scale == 0.0 or not math.isfinite(self.scale):
+            raise ValueError(f"ScalarAffineBijection: loaded scale must be finite and non-zero, "
+                             f"got {self.scale}")
+        self._log_scale = math.log(abs(self.scale))
 
     def extra_repr(self) -> str:
         return f"shift={self.shift}, scale={self.scale}"

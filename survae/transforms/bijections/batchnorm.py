@@ -6,17 +6,22 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.utils.validation import check_size
+from survae.utils.validation import ShapeError, check_size
 
 
 class _BatchNorm(Bijection):
     """Shared batch-norm bijection over ``(batch, C, *positions)``.
 
-    - forward: ``z = exp(log_gamma) (x - mu) / sqrt(var + eps) + beta`` per feature, where
-      ``(mu, var)`` are the batch statistics in training mode (the running statistics are updated,
-      without autograd history) and the running statistics in eval mode;
-    - inverse: ``x = mu + (z - beta) sqrt(var + eps) exp(-log_gamma)`` with the running statistics;
-    - log-det: ``(positions) * sum(log_gamma - log(var + eps) / 2)``.
+    - forward: ``z = exp(log_weight) (x - mu) / sqrt(var + epsilon) + bias`` per feature, where
+      ``(mu, var)`` are the batch statistics in training mode (the mean and the unbiased variance,
+      as the official layer; the running statistics are updated without autograd history) and
+      the running statistics in eval mode;
+    - inverse: ``x = mu + (z - bias) sqrt(var + epsilon) exp(-log_weight)`` with the running
+      statistics;
+    - log-det: ``(positions) * sum(log_weight - log(var + epsilon) / 2)``.
+
+    Parameters and buffers carry the official names (``log_weight``, ``bias``, ``running_mean``,
+    ``running_var``), so official state dicts load.
 
     In training mode the log-det treats the batch statistics as constants (the usual convention:
     the map is then a bijection of each example given the batch); in eval mode the layer is an
@@ -25,30 +30,36 @@ class _BatchNorm(Bijection):
 
     event_dims = 1
 
-    def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5):
+    def __init__(self, num_features: int, momentum: float = 0.1, epsilon: float = 1e-5):
         super().__init__()
         self.num_features = int(num_features)
         self.momentum = float(momentum)
-        self.eps = float(eps)
+        self.epsilon = float(epsilon)
         shape = (1, self.num_features) + (1,) * (self.event_dims - 1)
-        self.log_gamma = nn.Parameter(torch.zeros(shape))
-        self.beta = nn.Parameter(torch.zeros(shape))
+        self.log_weight = nn.Parameter(torch.zeros(shape))
+        self.bias = nn.Parameter(torch.zeros(shape))
         self.register_buffer("running_mean", torch.zeros(shape))
         self.register_buffer("running_var", torch.ones(shape))
 
     def extra_repr(self) -> str:
-        return f"num_features={self.num_features}, momentum={self.momentum}, eps={self.eps}"
+        return (f"num_features={self.num_features}, momentum={self.momentum}, "
+                f"epsilon={self.epsilon}")
+
+    @property
+    def weight(self) -> Tensor:
+        """The scale ``exp(log_weight)``."""
+        return self.log_weight.exp()
 
     def _check(self, x: Tensor) -> None:
         if x.dim() != self.event_dims + 1:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input with {self.event_dims + 1} dimensions, "
                 f"got shape {tuple(x.shape)}"
             )
         check_size(self, x, 1, self.num_features)
 
     def _ldj(self, x: Tensor, var: Tensor) -> Tensor:
-        per_feature = self.log_gamma - 0.5 * torch.log(var + self.eps)
+        per_feature = self.log_weight - 0.5 * torch.log(var + self.epsilon)
         return (per_feature.sum() * x.shape[2:].numel()).expand(x.shape[0])
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -56,19 +67,20 @@ class _BatchNorm(Bijection):
         if self.training:
             dims = [0] + list(range(2, x.dim()))
             mean = x.mean(dim=dims, keepdim=True)
-            var = x.var(dim=dims, keepdim=True, unbiased=False)
+            count = x.numel() // x.shape[1]
+            var = x.var(dim=dims, keepdim=True, correction=1 if count > 1 else 0)
             with torch.no_grad():
                 self.running_mean.lerp_(mean.detach(), self.momentum)
                 self.running_var.lerp_(var.detach(), self.momentum)
         else:
             mean, var = self.running_mean, self.running_var
-        z = torch.exp(self.log_gamma) * (x - mean) / torch.sqrt(var + self.eps) + self.beta
+        z = self.weight * (x - mean) / torch.sqrt(var + self.epsilon) + self.bias
         return z, self._ldj(x, var)
 
     def inverse(self, z: Tensor) -> Tensor:
         self._check(z)
-        std = torch.sqrt(self.running_var + self.eps)
-        return self.running_mean + (z - self.beta) * std * torch.exp(-self.log_gamma)
+        std = torch.sqrt(self.running_var + self.epsilon)
+        return self.running_mean + (z - self.bias) * std * torch.exp(-self.log_weight)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         return self.inverse(z), self._ldj(z, self.running_var)
@@ -80,7 +92,7 @@ class BatchNormBijection(_BatchNorm):
     Args:
         num_features: number of features.
         momentum: running-statistics update rate.
-        eps: added to the variance.
+        epsilon: added to the variance.
 
     Example:
         >>> import torch

@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from survae.transforms.bijections.base import Bijection
 from survae.utils.autograd import batched_jacobian
 from survae.utils.tensors import sum_except_batch
+from survae.utils.validation import ShapeError
 
 TRACES = ("exact", "hutchinson")
 NOISES = ("gaussian", "rademacher")
@@ -52,7 +53,7 @@ class _ODEFunc(nn.Module):
             xg = x if x.requires_grad else x.detach().requires_grad_(True)
             f = self.dynamics(s * T, xg)
             if f.shape != xg.shape:
-                raise ValueError(
+                raise ShapeError(
                     f"ODEBijection: the dynamics must keep the shape: state of shape "
                     f"{tuple(xg.shape)} gave f(t, x) of shape {tuple(f.shape)}"
                 )

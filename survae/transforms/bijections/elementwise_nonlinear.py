@@ -22,12 +22,22 @@ class _LogisticBijection(Bijection):
             raise ValueError(f"{type(self).__name__}: temperature must be > 0, got {temperature}")
         if not 0.0 <= alpha < 0.5:
             raise ValueError(f"{type(self).__name__}: alpha must be in [0, 0.5), got {alpha}")
-        self.temperature = float(temperature)
+        self._temperature = float(temperature)
         self.eps = float(eps)
         self.alpha = float(alpha)
+        # The official buffer (so official state dicts load); computations use the float.
+        self.register_buffer("temperature", torch.tensor([self._temperature],
+                                                         dtype=torch.float64))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._temperature = float(self.temperature)
+        if self._temperature <= 0:
+            raise ValueError(f"{type(self).__name__}: loaded temperature must be > 0, got "
+                             f"{self._temperature}")
 
     def extra_repr(self) -> str:
-        return f"temperature={self.temperature}, eps={self.eps}, alpha={self.alpha}"
+        return f"temperature={self._temperature}, eps={self.eps}, alpha={self.alpha}"
 
 
 class Logit(_LogisticBijection):
@@ -60,23 +70,23 @@ class Logit(_LogisticBijection):
         super().__init__(temperature, eps, alpha)
 
     def _log_det(self, y: Tensor) -> Tensor:
-        const = math.log1p(-2 * self.alpha) - math.log(self.temperature)
+        const = math.log1p(-2 * self.alpha) - math.log(self._temperature)
         return sum_except_batch(const - torch.log(y) - torch.log1p(-y))
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         if is_validating() and not bool(((x >= 0) & (x <= 1)).all()):
             raise ValueError(f"{self.layer_name}: expected input values in [0, 1]")
         y = (self.alpha + (1 - 2 * self.alpha) * x).clamp(self.eps, 1 - self.eps)
-        z = (torch.log(y) - torch.log1p(-y)) / self.temperature
+        z = (torch.log(y) - torch.log1p(-y)) / self._temperature
         return z, self._log_det(y)
 
     def inverse(self, z: Tensor) -> Tensor:
-        return (torch.sigmoid(self.temperature * z) - self.alpha) / (1 - 2 * self.alpha)
+        return (torch.sigmoid(self._temperature * z) - self.alpha) / (1 - 2 * self.alpha)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        t = self.temperature * z
+        t = self._temperature * z
         y = torch.sigmoid(t)
-        const = math.log1p(-2 * self.alpha) - math.log(self.temperature)
+        const = math.log1p(-2 * self.alpha) - math.log(self._temperature)
         # -log y - log(1 - y) = softplus(-t) + softplus(t), stable for large |t|
         ldj = sum_except_batch(const + F.softplus(-t) + F.softplus(t))
         return (y - self.alpha) / (1 - 2 * self.alpha), ldj
@@ -106,11 +116,11 @@ class Sigmoid(_LogisticBijection):
         super().__init__(temperature, eps, alpha)
 
     def _log_det(self, t: Tensor) -> Tensor:
-        const = math.log(self.temperature) - math.log1p(-2 * self.alpha)
+        const = math.log(self._temperature) - math.log1p(-2 * self.alpha)
         return sum_except_batch(const - F.softplus(-t) - F.softplus(t))
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        t = self.temperature * x
+        t = self._temperature * x
         z = (torch.sigmoid(t) - self.alpha) / (1 - 2 * self.alpha)
         return z, self._log_det(t)
 
@@ -126,12 +136,12 @@ class Sigmoid(_LogisticBijection):
 
     def inverse(self, z: Tensor) -> Tensor:
         self._check_inverse_input(z)
-        return self._logit(z) / self.temperature
+        return self._logit(z) / self._temperature
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         self._check_inverse_input(z)
         t = self._logit(z)
-        return t / self.temperature, self._log_det(t)
+        return t / self._temperature, self._log_det(t)
 
 
 class SoftplusInverse(Bijection):

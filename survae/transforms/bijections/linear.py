@@ -1,4 +1,5 @@
-"""Learned linear bijections of the feature dimension: dense, LU-parametrized, Householder."""
+"""Learned linear bijections of the feature dimension: dense, Householder (and the base class of
+the LU, low-rank, orthogonal and QR parametrizations in their own modules)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.utils.validation import check_size
+from survae.utils.validation import ShapeError, check_size
 
 
 class _FeatureLinear(Bijection):
@@ -32,7 +33,7 @@ class _FeatureLinear(Bijection):
 
     def _check(self, x: Tensor) -> None:
         if x.dim() != 2:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape (batch, {self.num_features}), "
                 f"got shape {tuple(x.shape)}"
             )
@@ -85,62 +86,6 @@ class Linear(_FeatureLinear):
 
     def _logabsdet(self) -> Tensor:
         return torch.linalg.slogdet(self.weight).logabsdet
-
-
-class LinearLU(_FeatureLinear):
-    """Invertible linear map in LU form: ``W = L U``, ``L`` unit lower-triangular, ``U`` upper-
-    triangular with positive diagonal ``u_ii = eps + softplus(r_i)``.
-
-    - forward: ``z = W x + b``;  inverse: two triangular solves;
-    - log-det: ``sum_i log u_ii`` (no determinant computed).
-
-    Args:
-        num_features: ``D``.
-        identity_init: start at ``W = I`` (else a random LU factorization).
-        eps: lower bound of the diagonal of ``U``.
-
-    Example:
-        >>> import torch
-        >>> layer = LinearLU(3, identity_init=False)
-        >>> x = torch.randn(4, 3)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
-        True
-    """
-
-    def __init__(self, num_features: int, identity_init: bool = True, eps: float = 1e-3):
-        super().__init__()
-        d = self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.lower = nn.Parameter(torch.zeros(d, d))
-        self.upper = nn.Parameter(torch.zeros(d, d))
-        raw = torch.full((d,), float(torch.log(torch.expm1(torch.tensor(1.0 - eps)))))
-        self.unconstrained_upper_diag = nn.Parameter(raw)
-        self.bias = nn.Parameter(torch.zeros(d))
-        if not identity_init:
-            bound = 1.0 / d**0.5
-            nn.init.uniform_(self.lower, -bound, bound)
-            nn.init.uniform_(self.upper, -bound, bound)
-        self.register_buffer("eye", torch.eye(d))
-
-    def _upper_diag(self) -> Tensor:
-        return self.eps + F.softplus(self.unconstrained_upper_diag)
-
-    def _factors(self) -> tuple[Tensor, Tensor]:
-        lower = torch.tril(self.lower, -1) + self.eye
-        upper = torch.triu(self.upper, 1) + torch.diag(self._upper_diag())
-        return lower, upper
-
-    def _weight(self) -> Tensor:
-        lower, upper = self._factors()
-        return lower @ upper
-
-    def _weight_inverse(self) -> Tensor:
-        lower, upper = self._factors()
-        y = torch.linalg.solve_triangular(lower, self.eye, upper=False, unitriangular=True)
-        return torch.linalg.solve_triangular(upper, y, upper=True)
-
-    def _logabsdet(self) -> Tensor:
-        return torch.log(self._upper_diag()).sum()
 
 
 class HouseholderBijection(_FeatureLinear):

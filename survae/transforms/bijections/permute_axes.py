@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from survae.transforms.bijections.base import Bijection
+from survae.utils.validation import ShapeError
 
 
 class PermuteAxes(Bijection):
@@ -43,7 +44,7 @@ class PermuteAxes(Bijection):
 
     def _check(self, x: Tensor) -> None:
         if x.dim() != len(self.permutation):
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input with {len(self.permutation)} dimensions, "
                 f"got shape {tuple(x.shape)}"
             )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from torch import Tensor
 
 from survae.transforms.bijections.base import Bijection
-from survae.utils.validation import check_event_shape
+from survae.utils.validation import ShapeError, check_event_shape
 
 
 class Reshape(Bijection):
@@ -33,7 +33,7 @@ class Reshape(Bijection):
         for s in self.output_shape:
             n_out *= s
         if n_in != n_out:
-            raise ValueError(
+            raise ShapeError(
                 f"Reshape: input_shape {self.input_shape} and output_shape {self.output_shape} "
                 "hold different numbers of elements"
             )

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from survae.transforms.bijections.base import Bijection
 from survae.utils.autograd import batched_jacobian
 from survae.utils.tensors import sum_except_batch
+from survae.utils.validation import ShapeError
 
 ESTIMATORS = ("exact", "series", "russian_roulette")
 NOISES = ("gaussian", "rademacher")
@@ -161,7 +162,7 @@ class ResidualBijection(Bijection):
     def _branch(self, x: Tensor) -> Tensor:
         gx = self.net(x)
         if gx.shape != x.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: the residual branch must keep the shape: input of shape "
                 f"{tuple(x.shape)} gave an output of shape {tuple(gx.shape)}"
             )

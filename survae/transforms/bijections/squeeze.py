@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from survae.transforms.bijections.base import Bijection
+from survae.utils.validation import ShapeError
 
 
 def squeeze2d(x: Tensor, factor: int, ordered: bool) -> Tensor:
@@ -59,14 +60,14 @@ class Squeeze2d(Bijection):
 
     def _check_spatial(self, x: Tensor) -> None:
         if x.dim() != 4 or x.shape[2] % self.factor or x.shape[3] % self.factor:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape (batch, C, H, W) with H and W "
                 f"divisible by {self.factor}, got shape {tuple(x.shape)}"
             )
 
     def _check_channels(self, z: Tensor) -> None:
         if z.dim() != 4 or z.shape[1] % (self.factor**2):
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape (batch, C, H, W) with C divisible "
                 f"by {self.factor**2}, got shape {tuple(z.shape)}"
             )

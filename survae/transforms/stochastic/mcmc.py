@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
 from survae.transforms.stochastic.base import StochasticTransform
-from survae.utils.validation import check_size
+from survae.utils.validation import ShapeError, check_size
 
 LogDensity = Callable[[Tensor], Tensor]
 
@@ -52,7 +52,7 @@ class _MCMCLayer(StochasticTransform):
     def _check(self, x: Tensor) -> None:
         check_size(self, x, 1, self.num_features)
         if x.dim() != 2:
-            raise ValueError(f"{self.layer_name}: expected input of shape (batch, "
+            raise ShapeError(f"{self.layer_name}: expected input of shape (batch, "
                              f"{self.num_features}), got {tuple(x.shape)}")
 
     def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:

@@ -50,4 +50,4 @@ class VAE(StochasticTransform):
         return z, log_px - log_qz
 
     def inverse(self, z: Tensor) -> Tensor:
-        return self.decoder.sample(context=z)
+        return self.decoder.rsample(context=z)

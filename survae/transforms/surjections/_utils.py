@@ -9,7 +9,7 @@ from torch import Tensor
 
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
-from survae.utils.validation import owner_name
+from survae.utils.validation import ShapeError, owner_name
 
 _LOG_HALF_NORMAL_NORMALISER = math.log(2.0) - 0.5 * math.log(2.0 * math.pi)
 
@@ -17,7 +17,7 @@ _LOG_HALF_NORMAL_NORMALISER = math.log(2.0) - 0.5 * math.log(2.0 * math.pi)
 def check_dim(owner: object, x: Tensor, dim: int) -> None:
     """Raise ``ValueError`` naming ``owner`` unless ``x`` has a dimension ``dim`` (>= 1)."""
     if x.dim() <= dim:
-        raise ValueError(
+        raise ShapeError(
             f"{owner_name(owner)}: expected input with at least {dim + 1} dimensions "
             "(the batch first), "
             f"got shape {tuple(x.shape)}"
@@ -93,7 +93,7 @@ def dist_log_prob(dist: Distribution, x: Tensor, context: Tensor, cond: bool) ->
 
 def dist_sample(dist: Distribution, context: Tensor, cond: bool) -> Tensor:
     """One sample per row of ``context`` (conditional) or ``context.shape[0]`` samples."""
-    return dist.sample(context=context) if cond else dist.sample(context.shape[0])
+    return dist.rsample(context=context) if cond else dist.rsample(context.shape[0])
 
 
 def dist_sample_with_log_prob(

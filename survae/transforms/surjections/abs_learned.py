@@ -15,6 +15,7 @@ from survae.transforms.surjections._utils import (
     dist_sample_with_log_prob,
 )
 from survae.transforms.surjections.base import Surjection
+from survae.utils.validation import ShapeError
 
 
 class AbsSurjection(Surjection):
@@ -71,7 +72,7 @@ class AbsSurjection(Surjection):
         if self.elements is None:
             return x.abs(), x
         if x.dim() < 2 or x.shape[1] <= max(self.elements):
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected more than {max(self.elements)} features along dim 1, "
                 f"got shape {tuple(x.shape)}"
             )

@@ -8,7 +8,7 @@ from torch import Tensor
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.surjections.base import Surjection
-from survae.utils.validation import check_size
+from survae.utils.validation import ShapeError, check_size
 
 
 class Augment(Surjection):
@@ -68,7 +68,7 @@ class Augment(Surjection):
 
     def inverse(self, z: Tensor) -> Tensor:
         if z.shape[self.split_dim] <= self.x_size:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected latent with more than {self.x_size} features along "
                 f"dim {self.split_dim}, got shape {tuple(z.shape)}"
             )

@@ -9,7 +9,7 @@ from torch import Tensor
 
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.surjections.base import Surjection
-from survae.utils.validation import is_validating
+from survae.utils.validation import ShapeError, is_validating
 
 
 class VariationalDequantization(Surjection):
@@ -98,7 +98,7 @@ class VariationalDequantization(Surjection):
         x = x.to(dtype)
         u, log_qu = self.encoder.sample_with_log_prob(context=x)
         if u.shape != x.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: the encoder returned samples of shape {tuple(u.shape)}, "
                 f"expected the input's shape {tuple(x.shape)}"
             )

@@ -17,7 +17,7 @@ from survae.transforms.surjections._utils import (
     others_index,
 )
 from survae.transforms.surjections.base import Surjection
-from survae.utils.validation import is_validating
+from survae.utils.validation import ShapeError, is_validating
 
 
 class MaxPoolSurjection2d(Surjection):
@@ -74,7 +74,7 @@ class MaxPoolSurjection2d(Surjection):
     def _blocks(self, x: Tensor) -> Tensor:
         """``(B, C, H, W) -> (B, C, H/2, W/2, 4)``: each block's 4 values in row-major order."""
         if x.dim() != 4 or x.shape[2] % 2 or x.shape[3] % 2:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input of shape (batch, C, H, W) with even H and W, "
                 f"got shape {tuple(x.shape)}"
             )
@@ -108,7 +108,7 @@ class MaxPoolSurjection2d(Surjection):
     def merge(self, z: Tensor, k: Tensor, d: Tensor) -> Tensor:
         """Inverse of :meth:`split`."""
         if z.dim() != 4:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected latent of shape (batch, C, H/2, W/2), "
                 f"got shape {tuple(z.shape)}"
             )
@@ -116,6 +116,24 @@ class MaxPoolSurjection2d(Surjection):
         if is_validating() and not bool((gaps >= 0).all()):
             raise ValueError(f"{self.layer_name}: the decoder produced negative gaps")
         return self._unblocks(assemble_from_max(z, z.unsqueeze(-1) - gaps, k.long()))
+
+    # -- the official helper names -------------------------------------------------------------
+    _squeeze = _blocks
+    _unsqueeze = _unblocks
+
+    @staticmethod
+    def _k_mask(k: Tensor) -> Tensor:
+        """``(..., 4)`` boolean mask, True at each block's maximum position ``k``."""
+        return k.unsqueeze(-1) == torch.arange(4, device=k.device)
+
+    def _deconstruct_x(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``x -> (z, d, k)`` (the official order of :meth:`split`'s outputs)."""
+        z, k, d = self.split(x)
+        return z, d, k
+
+    def _construct_x(self, z: Tensor, xd: Tensor, k: Tensor) -> Tensor:
+        """Inverse of :meth:`_deconstruct_x`."""
+        return self.merge(z, k, xd)
 
     # -- likelihood ----------------------------------------------------------------------------
     def _index_log_prob(self, k: Tensor, z: Tensor) -> Tensor:

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 from survae.transforms.surjections._utils import half_normal_log_density
 from survae.transforms.surjections.base import Surjection
 from survae.utils.tensors import sum_except_batch
-from survae.utils.validation import is_validating, owner_name
+from survae.utils.validation import ShapeError, is_validating, owner_name
 
 
 def _log_scale(owner: object, net: nn.Module | None, context: Tensor) -> Tensor | float:
@@ -16,7 +16,7 @@ def _log_scale(owner: object, net: nn.Module | None, context: Tensor) -> Tensor 
         return 0.0
     log_scale = net(context)
     if log_scale.shape != context.shape:
-        raise ValueError(
+        raise ShapeError(
             f"{owner_name(owner)}: the log-scale net must return the input shape "
             f"{tuple(context.shape)}, "
             f"got {tuple(log_scale.shape)}"

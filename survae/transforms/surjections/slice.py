@@ -8,6 +8,7 @@ from torch import Tensor
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.surjections.base import Surjection
+from survae.utils.validation import ShapeError
 
 
 class Slice(Surjection):
@@ -56,7 +57,7 @@ class Slice(Surjection):
         """Split ``x`` into ``(z, x_2)`` along ``dim``."""
         size = x.shape[self.dim] if x.dim() > self.dim else 0
         if size <= self.num_keep:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: expected input with more than {self.num_keep} features along "
                 f"dim {self.dim}, got shape {tuple(x.shape)}"
             )
@@ -69,9 +70,9 @@ class Slice(Surjection):
 
     def inverse(self, z: Tensor) -> Tensor:
         if self.cond:
-            x2 = self.decoder.sample(context=z)
+            x2 = self.decoder.rsample(context=z)
         else:
-            x2 = self.decoder.sample(num_samples=z.shape[0])
+            x2 = self.decoder.rsample(z.shape[0])
         return torch.cat([z, x2.to(z.dtype)], dim=self.dim)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:

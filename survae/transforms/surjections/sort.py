@@ -14,6 +14,7 @@ from survae.transforms.surjections._utils import (
     random_permutations,
 )
 from survae.transforms.surjections.base import Surjection
+from survae.utils.validation import ShapeError
 
 
 def lexicographic_ranks(rows: Tensor) -> tuple[Tensor, Tensor]:
@@ -150,7 +151,7 @@ class SimpleSortSurjection(SortSurjection):
         expected = (x.shape[0], x.shape[self.dim])
         if not isinstance(keys, Tensor) or tuple(keys.shape) != expected:
             shape = tuple(keys.shape) if isinstance(keys, Tensor) else type(keys).__name__
-            raise ValueError(
+            raise ShapeError(
                 f"{self.layer_name}: lambd must return sort keys of shape (batch, N) = "
                 f"{expected}, got {shape}"
             )

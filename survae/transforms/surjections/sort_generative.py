@@ -8,7 +8,7 @@ from torch import Tensor, nn
 from survae.transforms.surjections._utils import check_dim, log_factorial, permute_along
 from survae.transforms.surjections.base import Surjection
 from survae.transforms.surjections.sort import sort_permutation
-from survae.utils.validation import is_validating
+from survae.utils.validation import ShapeError, is_validating
 
 
 def plackett_luce_log_prob(scores: Tensor, perm: Tensor) -> Tensor:
@@ -80,7 +80,7 @@ class GenerativeSortSurjection(Surjection):
         else:
             scores = self.score_net(x)
             if tuple(scores.shape) != (batch, n):
-                raise ValueError(
+                raise ShapeError(
                     f"{self.layer_name}: score_net must return scores of shape (batch, N) = "
                     f"{(batch, n)}, got {tuple(scores.shape)}"
                 )

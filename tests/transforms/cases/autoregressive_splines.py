@@ -31,7 +31,7 @@ def _made(num_params: int, features: int = 3, context: int | None = None):
     net = (MADE(features, num_params, [16]) if context is None else
            ConditionalMADE(features, num_params, [16], context_features=context))
     with torch.no_grad():  # conditioner outputs far from zero: splines far from the identity
-        net.net[-1].weight.normal_(std=0.5)
+        net.masked_layers()[-1].weight.normal_(std=0.5)
     return net
 
 

@@ -75,6 +75,12 @@ def _frozen(layer):
     return layer
 
 
+def _with_bias(layer):
+    with torch.no_grad():
+        layer.bias.normal_()
+    return layer
+
+
 def _batchnorm_init(layer, x, context) -> None:
     layer.train()
     for _ in range(30):  # move the running statistics away from (0, 1)
@@ -226,6 +232,8 @@ CASES = [
         normal_input((3,)),
     ),
     Case("LinearLU", lambda: LinearLU(4, identity_init=False), normal_input((4,))),
+    Case("LinearLU-bias", lambda: _with_bias(LinearLU(4, identity_init=False, bias=True)),
+         normal_input((4,))),
     Case("HouseholderBijection", lambda: HouseholderBijection(4, 3), normal_input((4,))),
     Case(
         "BatchNormBijection",

@@ -31,7 +31,7 @@ def _made() -> nn.Module:
     torch.manual_seed(0)
     net = MADE(3, 3 * M, [16])
     with torch.no_grad():
-        net.net[-1].weight.normal_(std=0.5)
+        net.masked_layers()[-1].weight.normal_(std=0.5)
     return net
 
 

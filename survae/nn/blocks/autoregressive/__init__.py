@@ -1,5 +1,9 @@
 """Autoregressive blocks at the official path ``survae.nn.blocks.autoregressive``."""
 
+from survae.nn.blocks.autoregressive.masked_residual_block_2d import (
+    MaskedResidualBlock2d,
+    SpatialMaskedResidualBlock2d,
+)
 from survae.nn.blocks.autoregressive.sparse_transformer import (
     DenseTransformer,
     DenseTransformerBlock,
@@ -9,7 +13,6 @@ from survae.nn.blocks.autoregressive.transformer import (
     DecoderOnlyTransformerBlock,
     causal_mask,
 )
-from survae.nn.blocks.masked_residual_block_2d import MaskedResidualBlock2d
 
 __all__ = [
     "DecoderOnlyTransformer",
@@ -17,5 +20,6 @@ __all__ = [
     "DenseTransformer",
     "DenseTransformerBlock",
     "MaskedResidualBlock2d",
+    "SpatialMaskedResidualBlock2d",
     "causal_mask",
 ]

@@ -13,6 +13,7 @@ from torch import Tensor, nn
 from torch.utils import checkpoint as torch_checkpoint
 
 from survae.nn.layers import act_module
+from survae.utils.validation import ShapeError
 
 
 def causal_mask(length: int, device: torch.device | None = None) -> Tensor:
@@ -100,7 +101,7 @@ class _CausalStack(nn.Module):
 
     def forward(self, x: Tensor, key_padding_mask: Tensor | None = None) -> Tensor:
         if x.dim() != 3 or x.shape[2] != self.d_model:
-            raise ValueError(f"{type(self).__name__}: expected a sequence (length, batch, "
+            raise ShapeError(f"{type(self).__name__}: expected a sequence (length, batch, "
                              f"{self.d_model}), got {tuple(x.shape)}")
         mask = causal_mask(x.shape[0], x.device)
         for layer in self.layers:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from survae.utils.validation import ShapeError
+
 
 class AutoregressiveShift(nn.Module):
     """``(L, B, D) -> (L, B, D)``: slot ``0`` holds a learned start token, slot ``k`` holds input
@@ -32,7 +34,7 @@ class AutoregressiveShift(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 3 or x.shape[2] != self.embed_dim:
-            raise ValueError(f"AutoregressiveShift(embed_dim={self.embed_dim}): expected a "
+            raise ShapeError(f"AutoregressiveShift(embed_dim={self.embed_dim}): expected a "
                              f"sequence (length, batch, {self.embed_dim}), got {tuple(x.shape)}")
         first = self.first_token.to(x.dtype).expand(1, x.shape[1], self.embed_dim)
         return torch.cat([first, x[:-1]], dim=0)

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from survae.utils.validation import ShapeError
+
 SEQUENCE_ORDERS = ("cwh", "whc", "zigzag_cs")
 
 
@@ -82,7 +84,7 @@ class Image2Seq(_Reorder):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 5 or x.shape[1:4] != self.image_shape:
-            raise ValueError(f"Image2Seq: expected (batch, {', '.join(map(str, self.image_shape))}"
+            raise ShapeError(f"Image2Seq: expected (batch, {', '.join(map(str, self.image_shape))}"
                              f", dim), got {tuple(x.shape)}")
         seq = x.reshape(x.shape[0], -1, x.shape[-1]).index_select(1, self.order)
         return seq.transpose(0, 1)
@@ -102,7 +104,7 @@ class Seq2Image(_Reorder):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 3 or x.shape[0] != self.image_shape.numel():
-            raise ValueError(f"Seq2Image: expected a sequence ({self.image_shape.numel()}, batch, "
+            raise ShapeError(f"Seq2Image: expected a sequence ({self.image_shape.numel()}, batch, "
                              f"dim), got {tuple(x.shape)}")
         image = x.transpose(0, 1).index_select(1, self.position)
         return image.reshape(x.shape[1], *self.image_shape, x.shape[-1])

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from survae.utils.validation import ShapeError
+
 
 class PositionalEncodingImage(nn.Module):
     """``(B, C, H, W, E) -> (B, C, H, W, E)``: adds ``e_c[c] + e_h[h] + e_w[w]``, one learned
@@ -48,6 +50,6 @@ class PositionalEncodingImage(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         expected = (*self.image_shape, self.embedding_dim)
         if x.dim() != 5 or tuple(x.shape[1:]) != expected:
-            raise ValueError(f"PositionalEncodingImage: expected (batch, "
+            raise ShapeError(f"PositionalEncodingImage: expected (batch, "
                              f"{', '.join(map(str, expected))}), got {tuple(x.shape)}")
         return x + self.encode_c + self.encode_h + self.encode_w

@@ -1,13 +1,14 @@
 """Autoregressive conditioner networks."""
 
-from survae.nn.nets.autoregressive.agnostic_made import AgnosticMADE
 from survae.nn.nets.autoregressive.conditional_made import ConditionalMADE
-from survae.nn.nets.autoregressive.made import MADE
+from survae.nn.nets.autoregressive.made import MADE, AgnosticMADE
 from survae.nn.nets.autoregressive.pixelcnn import ConditionalPixelCNN, PixelCNN
 from survae.nn.nets.autoregressive.residual_made import ResidualMADE
 from survae.nn.nets.autoregressive.sparse_transformer import DenseTransformer2d
-from survae.nn.nets.autoregressive.transformer import AutoregressiveTransformer
-from survae.nn.nets.autoregressive.transformer_2d import DecoderOnlyTransformer2d
+from survae.nn.nets.autoregressive.transformer import (
+    AutoregressiveTransformer,
+    DecoderOnlyTransformer2d,
+)
 
 __all__ = [
     "AgnosticMADE",

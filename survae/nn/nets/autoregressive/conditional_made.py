@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import islice
 
 from torch import Tensor, nn
 
 from survae.nn.nets.autoregressive.made import MADE
+from survae.utils.validation import ShapeError
 
 
 class ConditionalMADE(MADE):
@@ -31,6 +33,7 @@ class ConditionalMADE(MADE):
     def __init__(self, features: int, num_params: int, hidden_features: Sequence[int],
                  context_features: int, **kwargs):
         super().__init__(features, num_params, hidden_features, **kwargs)
+        self._num_made_layers = len(self)
         if not hidden_features:
             raise ValueError("ConditionalMADE: needs at least one hidden layer")
         self.context_features = int(context_features)
@@ -40,15 +43,13 @@ class ConditionalMADE(MADE):
         self.context_out = nn.Linear(self.context_features, self.features * self.num_params)
 
     def forward(self, x: Tensor, context: Tensor) -> Tensor:  # type: ignore[override]
-        if x.dim() != 2 or x.shape[1] != self.features:
-            raise ValueError(f"ConditionalMADE(features={self.features}): expected input of "
-                             f"shape (batch, {self.features}), got {tuple(x.shape)}")
+        self._check(x)
         if context.dim() != 2 or context.shape[1] != self.context_features:
-            raise ValueError(f"ConditionalMADE: expected context of shape (batch, "
+            raise ShapeError(f"ConditionalMADE: expected context of shape (batch, "
                              f"{self.context_features}), got {tuple(context.shape)}")
         context = context.to(x.dtype)
-        h = self.net[0](x) + self.context_layer(context)
-        for layer in self.net[1:]:
+        layers = list(islice(self.children(), self._num_made_layers))
+        h = layers[0](x) + self.context_layer(context)
+        for layer in layers[1:-1]:  # the hidden layers and the masked output layer
             h = layer(h)
-        h = h + self.context_out(context)
-        return h.reshape(x.shape[0], self.features, self.num_params)
+        return self._last_axis(layers[-1](h + self.context_out(context)))  # ElementwiseParams

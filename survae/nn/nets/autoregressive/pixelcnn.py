@@ -7,9 +7,10 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from survae.nn.blocks.masked_residual_block_2d import MaskedResidualBlock2d
+from survae.nn.blocks.autoregressive.masked_residual_block_2d import MaskedResidualBlock2d
 from survae.nn.layers import ElementwiseParams2d, LambdaLayer
 from survae.nn.layers.autoregressive.masked_conv_2d import MaskedConv2d
+from survae.utils.validation import ShapeError
 
 
 def _to_signed(x: Tensor) -> Tensor:
@@ -40,7 +41,7 @@ class PixelCNN(nn.Sequential):
             LambdaLayer(init_transforms),
             MaskedConv2d(in_channels, 2 * filters, kernel_size_in, padding=kernel_size_in // 2,
                          mask_type="A", data_channels=dc),
-            *[MaskedResidualBlock2d(filters, dc, kernel_size) for _ in range(num_blocks)],
+            *[MaskedResidualBlock2d(filters, kernel_size, dc) for _ in range(num_blocks)],
             nn.ReLU(),
             MaskedConv2d(2 * filters, output_filters, 1, mask_type="B", data_channels=dc),
             nn.ReLU(),
@@ -48,6 +49,11 @@ class PixelCNN(nn.Sequential):
                          data_channels=dc),
             ElementwiseParams2d(num_params),
         )
+
+    def forward(self, x: Tensor) -> Tensor:
+        # Contiguous parameters (one small copy after the network): callers may .view() them,
+        # as the official tests do.
+        return super().forward(x).contiguous()
 
 
 class ConditionalPixelCNN(nn.Module):
@@ -74,7 +80,7 @@ class ConditionalPixelCNN(nn.Module):
         self.first = MaskedConv2d(in_channels, 2 * filters, kernel_size_in,
                                   padding=kernel_size_in // 2, mask_type="A", data_channels=dc)
         self.context_in = nn.Conv2d(context_channels, 2 * filters, 1)
-        self.blocks = nn.Sequential(*[MaskedResidualBlock2d(filters, dc, kernel_size)
+        self.blocks = nn.Sequential(*[MaskedResidualBlock2d(filters, kernel_size, dc)
                                       for _ in range(num_blocks)])
         self.hidden = MaskedConv2d(2 * filters, output_filters, 1, mask_type="B",
                                    data_channels=dc)
@@ -85,7 +91,7 @@ class ConditionalPixelCNN(nn.Module):
 
     def forward(self, x: Tensor, context: Tensor) -> Tensor:
         if context.dim() != 4 or context.shape[0] != x.shape[0] or context.shape[2:] != x.shape[2:]:
-            raise ValueError(f"ConditionalPixelCNN: expected a context (batch, C, "
+            raise ShapeError(f"ConditionalPixelCNN: expected a context (batch, C, "
                              f"{x.shape[2]}, {x.shape[3]}), got {tuple(context.shape)}")
         context = context.to(x.dtype)
         h = self.first(self.init_transforms(x)) + self.context_in(context)

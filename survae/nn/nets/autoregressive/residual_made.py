@@ -6,7 +6,8 @@ import torch
 from torch import Tensor, nn
 
 from survae.nn.layers import act_module
-from survae.nn.layers.autoregressive import MaskedLinear
+from survae.nn.layers.autoregressive.masked_linear import FixedMaskLinear
+from survae.utils.validation import ShapeError
 
 
 class _MaskedResidualBlock(nn.Module):
@@ -16,9 +17,8 @@ class _MaskedResidualBlock(nn.Module):
     def __init__(self, degrees: Tensor, activation: str, dropout: float):
         super().__init__()
         mask = (degrees.unsqueeze(1) >= degrees.unsqueeze(0)).float()
-        size = degrees.numel()
-        self.first = MaskedLinear(size, size, mask)
-        self.second = MaskedLinear(size, size, mask)
+        self.first = FixedMaskLinear(mask, degrees)
+        self.second = FixedMaskLinear(mask, degrees)
         nn.init.zeros_(self.second.weight)
         nn.init.zeros_(self.second.bias)
         self.act1, self.act2 = act_module(activation), act_module(activation)
@@ -60,18 +60,18 @@ class ResidualMADE(nn.Module):
                       else torch.arange(1, features + 1))
         self.register_buffer("in_degrees", in_degrees)
         hidden = torch.arange(hidden_features) % max(features - 1, 1) + (1 if features > 1 else 0)
-        self.initial = MaskedLinear(features, hidden_features,
-                                    (hidden.unsqueeze(1) >= in_degrees.unsqueeze(0)).float())
+        self.initial = FixedMaskLinear((hidden.unsqueeze(1) >= in_degrees.unsqueeze(0)).float(),
+                                       hidden)
         self.blocks = nn.Sequential(*[_MaskedResidualBlock(hidden, activation, dropout_prob)
                                       for _ in range(num_blocks)])
         out_degrees = in_degrees.repeat_interleave(num_params)
-        self.final = MaskedLinear(hidden_features, features * num_params,
-                                  (out_degrees.unsqueeze(1) > hidden.unsqueeze(0)).float())
+        self.final = FixedMaskLinear((out_degrees.unsqueeze(1) > hidden.unsqueeze(0)).float(),
+                                     out_degrees)
         self.act = act_module(activation)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.features:
-            raise ValueError(f"ResidualMADE(features={self.features}): expected input of shape "
+            raise ShapeError(f"ResidualMADE(features={self.features}): expected input of shape "
                              f"(batch, {self.features}), got {tuple(x.shape)}")
         h = self.blocks(self.initial(x))
         return self.final(self.act(h)).reshape(x.shape[0], self.features, self.num_params)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from torch import Tensor, nn
 
 from survae.nn.blocks.autoregressive import DenseTransformer
-from survae.nn.nets.autoregressive.transformer_2d import _ImageTransformer
+from survae.nn.nets.autoregressive.transformer import _ImageTransformer
 
 
 def _init_dense(net: _ImageTransformer) -> None:
@@ -25,7 +25,7 @@ def _init_dense(net: _ImageTransformer) -> None:
 class DenseTransformer2d(_ImageTransformer):
     """Sparse Transformers' pre-norm blocks and initialization with dense causal self-attention,
     over image values in ``autoregressive_order`` (official name and arguments; see
-    :mod:`survae.nn.nets.autoregressive.transformer_2d`). The output map starts at zero, so the
+    :mod:`survae.nn.nets.autoregressive.transformer`). The output map starts at zero, so the
     net outputs zeros until trained (an identity-initialized flow layer).
 
     Args: as :class:`~survae.nn.nets.DecoderOnlyTransformer2d` (defaults ``dim_feedforward=512``,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from survae.nn.nets.matching.densenet import DenseNet
+from survae.utils.validation import ShapeError
 
 
 class MultiscaleDenseNet(nn.Module):
@@ -57,7 +58,7 @@ class MultiscaleDenseNet(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         factor = 2 ** (self.num_scales - 1)
         if x.dim() != 4 or x.shape[2] % factor or x.shape[3] % factor:
-            raise ValueError(f"MultiscaleDenseNet: expected (batch, C, H, W) with H, W divisible "
+            raise ShapeError(f"MultiscaleDenseNet: expected (batch, C, H, W) with H, W divisible "
                              f"by {factor}, got {tuple(x.shape)}")
         features = [self.entry(x)]
         for layer in self.down:

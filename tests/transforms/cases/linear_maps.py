@@ -33,6 +33,7 @@ CASES = [
     Case("LinearOrthogonal", lambda: LinearOrthogonal(4), normal_input((4,))),
     Case("LinearQR", lambda: LinearQR(3), normal_input((3,))),
     Case("Rotate-90-image", lambda: Rotate(90, 2, 3), normal_input((2, 3, 3))),
+    Case("Rotate-90-rectangular", lambda: Rotate(90, 2, 3), normal_input((2, 3, 4))),
     Case("Rotate-180-rectangular", lambda: Rotate(180, 1, 2), normal_input((2, 3))),
     Case("Rotate-270", lambda: Rotate(270, 1, 2), normal_input((3, 3))),
     Case("ConditionalAdditiveBijection", lambda: ConditionalAdditiveBijection(nn.Linear(3, 2)),

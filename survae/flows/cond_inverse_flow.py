@@ -1,0 +1,90 @@
+"""ConditionalInverseFlow: transforms applied in their forward direction to (conditional) noise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import torch
+from torch import Tensor, nn
+
+from survae.distributions.base import Distribution
+from survae.distributions.conditional.base import ConditionalDistribution
+from survae.flows._common import as_transform_list
+from survae.transforms.base import Transform, require_exact_sample_likelihood
+from survae.transforms.cond_base import ConditionalTransform
+from survae.utils.context import context_size
+
+
+class ConditionalInverseFlow(ConditionalDistribution):
+    """Conditional counterpart of :class:`InverseFlow`: ``q(x | context)``.
+
+    Args:
+        base_dist: a Distribution or ConditionalDistribution of the noise.
+        transforms: Transforms applied in order to the noise; ConditionalTransforms get the context.
+        context_init: optional module applied to the context once before use.
+    """
+
+    def __init__(
+        self,
+        base_dist: Distribution,
+        transforms: Transform | Iterable[Transform],
+        context_init: Callable[[Tensor], Tensor] | None = None,
+    ):
+        super().__init__()
+        transforms = as_transform_list(type(self).__name__, base_dist, transforms)
+        self.base_dist = base_dist
+        self.transforms = nn.ModuleList(transforms)
+        self.context_init = context_init
+
+    def sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:
+        require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
+        if self.context_init is not None:
+            context = self.context_init(context)
+        if isinstance(self.base_dist, ConditionalDistribution):
+            x, log_prob = self.base_dist.sample_with_log_prob(context)
+        else:
+            x, log_prob = self.base_dist.sample_with_log_prob(context_size(context))
+        for transform in self.transforms:
+            if isinstance(transform, ConditionalTransform):
+                x, ldj = transform(x, context)
+            else:
+                x, ldj = transform(x)
+            log_prob = log_prob - ldj
+        return x, log_prob
+
+    def sample(self, context: Tensor) -> Tensor:
+        """One sample per context row, without autograd."""
+        with torch.no_grad():
+            return self.rsample(context)
+
+    def rsample(self, context: Tensor) -> Tensor:
+        """One sample per context row, with autograd recording (reparameterised)."""
+        if self.context_init is not None:
+            context = self.context_init(context)
+        if isinstance(self.base_dist, ConditionalDistribution):
+            x = self.base_dist.rsample(context)
+        else:
+            x = self.base_dist.rsample(context_size(context))
+        for transform in self.transforms:
+            if isinstance(transform, ConditionalTransform):
+                x, _ = transform(x, context)
+            else:
+                x, _ = transform(x)
+        return x
+
+    def log_prob(self, x: Tensor, context: Tensor) -> Tensor:
+        require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
+        if self.context_init is not None:
+            context = self.context_init(context)
+        log_prob = None
+        for transform in reversed(self.transforms):
+            if isinstance(transform, ConditionalTransform):
+                x, ldj = transform.inverse_and_ldj(x, context)
+            else:
+                x, ldj = transform.inverse_and_ldj(x)
+            log_prob = -ldj if log_prob is None else log_prob - ldj
+        if isinstance(self.base_dist, ConditionalDistribution):
+            log_pz = self.base_dist.log_prob(x, context)
+        else:
+            log_pz = self.base_dist.log_prob(x)
+        return log_pz if log_prob is None else log_prob + log_pz
