@@ -31,6 +31,8 @@ from survae.utils.tensors import sum_except_batch
 class _MixtureTransformer:
     """The elementwise hooks shared by coupling and autoregressive mixture layers."""
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     num_mixtures: int
     eps: float = 1e-10
     max_iters: int = 100

@@ -73,6 +73,8 @@ class PlanarBijection(Bijection):
     Reference: Rezende & Mohamed, 2015 (Variational Inference with Normalizing Flows).
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(self, num_features: int):
         super().__init__()
         self.num_features = int(num_features)
@@ -160,6 +162,8 @@ class RadialBijection(Bijection):
 
     Reference: Rezende & Mohamed, 2015.
     """
+
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
 
     def __init__(self, num_features: int):
         super().__init__()

@@ -32,6 +32,8 @@ class AutoregressiveBijection(Bijection):
             ordering is the conditioner's own).
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "ltr"):
         super().__init__()
         self.autoregressive_net = autoregressive_net

@@ -37,6 +37,8 @@ class AutoregressiveBijection2d(Bijection):
         autoregressive_order: ``'raster_cwh'`` (default) or ``'raster_wh'``.
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "raster_cwh"):
         super().__init__()
         if autoregressive_order not in ORDERS:
