@@ -130,6 +130,17 @@ WORKLOADS = {
             "limit+dx": M.with_input_grads(M.raw_multiscale),
         },
     ),
+    "E": (
+        "Glow-style image flow (3,16,16), 2 levels x 4 steps, conv conditioners 64 hidden",
+        (3, 16, 16),
+        {
+            "survae": M.survae_glow,
+            "survae+compile": M.compiled(M.survae_glow),
+            "normflows": M.normflows_glow,
+            "limit": M.raw_glow,
+            "limit+dx": M.with_input_grads(M.raw_glow),
+        },
+    ),
 }
 
 CASES = [  # (workload, operation, batch)
@@ -143,6 +154,8 @@ CASES = [  # (workload, operation, batch)
     ("B-iaf", "sample", 1024),
     ("C", "train", 1024),
     ("D", "train", 64),
+    ("E", "train", 16),
+    ("E", "train", 64),
 ]
 
 
@@ -177,11 +190,13 @@ layer to sample): normflows' own ``MaskedAffineAutoregressive`` is that, so in B
 TIMERS = {"wall": time.perf_counter, "cpu": time.thread_time}
 
 
-def run(repeats: int, out: Path, timer: str = "wall") -> str:
+def run(repeats: int, out: Path, timer: str = "wall", only: list[str] | None = None) -> str:
     clock = TIMERS[timer]
     rows = []
     cache: dict[str, dict[str, M.Model]] = {}
     for workload, operation, batch in CASES:
+        if only and workload not in only:
+            continue
         if workload not in cache:
             cache[workload] = _build(workload)
             counts = ", ".join(f"{k} {v.num_params}" for k, v in cache[workload].items())
@@ -262,6 +277,9 @@ def main() -> None:
         help="wall clock, or the CPU time of the calling thread (with --threads 1 it is all the "
         "work, and time the process spends descheduled on a loaded machine is not counted)",
     )
+    parser.add_argument(
+        "--only", default=None, help="comma-separated workloads to run (e.g. 'D,E'); default all"
+    )
     args = parser.parse_args()
     if args.timer == "cpu" and args.threads != 1:
         parser.error("--timer cpu measures one thread: use it with --threads 1")
@@ -269,7 +287,11 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     # nflows' spline coupling warns about its own initialisation on every call.
     warnings.filterwarnings("ignore", message="Inputs to the softmax are not scaled down")
-    run(args.repeats, args.out, args.timer)
+    only = args.only.split(",") if args.only else None
+    unknown = sorted(set(only or ()) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"--only: unknown workloads {unknown}; choose from {sorted(WORKLOADS)}")
+    run(args.repeats, args.out, args.timer, only)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import torch
 from torch import Tensor, nn
 
 from survae.transforms.memory_saving import memory_saving_forward
@@ -87,6 +88,28 @@ class Transform(nn.Module):
     def memory_saving_input(self, z: Tensor, state: Tensor | None) -> Tensor:
         """Rebuild the input of :meth:`forward` from its output ``z`` and the kept ``state``."""
         return self.inverse(z) if state is None else state
+
+    def memory_saving_rerun(
+        self, z: Tensor, state: Tensor | None, input_grad: bool
+    ) -> tuple[list[Tensor], Tensor, Tensor, Tensor]:
+        """Rebuild the input and re-run :meth:`forward` on it with autograd (backward pass of
+        memory-saving backpropagation).
+
+        Returns ``(leaves, x, z, ldj)``: the leaf tensors the input gradient is taken for (empty
+        unless ``input_grad``; :meth:`memory_saving_input_grad` joins their gradients), the
+        rebuilt input ``x`` (detached) and ``forward``'s outputs with their graph. Layers whose
+        inverse and forward share work override it (couplings run their conditioner once).
+        """
+        with torch.no_grad():
+            x = self.memory_saving_input(z, state)
+        x = x.detach().requires_grad_(input_grad)
+        with torch.enable_grad():
+            out, ldj = self(x)
+        return ([x] if input_grad else []), x.detach(), out, ldj
+
+    def memory_saving_input_grad(self, grads: list[Tensor]) -> Tensor:
+        """The gradient of the input from those of the leaves of :meth:`memory_saving_rerun`."""
+        return grads[0]
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """Generate ``x`` from ``z`` and return it with the contribution ``forward(x)`` would give.

@@ -55,16 +55,17 @@ def _rng_state(x: Tensor) -> tuple[Tensor, Tensor | None]:
     return torch.get_rng_state(), cuda
 
 
-def _rerun(transform: nn.Module, x: Tensor, rng: tuple[Tensor, Tensor | None] | None):
-    """``transform(x)``, with the random state of the first run for layers that kept their
-    input (a residual flow's stochastic log-det estimator draws the same noise again)."""
+def _rerun(transform: nn.Module, z: Tensor, state, rng, input_grad: bool):
+    """``transform.memory_saving_rerun``, with the random state of the first run for layers
+    that kept their input (a residual flow's stochastic log-det estimator draws the same noise
+    again)."""
     if rng is None:
-        return transform(x)
-    with torch.random.fork_rng(devices=[x.device] if x.is_cuda else []):
+        return transform.memory_saving_rerun(z, state, input_grad)
+    with torch.random.fork_rng(devices=[z.device] if z.is_cuda else []):
         torch.set_rng_state(rng[0])
         if rng[1] is not None:
-            torch.cuda.set_rng_state(rng[1], x.device)
-        return transform(x)
+            torch.cuda.set_rng_state(rng[1], z.device)
+        return transform.memory_saving_rerun(z, state, input_grad)
 
 
 def _add(total: Tensor | None, step: Tensor, transform: nn.Module) -> Tensor | None:
@@ -106,13 +107,10 @@ class _RecomputedStack(torch.autograd.Function):
         for index in reversed(range(len(ctx.transforms))):
             transform, (state, rng) = ctx.transforms[index], ctx.states[index]
             ctx.states[index] = None  # free the kept tensor as soon as it is used
-            with torch.no_grad():
-                x = transform.memory_saving_input(z, state)
             need_x = index > 0 or ctx.needs_input_grad[2]
             layer_params = [p for p in _unique(transform.parameters()) if id(p) in position]
+            leaves, x, out, step = _rerun(transform, z, state, rng, need_x)
             with torch.enable_grad():
-                x = x.detach().requires_grad_(need_x)
-                out, step = _rerun(transform, x, rng)
                 outputs, grad_outputs = [], []
                 if grad_z is not None and out.requires_grad:
                     outputs.append(out)
@@ -120,20 +118,21 @@ class _RecomputedStack(torch.autograd.Function):
                 if grad_ldj is not None and step.requires_grad and not transform.zero_ldj:
                     outputs.append(step)
                     grad_outputs.append(grad_ldj)
-                inputs = ([x] if need_x else []) + layer_params
+                inputs = leaves + layer_params
                 if outputs and inputs:
                     got = torch.autograd.grad(outputs, inputs, grad_outputs, allow_unused=True)
                 else:
                     got = [None] * len(inputs)
             if need_x:
-                grad_z, got = got[0], got[1:]
-                if grad_z is None:
-                    grad_z = torch.zeros_like(x)
+                leaf_grads = [torch.zeros_like(leaf) if g is None else g
+                              for leaf, g in zip(leaves, got)]
+                grad_z = transform.memory_saving_input_grad(leaf_grads)
+                got = got[len(leaves):]
             for p, g in zip(layer_params, got):
                 if g is not None:
                     i = position[id(p)]
                     grads[i] = g if grads[i] is None else grads[i] + g
-            z = x.detach()
+            z = x
         ctx.transforms = ctx.states = ctx.params = None
         return None, None, grad_z if ctx.needs_input_grad[2] else None, *grads
 

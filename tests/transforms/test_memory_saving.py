@@ -80,6 +80,28 @@ def _autoregressive():
     return Flow(StandardNormal((4,)), layers), (4,)
 
 
+def _splines():
+    """Spline couplings: the fused coupling re-run with a non-affine transformer."""
+    from survae.transforms import RationalQuadraticSplineCouplingBijection
+
+    layers = []
+    for _ in range(2):
+        net = nn.Sequential(MLP(2, 2 * 29, [16], "elu"), ElementwiseParams(29))
+        layers += [RationalQuadraticSplineCouplingBijection(net, num_bins=10, tail_bound=4.0),
+                   ActNormBijection(4), Reverse(4)]
+    return Flow(StandardNormal((4,)), layers), (4,)
+
+
+def _sets():
+    """Set couplings split their input their own way: the generic re-run."""
+    from survae.transforms import ActNormBijection1d, AffineSetCouplingBijection
+
+    def coupling():
+        return AffineSetCouplingBijection(4, d_model=8, nhead=2, num_layers=1, dropout=0.0)
+
+    return Flow(StandardNormal((4, 5)), [coupling(), ActNormBijection1d(4), coupling()]), (4, 5)
+
+
 def _sequential():
     inner = SequentialTransform(_image_step(4) + _image_step(4), memory_saving=True)
     return Flow(StandardNormal((4, 3, 3)), [inner, ActNormBijection2d(4)]), (4, 3, 3)
@@ -103,7 +125,8 @@ def _grads(flow: Flow, x: torch.Tensor, seed: int) -> tuple[torch.Tensor, list, 
 
 MAKERS = {"couplings+actnorm+reverse": _couplings, "images+conv1x1+squeeze+slice": _images,
           "conditional-slice": _conditional_slice, "kept-inputs": _kept_inputs,
-          "autoregressive": _autoregressive, "sequential-transform": _sequential}
+          "autoregressive": _autoregressive, "splines": _splines, "sets": _sets,
+          "sequential-transform": _sequential}
 
 
 @pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS.keys())

@@ -148,6 +148,33 @@ class CouplingBijection(_CouplingMixin, Bijection):
     def inverse(self, z: Tensor) -> Tensor:
         return self.inverse_and_ldj(z)[0]
 
+    def memory_saving_rerun(
+        self, z: Tensor, state: Tensor | None, input_grad: bool
+    ) -> tuple[list[Tensor], Tensor, Tensor, Tensor]:
+        """Memory-saving backward: ``x_1 = z_1``, so the conditioner runs once, with autograd,
+        for both the inverse and the re-run forward (instead of once each)."""
+        cls = type(self)
+        if state is not None or (cls.forward, cls.inverse_and_ldj) != (
+            CouplingBijection.forward,
+            CouplingBijection.inverse_and_ldj,
+        ):  # kept input, or a subclass with its own split (set couplings)
+            return super().memory_saving_rerun(z, state, input_grad)
+        z1, z2 = self.split_input(z)
+        x1 = z1.detach().requires_grad_(input_grad)
+        with torch.enable_grad():
+            params = self._params(self.coupling_net(x1), z2)
+        with torch.no_grad():
+            x2 = self._elementwise_inverse(z2, params)[0]
+        x2.requires_grad_(input_grad)
+        with torch.enable_grad():
+            out2, ldj = self._elementwise_forward(x2, params)
+            out = torch.cat([x1, out2], dim=self.split_dim)
+        x = torch.cat([z1, x2.detach()], dim=self.split_dim)
+        return ([x1, x2] if input_grad else []), x, out, ldj
+
+    def memory_saving_input_grad(self, grads: list[Tensor]) -> Tensor:
+        return grads[0] if len(grads) == 1 else torch.cat(grads, dim=self.split_dim)
+
 
 class ConditionalCouplingBijection(_CouplingMixin, ConditionalBijection):
     """Coupling bijection whose conditioner also sees a context: ``theta = net([x_1, c])``.
