@@ -48,6 +48,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
+from survae.experiments.compiled_step import CompiledStep
 from survae.experiments.training import (
     all_finite,
     atomic_torch_save,
@@ -299,6 +300,10 @@ class Trainer:
         optimizer: optional optimizer (default Adam with ``lr`` and ``weight_decay``).
         resume_keys: ``metadata`` entries that must equal the checkpoint's for ``resume``
             (a different model or data set raises :class:`ResumeMismatch`).
+        compile: compile the training loss with ``torch.compile`` (see
+            :class:`~survae.experiments.compiled_step.CompiledStep`: static shapes, one line on
+            stderr and eager execution if compilation fails); ``True`` or a dict of
+            ``torch.compile`` options.
     """
 
     def __init__(
@@ -312,8 +317,10 @@ class Trainer:
         metadata: dict[str, Any] | None = None,
         optimizer: torch.optim.Optimizer | None = None,
         resume_keys: Sequence[str] = (),
+        compile: bool | dict[str, Any] = False,
     ):
         self.config = config
+        self.compile = compile
         self.rank, self.world, self.device = _distributed_setup(config)
         if config.batch_size % self.world:
             raise ValueError(
@@ -619,6 +626,9 @@ class Trainer:
                     loss_module(self._first_global_batch())
             device_ids = [self.device.index] if self.device.type == "cuda" else None
             loss_module = nn.parallel.DistributedDataParallel(loss_module, device_ids=device_ids)
+        if self.compile:
+            options = self.compile if isinstance(self.compile, dict) else {}
+            loss_module = CompiledStep(loss_module, **options)
         writer = self._tensorboard()
         bar = None
         if self.rank == 0 and not config.quiet:
