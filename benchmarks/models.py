@@ -40,6 +40,11 @@ def _from_log_prob(module, log_prob, sample=None) -> Model:
     return Model(module, lambda x: -log_prob(x).mean(), log_prob, sample)
 
 
+#: Extra ``torch.compile`` options of the compiled rows (``mode="reduce-overhead"`` for CUDA
+#: graphs; set by ``python -m benchmarks --cuda-graphs``).
+COMPILE_OPTIONS: dict[str, object] = {"mode": None}
+
+
 def compiled(make: Callable[[], Model]) -> Callable[[], Model]:
     """The same survae model with ``torch.compile`` of its whole ``log_prob`` (the documented
     one-liner); compilation happens in the benchmark's warm-up calls."""
@@ -50,7 +55,7 @@ def compiled(make: Callable[[], Model]) -> Callable[[], Model]:
         # (``Flow.log_prob`` is one for every flow), so without a reset the earlier workloads'
         # compilations count towards the recompile limit. Static shapes: one batch size per case.
         torch._dynamo.reset()
-        log_prob = torch.compile(model.log_prob, dynamic=False)
+        log_prob = torch.compile(model.log_prob, dynamic=False, **COMPILE_OPTIONS)
         return Model(model.module, lambda x: -log_prob(x).mean(), log_prob, None)
 
     return build
