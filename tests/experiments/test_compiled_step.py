@@ -122,17 +122,18 @@ def test_failed_compilation_falls_back_to_eager_with_one_line():
 
 
 def test_trainer_compile_option_trains(tmp_path):
-    """``Trainer(..., compile=...)`` goes through CompiledStep (a tracing-only backend keeps
-    the test fast) and trains to the same parameters as eager."""
+    """``compile=True`` (the ``--compile`` flag of every ``survae train`` command) goes through
+    CompiledStep (a tracing-only backend keeps the test fast) and trains to the same parameters
+    as eager."""
     results = []
-    for compile_option in (False, {"backend": "aot_eager"}):
+    for compile_option in (False, True):
         torch.manual_seed(0)
         torch._dynamo.reset()
         model = build_toy_model("flow", "checkerboard", num_flows=2, hidden_units=(8,))
         data = TensorDataset(torch.randn(70, 2))
-        config = TrainConfig(out=str(tmp_path / str(bool(compile_option))), steps=4,
-                             batch_size=16, quiet=True)
+        config = TrainConfig(out=str(tmp_path / str(compile_option)), steps=4, batch_size=16,
+                             quiet=True, compile=compile_option)
         Trainer(model, data, lambda m, b: -m.log_prob(b[0]).mean(), config,
-                compile=compile_option).fit()
+                compile_options={"backend": "aot_eager"}).fit()
         results.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
     torch.testing.assert_close(results[1], results[0], rtol=1e-5, atol=1e-6)
