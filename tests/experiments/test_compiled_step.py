@@ -137,3 +137,19 @@ def test_trainer_compile_option_trains(tmp_path):
                 compile_options={"backend": "aot_eager"}).fit()
         results.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
     torch.testing.assert_close(results[1], results[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["toy", "image", "vae", "pointcloud"])
+def test_every_train_command_has_the_compile_flag(name):
+    """``survae train <experiment> --compile`` sets the spec option the trainer reads (off by
+    default: compiling takes minutes per model on a small CPU, longer than short runs gain)."""
+    import argparse
+
+    from survae.experiments.config import EXPERIMENTS, add_spec_arguments, spec_from_args
+    from survae.experiments.specs import ImageSpec  # noqa: F401 - registers the experiments
+
+    spec_class = EXPERIMENTS[name].spec
+    parser = argparse.ArgumentParser()
+    add_spec_arguments(parser, spec_class)
+    assert spec_from_args(spec_class, parser.parse_args(["--compile"])).compile is True
+    assert spec_from_args(spec_class, parser.parse_args([])).compile is False
