@@ -38,8 +38,12 @@ $(BENCH_VENV)/.installed: benchmarks/constraints.txt pyproject.toml
 
 # e.g. make bench BENCH_ARGS="--threads 1 --timer cpu --repeats 40" (the table in the docs)
 BENCH_ARGS ?=
+# EXPERIMENT_ARGS="--compile" adds the compiled trainer step to the per-experiment table.
+EXPERIMENT_ARGS ?=
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m benchmarks $(BENCH_ARGS)
+	$(BENCH_VENV)/bin/python -m benchmarks.experiments $(EXPERIMENT_ARGS)
+	$(BENCH_VENV)/bin/python -m benchmarks.memory
 
 # The documentation site: API reference generated from the docstrings, guide, executed tutorials
 # (their code runs in `make test`), gallery. Offline: MathJax is served from the site itself.

@@ -40,6 +40,11 @@ def _from_log_prob(module, log_prob, sample=None) -> Model:
     return Model(module, lambda x: -log_prob(x).mean(), log_prob, sample)
 
 
+#: Extra ``torch.compile`` options of the compiled rows (``mode="reduce-overhead"`` for CUDA
+#: graphs; set by ``python -m benchmarks --cuda-graphs``).
+COMPILE_OPTIONS: dict[str, object] = {"mode": None}
+
+
 def compiled(make: Callable[[], Model]) -> Callable[[], Model]:
     """The same survae model with ``torch.compile`` of its whole ``log_prob`` (the documented
     one-liner); compilation happens in the benchmark's warm-up calls."""
@@ -50,7 +55,7 @@ def compiled(make: Callable[[], Model]) -> Callable[[], Model]:
         # (``Flow.log_prob`` is one for every flow), so without a reset the earlier workloads'
         # compilations count towards the recompile limit. Static shapes: one batch size per case.
         torch._dynamo.reset()
-        log_prob = torch.compile(model.log_prob, dynamic=False)
+        log_prob = torch.compile(model.log_prob, dynamic=False, **COMPILE_OPTIONS)
         return Model(model.module, lambda x: -log_prob(x).mean(), log_prob, None)
 
     return build
@@ -416,3 +421,98 @@ def normflows_spline(layers: int = 4, bins: int = 8, bound: float = 4.0) -> Mode
         flows += [layer, nf.flows.Permute(2, mode="swap")]
     model = nf.NormalizingFlow(nf.distributions.base.DiagGaussian(2, trainable=False), flows)
     return _from_log_prob(model, model.log_prob)
+
+
+# ------------------------------------------------------ E: Glow-style image flow (3, 16, 16) --
+GLOW_HIDDEN = 64
+GLOW_STEPS = 4
+
+
+def glow_net(c_in: int, c_out: int, hidden: int = GLOW_HIDDEN) -> nn.Sequential:
+    """normflows' ``ConvNet2d`` conditioner of its ``GlowBlock``: 3x3, 1x1, 3x3 convolutions with
+    ReLUs between them (``leaky=0``), the last layer zero-initialised (bias and weight)."""
+    net = nn.Sequential(
+        nn.Conv2d(c_in, hidden, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(hidden, hidden, 1),
+        nn.ReLU(),
+        nn.Conv2d(hidden, c_out, 3, padding=1),
+    )
+    nn.init.zeros_(net[-1].weight)
+    nn.init.zeros_(net[-1].bias)
+    return net
+
+
+def _perturbed(module: nn.Module) -> nn.Module:
+    """Move the zero-initialised output layers off zero (every library alike), so the benchmark
+    times a flow whose couplings are not the identity."""
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.Conv2d) and not m.weight.any():
+                m.weight.copy_(0.01 * torch.randn(m.weight.shape, generator=generator))
+    return module
+
+
+def survae_glow(steps: int = GLOW_STEPS) -> Model:
+    """Two levels on (3, 16, 16): squeeze, ``steps`` x (ActNorm, LU 1x1 conv, affine coupling with
+    Glow's sigmoid scale), factor out half to a standard normal; squeeze, ``steps`` steps."""
+    from survae.distributions import StandardNormal
+    from survae.flows import Flow
+    from survae.nn.layers import ElementwiseParams2d
+    from survae.transforms import (
+        ActNormBijection2d,
+        AffineCouplingBijection,
+        Conv1x1LU,
+        Slice,
+        Squeeze2d,
+    )
+
+    def step(c):
+        net = nn.Sequential(glow_net(c // 2, c), ElementwiseParams2d(2))
+        return [ActNormBijection2d(c), Conv1x1LU(c),
+                AffineCouplingBijection(net, scale_fn="sigmoid")]
+
+    transforms = [Squeeze2d()]
+    for _ in range(steps):
+        transforms += step(12)
+    transforms += [Slice(StandardNormal((6, 8, 8)), num_keep=6), Squeeze2d()]
+    for _ in range(steps):
+        transforms += step(24)
+    flow = _perturbed(Flow(StandardNormal((24, 4, 4)), transforms))
+    return _from_log_prob(flow, flow.log_prob)
+
+
+def normflows_glow(steps: int = GLOW_STEPS) -> Model:
+    """normflows' own Glow (its README's multi-scale recipe): ``GlowBlock`` (affine coupling with
+    the sigmoid scale, LU 1x1 convolution, ActNorm) and ``Squeeze`` per level, ``Merge`` between
+    levels, fixed standard normal bases (``DiagGaussian(trainable=False)``)."""
+    import normflows as nf
+
+    flows, merges, q0 = [], [], []
+    for level in range(2):  # level 0 is the deepest (24 channels), as in normflows' recipe
+        channels = 3 * 2 ** (2 + 1 - level)
+        blocks = [nf.flows.GlowBlock(channels, GLOW_HIDDEN, split_mode="channel", scale=True)
+                  for _ in range(steps)]
+        flows.append(blocks + [nf.flows.Squeeze()])
+        if level > 0:
+            merges.append(nf.flows.Merge())
+        shape = (24, 4, 4) if level == 0 else (6, 8, 8)
+        q0.append(nf.distributions.DiagGaussian(shape, trainable=False))
+    model = _perturbed(nf.MultiscaleFlow(q0, flows, merges))
+    return _from_log_prob(model, lambda x: model.log_prob(x, None))
+
+
+def raw_glow(steps: int = GLOW_STEPS) -> Model:
+    """The conditioners alone, on the shapes the flow feeds them."""
+    nets = nn.ModuleList([glow_net(6, 12) for _ in range(steps)]
+                         + [glow_net(12, 24) for _ in range(steps)])
+
+    def loss(x):
+        small = x.reshape(x.shape[0], 12, 8, 8)[:, :6]
+        smaller = small.reshape(x.shape[0], 24, 4, 4)[:, :12]
+        total = sum(net(small).sum() for net in nets[:steps])
+        total = total + sum(net(smaller).sum() for net in nets[steps:])
+        return total / x.shape[0]
+
+    return Model(_perturbed(nets), loss)

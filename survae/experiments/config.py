@@ -152,6 +152,8 @@ class TrainConfig:
     max_nonfinite: int = option(10, RUN, "stop after this many consecutive non-finite batches",
                                 ge=1)
     workers: int = option(0, RUN, "DataLoader worker processes", ge=0)
+    compile: bool = option(False, RUN, "compile the training step with torch.compile (static "
+                           "shapes; eager with a one-line notice if compilation fails)")
 
     def __post_init__(self) -> None:
         hints = typing.get_type_hints(type(self))

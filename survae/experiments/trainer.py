@@ -51,6 +51,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from survae.experiments.compiled_step import CompiledStep
 from survae.experiments.config import OPTIM, TrainConfig, resume_differences
 from survae.experiments.distributed import DistributedData, agree, distributed_setup, rng_states
 from survae.experiments.errors import Interrupted, ResumeMismatch, RunStopped
@@ -115,13 +116,17 @@ class Trainer:
             ``loss / (num_dims * ln 2)``.
         metadata: plain values stored in the checkpoint (e.g. how to rebuild the model).
         optimizer: optional optimizer (default Adam with ``lr`` and ``weight_decay``).
+        compile_options: ``torch.compile`` keyword options of the compiled step when
+            ``config.compile`` is on (see :class:`~survae.experiments.compiled_step.CompiledStep`).
     """
 
     def __init__(self, model: nn.Module, train_set, loss_fn: Callable[[nn.Module, Any], Tensor],
                  config: TrainConfig, eval_fn: Callable[[nn.Module], dict] | None = None,
                  num_dims: int | None = None, metadata: dict[str, Any] | None = None,
-                 optimizer: torch.optim.Optimizer | None = None):
+                 optimizer: torch.optim.Optimizer | None = None,
+                 compile_options: dict[str, Any] | None = None):
         self.config = config
+        self.compile_options = dict(compile_options or {})
         self.rank, self.world, self.device = distributed_setup(config.device)
         self.data = DistributedData(train_set, config.batch_size, config.seed, self.rank,
                                     self.world, config.workers, self.device)
@@ -287,6 +292,8 @@ class Trainer:
                     loss_module(first)
             device_ids = [self.device.index] if self.device.type == "cuda" else None
             loss_module = nn.parallel.DistributedDataParallel(loss_module, device_ids=device_ids)
+        if config.compile:  # one batch shape (whole batches only): compiled once
+            loss_module = CompiledStep(loss_module, **self.compile_options)
         writer = tensorboard_writer(self.out) if self.rank == 0 else None
         bar = None
         if self.rank == 0 and not config.quiet:

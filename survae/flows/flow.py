@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from survae.distributions.base import Distribution
 from survae.flows._common import as_transform_list, check_step
 from survae.transforms.base import Transform, require_exact_sample_likelihood
+from survae.transforms.memory_saving import memory_saving_forward
 from survae.utils.validation import check_tensor
 
 
@@ -35,6 +36,12 @@ class Flow(Distribution):
     Args:
         base_dist: the distribution of the latent ``z``.
         transforms: a Transform or a list of Transforms, ordered from data to latent.
+        memory_saving: backpropagate through ``log_prob`` without storing intermediate
+            activations: bijections rebuild their inputs from their outputs in the backward pass,
+            ``Slice`` keeps only its dropped half, layers that sample in ``forward`` run as usual
+            (see :mod:`survae.transforms.memory_saving`). Same gradients, several times less
+            memory for deep flows, at the cost of about one more forward and inverse pass.
+            Can be switched at any time (``flow.memory_saving = True``).
 
     Example:
         >>> import torch
@@ -45,11 +52,17 @@ class Flow(Distribution):
         torch.Size([5])
     """
 
-    def __init__(self, base_dist: Distribution, transforms: Transform | Iterable[Transform]):
+    def __init__(
+        self,
+        base_dist: Distribution,
+        transforms: Transform | Iterable[Transform],
+        memory_saving: bool = False,
+    ):
         super().__init__()
         transforms = as_transform_list(type(self).__name__, base_dist, transforms)
         self.base_dist = base_dist
         self.transforms = nn.ModuleList(transforms)
+        self.memory_saving = bool(memory_saving)
 
     @property
     def lower_bound(self) -> bool:
@@ -65,6 +78,13 @@ class Flow(Distribution):
         """Log-likelihood (exact, or its lower bound when ``lower_bound``), shape ``(batch,)``."""
         floating = self.transforms[0].requires_float if len(self.transforms) else True
         check_tensor(type(self).__name__, x, floating=floating)
+        if self.memory_saving:
+            owner = type(self).__name__
+            x, log_prob = memory_saving_forward(
+                owner, self.transforms, x, lambda i, t, z, ldj: check_step(owner, i, t, z, ldj)
+            )
+            log_pz = self.base_dist.log_prob(x)
+            return log_pz if log_prob is None else log_prob + log_pz
         log_prob = None
         for index, transform in enumerate(self.transforms):
             x, ldj = transform(x)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import Tensor, nn
 
+from survae.transforms.memory_saving import memory_saving_forward
 from survae.utils.validation import LayerInputError, check_tensor, layer_input_error
 
 
@@ -68,6 +69,10 @@ class Transform(nn.Module):
         requires_float: whether ``forward`` needs a floating-point input (checked cheaply).
         zero_ldj: whether the contribution is identically zero for every input (a parameter-free
             rearrangement such as a permutation or a squeeze); flows then skip adding it.
+        recompute_by_inverse: for bijections, whether ``inverse`` is exact and about as cheap as
+            ``forward``, so memory-saving backpropagation rebuilds the input from the output
+            (False for iterative inverses: bisection, fixed points, ``D`` autoregressive passes;
+            those layers keep their input instead).
     """
 
     has_inverse: bool = True
@@ -76,6 +81,7 @@ class Transform(nn.Module):
     stochastic_inverse: bool = False
     requires_float: bool = True
     zero_ldj: bool = False
+    recompute_by_inverse: bool = True
 
     @property
     def lower_bound(self) -> bool:
@@ -116,6 +122,43 @@ class Transform(nn.Module):
         """Generative direction ``x <- z``."""
         raise NotImplementedError
 
+    def memory_saving_state(self, x: Tensor) -> Tensor | None:
+        """What memory-saving backpropagation keeps of the input ``x`` to rebuild it later.
+
+        None for bijections with ``recompute_by_inverse`` (the input is ``inverse(z)``), else
+        ``x`` itself. Layers that can rebuild their input from less override this together with
+        :meth:`memory_saving_input` (``Slice`` keeps only the dropped part).
+        """
+        if self.bijective and self.has_inverse and self.recompute_by_inverse:
+            return None
+        return x.detach()
+
+    def memory_saving_input(self, z: Tensor, state: Tensor | None) -> Tensor:
+        """Rebuild the input of :meth:`forward` from its output ``z`` and the kept ``state``."""
+        return self.inverse(z) if state is None else state
+
+    def memory_saving_rerun(
+        self, z: Tensor, state: Tensor | None, input_grad: bool
+    ) -> tuple[list[Tensor], Tensor, Tensor, Tensor]:
+        """Rebuild the input and re-run :meth:`forward` on it with autograd (backward pass of
+        memory-saving backpropagation).
+
+        Returns ``(leaves, x, z, ldj)``: the leaf tensors the input gradient is taken for (empty
+        unless ``input_grad``; :meth:`memory_saving_input_grad` joins their gradients), the
+        rebuilt input ``x`` (detached) and ``forward``'s outputs with their graph. Layers whose
+        inverse and forward share work override it (couplings run their conditioner once).
+        """
+        with torch.no_grad():
+            x = self.memory_saving_input(z, state)
+        x = x.detach().requires_grad_(input_grad)
+        with torch.enable_grad():
+            out, ldj = self(x)
+        return ([x] if input_grad else []), x.detach(), out, ldj
+
+    def memory_saving_input_grad(self, grads: list[Tensor]) -> Tensor:
+        """The gradient of the input from those of the leaves of :meth:`memory_saving_rerun`."""
+        return grads[0]
+
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """Generate ``x`` from ``z`` and return it with the contribution ``forward(x)`` would give.
 
@@ -134,10 +177,15 @@ class SequentialTransform(Transform):
 
     Args:
         transforms: a Transform or an iterable of Transforms.
+        memory_saving: backpropagate without storing the layers' intermediate activations:
+            bijections rebuild their inputs from their outputs in the backward pass (see
+            :mod:`survae.transforms.memory_saving`). Less memory, about one more forward and
+            inverse pass of time; the same gradients.
     """
 
-    def __init__(self, transforms: Transform | Iterable[Transform]):
+    def __init__(self, transforms: Transform | Iterable[Transform], memory_saving: bool = False):
         super().__init__()
+        self.memory_saving = bool(memory_saving)
         if isinstance(transforms, Transform):
             transforms = [transforms]
         transforms = list(transforms)
@@ -153,6 +201,9 @@ class SequentialTransform(Transform):
         self.requires_float = transforms[0].requires_float
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        if self.memory_saving:
+            z, ldj = memory_saving_forward(type(self).__name__, self.transforms, x)
+            return z, (z.new_zeros(z.shape[0]) if ldj is None else ldj)
         ldj = None
         for transform in self.transforms:
             x, step = transform(x)

@@ -129,6 +129,8 @@ class ODEBijection(Bijection):
     References: Chen et al., 2018 (Neural ODEs); Grathwohl et al., 2019 (FFJORD).
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(
         self,
         dynamics: nn.Module,

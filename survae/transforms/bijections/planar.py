@@ -74,6 +74,8 @@ class PlanarBijection(Bijection):
     Reference: Rezende & Mohamed, 2015 (Variational Inference with Normalizing Flows).
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(self, num_features: int):
         super().__init__()
         self.num_features = int(num_features)
@@ -161,6 +163,8 @@ class RadialBijection(Bijection):
 
     Reference: Rezende & Mohamed, 2015.
     """
+
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
 
     def __init__(self, num_features: int):
         super().__init__()

@@ -100,6 +100,8 @@ class ResidualBijection(Bijection):
     References: Behrmann et al., 2019 (i-ResNet); Chen et al., 2019 (Residual Flows).
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(
         self,
         net: nn.Module,

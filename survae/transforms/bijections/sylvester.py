@@ -185,6 +185,8 @@ class SylvesterBijection(_SylvesterParams, Bijection):
         (True, torch.Size([5]))
     """
 
+    recompute_by_inverse = False  # iterative inverse: memory saving keeps the input
+
     def __init__(self, num_features: int, kind: str = "orthogonal", num_vectors: int | None = None,
                  num_reflections: int = 2, flip: bool = False):
         super().__init__(num_features, kind, num_vectors, num_reflections, flip)

@@ -68,6 +68,13 @@ class Slice(Surjection):
         ldj = self.decoder.log_prob(x2, context=z) if self.cond else self.decoder.log_prob(x2)
         return z, ldj
 
+    def memory_saving_state(self, x: Tensor) -> Tensor:
+        """Memory-saving backpropagation keeps only the dropped part ``x_2``."""
+        return self.split_input(x)[1].detach()
+
+    def memory_saving_input(self, z: Tensor, state: Tensor) -> Tensor:
+        return torch.cat([z, state], dim=self.dim)
+
     def inverse(self, z: Tensor) -> Tensor:
         if self.cond:
             x2 = self.decoder.rsample(context=z)

@@ -36,6 +36,7 @@ class AutoregressiveScheme(TransformerHooks):
 
     orders: tuple[str, ...] = ("ltr",)
     input_rank: int = 2
+    recompute_by_inverse = False  # D passes to invert: memory saving keeps the input instead
     autoregressive_net: nn.Module
 
     def _init_scheme(self, autoregressive_net: nn.Module, autoregressive_order: str | None,

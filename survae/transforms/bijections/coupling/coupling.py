@@ -93,6 +93,13 @@ class CouplingScheme(TransformerHooks):
     def inverse(self, z: Tensor, context: Tensor | None = None) -> Tensor:
         return self.inverse_and_ldj(z, context)[0]
 
+    @property
+    def recompute_by_inverse(self) -> bool:
+        """Memory-saving backpropagation rebuilds the input by inversion unless the transformer's
+        inverse is iterative (mixture CDFs)."""
+        transformer = getattr(self, "transformer", None)
+        return transformer is None or transformer.exact_inverse
+
 
 class CouplingBijection(CouplingScheme, Bijection):
     """Coupling bijection (Dinh et al., 2015; 2017) with any elementwise transformer.
@@ -126,3 +133,29 @@ class CouplingBijection(CouplingScheme, Bijection):
                  transformer: ElementwiseTransformer | None = None):
         super().__init__()
         self._init_scheme(coupling_net, split_dim, num_condition, transformer)
+
+    def memory_saving_rerun(
+        self, z: Tensor, state: Tensor | None, input_grad: bool
+    ) -> tuple[list[Tensor], Tensor, Tensor, Tensor]:
+        """Memory-saving backward: ``x_1 = z_1``, so the conditioner runs once, with autograd,
+        for both the inverse and the re-run forward (instead of once each)."""
+        cls = type(self)
+        if state is not None or (cls.forward, cls.inverse_and_ldj) != (
+            CouplingScheme.forward, CouplingScheme.inverse_and_ldj
+        ):  # kept input, or a subclass with its own split (set couplings)
+            return super().memory_saving_rerun(z, state, input_grad)
+        z1, z2 = self.split_input(z)
+        x1 = z1.detach().requires_grad_(input_grad)
+        with torch.enable_grad():
+            params = self._params(x1, z2, None)
+        with torch.no_grad():
+            x2 = self._elementwise_inverse_and_ldj(z2, params)[0]
+        x2.requires_grad_(input_grad)
+        with torch.enable_grad():
+            out2, ldj = self._elementwise_forward(x2, params)
+            out = torch.cat([x1, out2], dim=self.split_dim)
+        x = torch.cat([z1, x2.detach()], dim=self.split_dim)
+        return ([x1, x2] if input_grad else []), x, out, ldj
+
+    def memory_saving_input_grad(self, grads: list[Tensor]) -> Tensor:
+        return grads[0] if len(grads) == 1 else torch.cat(grads, dim=self.split_dim)

@@ -21,6 +21,9 @@ class ElementwiseTransformer:
     """
 
     num_params: int
+    # False when the inverse is iterative (bisection): memory-saving backpropagation then keeps
+    # the layer's input instead of rebuilding it by inversion.
+    exact_inverse: bool = True
 
     def forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
         """``z = tau(x; params)`` and ``sum log |tau'(x)|`` per example."""

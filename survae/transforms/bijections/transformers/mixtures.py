@@ -38,6 +38,8 @@ class MixtureCDF(ElementwiseTransformer):
         eps, max_iters: the bisection's tolerance and iteration cap.
     """
 
+    exact_inverse = False
+
     def __init__(self, num_mixtures: int, eps: float = 1e-10, max_iters: int = 100):
         if int(num_mixtures) != num_mixtures or num_mixtures < 1:
             raise ValueError(f"{type(self).__name__}: num_mixtures must be a positive integer, "
