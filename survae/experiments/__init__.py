@@ -6,7 +6,8 @@ Python entry points (each writes the run folder and returns the final metrics, a
     metrics, model, test = train_toy(ToySpec(dataset="corners", steps=2000, out="runs/c"))
 
 ``train_toy(ToySpec)``, ``train_image(ImageSpec)``, ``train_vae(VaeSpec)``,
-``train_pointcloud(PointcloudSpec)``; see :mod:`survae.experiments.specs`.
+``train_pointcloud(PointcloudSpec)``, ``train_tabular(TabularSpec)``; see
+:mod:`survae.experiments.specs`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 _ENTRY_POINTS = {
     "TrainConfig": "specs", "ToySpec": "specs", "ImageSpec": "specs", "VaeSpec": "specs",
-    "PointcloudSpec": "specs", "Trainer": "trainer", "train_toy": "toy",
+    "PointcloudSpec": "specs", "TabularSpec": "specs", "Trainer": "trainer", "train_toy": "toy",
+    "train_tabular": "tabular",
     "train_image": "images", "train_vae": "vae", "train_pointcloud": "pointcloud",
 }
 __all__ = sorted(_ENTRY_POINTS)

@@ -59,12 +59,14 @@ from survae.experiments.config import EXPERIMENTS as EXPERIMENTS  # filled in be
 from survae.experiments.errors import SpecError
 from survae.models.images import IMAGE_MODELS
 from survae.models.pointcloud import POINTCLOUD_COUPLINGS, POINTCLOUD_MODELS
+from survae.models.tabular import TABULAR_MODELS
 from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES
 
-__all__ = ["ImageSpec", "PointcloudSpec", "ToySpec", "TrainConfig", "VaeSpec", "experiment",
-           "option", "override"]
+__all__ = ["ImageSpec", "PointcloudSpec", "TabularSpec", "ToySpec", "TrainConfig", "VaeSpec",
+           "experiment", "option", "override"]
 
 SCALE_FNS = ("exp", "softplus", "sigmoid", "tanh_exp")
+TABULAR_DATASETS = ("power", "gas", "hepmass", "miniboone", "bsds300")
 
 
 @experiment("toy", "survae.experiments.toy:train_toy", "2-D toy densities: flow vs absflow")
@@ -202,3 +204,34 @@ class PointcloudSpec(TrainConfig):
         if self.d_model % self.nhead:
             raise SpecError(f"nhead (--nhead): must divide d_model {self.d_model}, got "
                             f"{self.nhead}")
+
+
+@experiment("tabular", "survae.experiments.tabular:train_tabular",
+            "MAF, RealNVP, NSF on the MAF paper's tabular datasets")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TabularSpec(TrainConfig):
+    """``survae train tabular``: a flow of :mod:`survae.models.tabular` on a MAF-paper dataset."""
+
+    dataset: str = option("miniboone", DATA, "MAF-paper dataset", choices=TABULAR_DATASETS)
+    model: str = option("maf", MODEL, "flow", choices=TABULAR_MODELS)
+    root: str | None = option(None, RUN, "data folder holding uci_maf/ (default: the survae "
+                              "data folder)")
+    download: bool = option(False, RUN, "fetch the MAF archive (about 1 GB) if the files are "
+                            "missing")
+    num_flows: int = option(5, MODEL, "flow steps", ge=1)
+    hidden_units: tuple[int, ...] = option((128, 128), MODEL, "hidden sizes of each MADE / "
+                                           "coupling MLP", ge=1)
+    num_bins: int = option(8, MODEL, "spline bins (NSF models)", ge=1)
+    tail_bound: float = option(3.0, MODEL, "spline interval [-B, B] (NSF models)", gt=0)
+    batch_norm: bool = option(True, MODEL, "batch norm between MAF / RealNVP steps")
+    steps: int = override("steps", 5000)
+    batch_size: int = override("batch_size", 512)
+    lr: float = override("lr", 5e-4)
+    decay: str = override("decay", "cosine")
+    eval_every: int = override("eval_every", 1000)
+    checkpoint_every: int = override("checkpoint_every", 1000)
+    out: str = override("out", "")
+
+    def resolved(self) -> TabularSpec:
+        out = self.out or f"runs/tabular-{self.dataset}-{self.model}"
+        return dataclasses.replace(self, out=out)
