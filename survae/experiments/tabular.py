@@ -63,7 +63,7 @@ def train_tabular(spec: TabularSpec) -> dict[str, Any]:
     spec = spec.resolved()
     run_dir = Path(spec.out)
     with RunFolder(run_dir, spec.resume, spec.overwrite):
-        with dataset_errors(spec.dataset, spec.root or "the survae data folder"):
+        with dataset_errors(spec.dataset, spec.root or "the survae data folder", "--root"):
             train, valid, test = load_tabular(spec.dataset, spec.root, spec.download)
         features = train.x.shape[1]
         seed_everything(spec.seed)
