@@ -343,7 +343,9 @@ def add_spec_arguments(parser: argparse.ArgumentParser, spec: type[TrainConfig])
         help_text += f" [default: {default!r}]" if kind is not bool else ""
         group = groups[field.metadata["role"]]
         common = dict(dest=field.name, default=argparse.SUPPRESS, help=help_text)
-        if kind is bool:
+        if kind is bool and default:  # on by default: the flag turns it off
+            group.add_argument(flag_name("no_" + field.name), action="store_false", **common)
+        elif kind is bool:
             group.add_argument(flag_name(field.name), action="store_true", **common)
         elif typing.get_origin(kind) is tuple:
             item = typing.get_args(kind)[0]

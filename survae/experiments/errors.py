@@ -48,15 +48,15 @@ class Interrupted(Exception):
 
 
 @contextlib.contextmanager
-def dataset_errors(name: str, root: str) -> Iterator[None]:
-    """Turn a dataset that cannot be loaded (missing files, no torchvision) into a ``UserError``."""
+def dataset_errors(name: str, root: str, root_flag: str = "--data-root") -> Iterator[None]:
+    """Turn a dataset that cannot be loaded (missing files, no torchvision) into a ``UserError``
+    whose one line keeps the loader's whole message (the expected files)."""
     try:
         yield
     except (RuntimeError, OSError, ImportError) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = " ".join(str(error).split()) or type(error).__name__
         raise UserError(f"dataset {name}: cannot load it from {root!r} ({reason}); add "
-                        "--download to let torchvision fetch it, or point --data-root at its "
-                        "files") from None
+                        f"--download to fetch it, or point {root_flag} at its files") from None
 
 
 @contextlib.contextmanager
