@@ -50,7 +50,9 @@ from survae.transforms.bijections.conditional.elementwise_linear import (
     ConditionalAdditiveBijection,
     ConditionalAffineBijection,
 )
+from survae.transforms.bijections.autodiff import AutodiffBijection
 from survae.transforms.bijections.continuous import ODEBijection
+from survae.transforms.bijections.ot_flow import OTFlowBijection, PotentialDynamics
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
     AdditiveCouplingBijection,
@@ -257,4 +259,7 @@ __all__ = [
     "AffineAutoregressiveBijection",
     "ResidualBijection",
     "ODEBijection",
+    "OTFlowBijection",
+    "PotentialDynamics",
+    "AutodiffBijection",
 ]
