@@ -187,6 +187,11 @@ class ODEBijection(Bijection):
         self.track_transport_cost = bool(track_transport_cost)
         self.transport_cost: Tensor | None = None
 
+    def __getstate__(self) -> dict:
+        # The last transport cost carries an autograd graph: not part of a copy or a pickle.
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        return {**state, "transport_cost": None}
+
     @property
     def T(self) -> Tensor:
         """The integration time ``T = exp(log_T)``."""
