@@ -61,13 +61,20 @@ class DiffusionStep(StochasticTransform):
     def extra_repr(self) -> str:
         return f"beta={self.beta:.4g}"
 
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        noise = torch.randn_like(x)
-        z = math.sqrt(1.0 - self.beta) * x + math.sqrt(self.beta) * noise
-        log_q = sum_except_batch(-0.5 * noise**2) - noise[0].numel() * (
+    def noising_log_prob(self, x: Tensor, z: Tensor) -> Tensor:
+        """``log q(z|x) = log N(z; sqrt(1 - beta) x, beta I)``."""
+        noise = (z - math.sqrt(1.0 - self.beta) * x) / math.sqrt(self.beta)
+        return sum_except_batch(-0.5 * noise**2) - noise[0].numel() * (
             _HALF_LOG_TWO_PI + 0.5 * math.log(self.beta)
         )
-        return z, self.reverse.log_prob(x, context=z) - log_q
+
+    def log_weight(self, x: Tensor, z: Tensor) -> Tensor:
+        """The contribution ``log p(x|z) - log q(z|x)`` for a given pair."""
+        return self.reverse.log_prob(x, context=z) - self.noising_log_prob(x, z)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        z = math.sqrt(1.0 - self.beta) * x + math.sqrt(self.beta) * torch.randn_like(x)
+        return z, self.log_weight(x, z)
 
     def inverse(self, z: Tensor) -> Tensor:
         return self.reverse.sample(context=z)
@@ -120,7 +127,9 @@ class GaussianDiffusion(SequentialTransform, StochasticTransform):
     ``t / T``) and a learned per-step, per-feature ``log sigma_t`` (initialised to
     ``log sqrt(beta_t)``). On a standard normal base, ``Flow.log_prob`` is the diffusion ELBO
     (a lower bound, in its sampled form, valid for importance weighting); ``Flow.sample`` runs
-    the ``T`` reverse steps.
+    the ``T`` reverse steps. ``forward`` draws the noising chain first and then evaluates the
+    ``T`` reverse steps in one batched call of the network (the same value as running the
+    steps one after the other, see :meth:`log_weight`).
 
     Args:
         num_features: ``D``, the size of the (vector) events.
@@ -161,3 +170,43 @@ class GaussianDiffusion(SequentialTransform, StochasticTransform):
         super().__init__(steps)
         self.num_features = int(num_features)
         self.betas = betas
+        self.net = net
+        times = torch.stack([step.reverse.net.time_features for step in steps])
+        self.register_buffer("_time_features", times, persistent=False)
+        coef = torch.tensor([[step.reverse.net.noise_coef, step.reverse.net.inv_sqrt_alpha,
+                              math.sqrt(1.0 - step.beta), math.sqrt(step.beta)] for step in steps])
+        self.register_buffer("_coefficients", coef, persistent=False)
+
+    def _check(self, x: Tensor) -> None:
+        if x.dim() != 2 or x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{self.layer_name}: expected input of shape (batch, {self.num_features}), "
+                f"got {tuple(x.shape)}"
+            )
+
+    def log_weight(self, chain: Tensor) -> Tensor:
+        """``sum_t log p(x_{t-1}|x_t) - log q(x_t|x_{t-1})`` for a chain ``(T + 1, batch, D)``
+        (``chain[0]`` the data), with one batched call of the network for the ``T`` steps."""
+        steps, batch = len(self.betas), chain.shape[1]
+        noise_coef, inv_sqrt_alpha, keep, spread = self._coefficients.to(chain.dtype).T[..., None,
+                                                                                       None]
+        later, earlier = chain[1:], chain[:-1]
+        time = self._time_features.to(chain.dtype)[:, None, :].expand(steps, batch, -1)
+        eps = self.net(torch.cat([later, time], -1).reshape(steps * batch, -1))
+        mean = (later - noise_coef * eps.reshape(later.shape)) * inv_sqrt_alpha
+        log_std = torch.stack([step.reverse.log_scale for step in self.transforms])[:, None, :]
+        residual = (earlier - mean) * torch.exp(-log_std)
+        log_p = -0.5 * residual**2 - log_std
+        noise = (later - keep * earlier) / spread
+        log_q = -0.5 * noise**2 - torch.log(spread)
+        return (log_p - log_q).sum((0, 2))
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        self._check(x)
+        noise = torch.randn(len(self.betas), *x.shape, dtype=x.dtype, device=x.device)
+        _, _, keep, spread = self._coefficients.to(x.dtype).T[..., None, None]
+        links = [x]
+        for t in range(len(self.betas)):
+            links.append(keep[t] * links[-1] + spread[t] * noise[t])
+        chain = torch.stack(links)
+        return chain[-1], self.log_weight(chain)

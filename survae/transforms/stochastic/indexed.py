@@ -8,15 +8,9 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.stochastic.base import StochasticTransform
+from survae.utils.tensors import gumbel_max
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
-
-
-def gumbel_max(logits: Tensor) -> Tensor:
-    """One draw per row of the categorical with the given (log-)probabilities on the last
-    dimension, by the Gumbel-max trick (no host synchronisation)."""
-    uniform = torch.rand_like(logits).clamp_min(torch.finfo(logits.dtype).tiny)
-    return (logits.detach() - torch.log(-torch.log(uniform))).argmax(-1)
 
 
 class DiscretelyIndexedAffineTransform(StochasticTransform):

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.surjections.base import Surjection
-from survae.utils.tensors import sum_except_batch
+from survae.utils.tensors import gumbel_max, sum_except_batch
 
 
 class PartitionSurjection(Surjection):
@@ -37,11 +37,16 @@ class PartitionSurjection(Surjection):
     (``z = |x|``, both signs equally likely); more pieces fold more copies of the latent space
     onto the data (a deep mixture with a shared density, learned mixing through ``p(k|z)``).
 
+    With ``elements`` given, only those entries along dim 1 are folded (the others pass
+    through, e.g. ``elements=[0]`` folds ``x_1`` and learns ``p(k_1 | z_1, x_2)``) and the
+    classifier gives logits for them only.
+
     Args:
         boundaries: the ``K - 1`` sorted cut points (``K >= 2``), shared by every entry.
-        classifier: a network mapping ``z`` ``(batch, D)`` to logits ``(batch, D, K)`` (or
-            ``(batch, D * K)``) of ``p(k_i | z)``; ``None`` gives a uniform choice among the
-            feasible pieces.
+        classifier: a network mapping ``z`` ``(batch, D)`` to logits ``(batch, E, K)`` (or
+            ``(batch, E * K)``) of ``p(k_i | z)`` for the ``E`` folded entries (``E = D``
+            without ``elements``); ``None`` gives a uniform choice among the feasible pieces.
+        elements: keyword-only indices along dim 1 to fold (default: all entries).
 
     Example:
         >>> import torch
@@ -60,7 +65,8 @@ class PartitionSurjection(Surjection):
 
     stochastic_forward = False
 
-    def __init__(self, boundaries: Sequence[float], classifier: nn.Module | None = None):
+    def __init__(self, boundaries: Sequence[float], classifier: nn.Module | None = None, *,
+                 elements: Sequence[int] | None = None):
         super().__init__()
         cuts = torch.as_tensor([float(b) for b in boundaries], dtype=torch.get_default_dtype())
         if cuts.numel() < 1 or not bool((cuts[1:] > cuts[:-1]).all()):
@@ -86,14 +92,32 @@ class PartitionSurjection(Surjection):
         self.register_buffer("high", torch.maximum(left, right))
         self.num_pieces = num
         self.classifier = classifier
+        self.elements = None if elements is None else [int(e) for e in elements]
+        index = torch.as_tensor(self.elements or [], dtype=torch.long)
+        self.register_buffer("_index", index, persistent=False)
 
     def extra_repr(self) -> str:
-        return f"boundaries={self.boundaries.tolist()}"
+        text = f"boundaries={self.boundaries.tolist()}"
+        return text if self.elements is None else f"{text}, elements={self.elements}"
+
+    def _select(self, x: Tensor) -> Tensor:
+        if self.elements is None:
+            return x
+        if x.dim() < 2 or x.shape[1] <= max(self.elements):
+            raise ValueError(
+                f"{self.layer_name}: expected more than {max(self.elements)} features along "
+                f"dim 1, got shape {tuple(x.shape)}"
+            )
+        return x.index_select(1, self._index)
+
+    def _place(self, full: Tensor, part: Tensor) -> Tensor:
+        return part if self.elements is None else full.index_copy(1, self._index, part)
 
     def _logits(self, z: Tensor) -> Tensor:
-        """Log-probabilities ``(batch, *event, K)`` of the pieces given ``z``, masked to the
-        pieces whose image contains each entry."""
-        feasible = (z.unsqueeze(-1) >= self.low) & (z.unsqueeze(-1) <= self.high)
+        """Log-probabilities ``(batch, *folded, K)`` of the pieces of the folded entries given
+        ``z``, masked to the pieces whose image contains each entry."""
+        part = self._select(z).unsqueeze(-1)
+        feasible = (part >= self.low) & (part <= self.high)
         if self.classifier is None:
             logits = torch.zeros_like(feasible, dtype=z.dtype)
         else:
@@ -108,16 +132,17 @@ class PartitionSurjection(Surjection):
         return torch.log_softmax(masked, dim=-1)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        piece = torch.searchsorted(self.boundaries, x.detach().contiguous(), right=True)
-        z = self.heights[piece] + self.slopes[piece] * (x - self.anchors[piece])
+        part = self._select(x)
+        piece = torch.searchsorted(self.boundaries, part.detach().contiguous(), right=True)
+        z = self._place(x, self.heights[piece] + self.slopes[piece] * (part - self.anchors[piece]))
         log_p = self._logits(z).gather(-1, piece.unsqueeze(-1)).squeeze(-1)
         return z, sum_except_batch(log_p)
 
     def _sample(self, z: Tensor) -> tuple[Tensor, Tensor]:
         log_p = self._logits(z)
-        gumbel = -torch.log(-torch.log(torch.rand_like(log_p).clamp_min(1e-30)))
-        piece = (log_p.detach() + gumbel).argmax(-1)
-        x = self.anchors[piece] + self.slopes[piece] * (z - self.heights[piece])
+        piece = gumbel_max(log_p)
+        part = self._select(z)
+        x = self._place(z, self.anchors[piece] + self.slopes[piece] * (part - self.heights[piece]))
         return x, sum_except_batch(log_p.gather(-1, piece.unsqueeze(-1)).squeeze(-1))
 
     def inverse(self, z: Tensor) -> Tensor:
