@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model; ends with one JSON line of metrics")
     experiments = train.add_subparsers(dest="train_command", required=True)
-    toy = experiments.add_parser("toy", help="2-D toy densities: flow vs absflow")
+    toy = experiments.add_parser(
+        "toy", help="2-D toy densities: flow, absflow, rad, cif, diffusion"
+    )
     add_toy_arguments(toy)
     toy.set_defaults(func=run_train_toy)
 
@@ -120,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     cloud_table = tables.add_parser("pointcloud", help="point-cloud flows on SpatialDigits")
     add_pointcloud_table_arguments(cloud_table)
     cloud_table.set_defaults(func=lambda a: report_metrics(reproduce_pointcloud(a), a.out))
+
+    from survae.experiments.unifying_table import add_unifying_arguments, reproduce_unifying
+
+    unifying = tables.add_parser(
+        "unifying", help="Flow, AbsFlow, RAD, CIF and diffusion on the four toy densities"
+    )
+    add_unifying_arguments(unifying)
+    unifying.set_defaults(func=lambda a: report_metrics(reproduce_unifying(a), a.out))
 
     image_table = tables.add_parser("images", help="every image model on the digits: bpd table")
     add_image_table_arguments(image_table)

@@ -99,18 +99,18 @@ def build_cif_flow(
     hidden_units: tuple[int, ...] = (200, 100),
     scale_fn: str = "softplus",
     index_features: int = 2,
-    index_hidden: tuple[int, ...] = (64, 64),
+    index_hidden: tuple[int, ...] = (32, 32),
 ) -> Flow:
     """A continuously indexed flow on 2-D data: ``num_flows`` affine couplings, each followed
     by a CIF layer ``z = exp(s(u)) x + t(u)`` with ``q(u|x)`` and ``p(u|z)`` diagonal
     Gaussians from MLPs (``u`` of size ``index_features``); standard normal base."""
     def gaussian(inputs: int, outputs: int) -> ConditionalNormal:
-        return ConditionalNormal(MLP(inputs, 2 * outputs, list(index_hidden), activation="gelu"))
+        return ConditionalNormal(MLP(inputs, 2 * outputs, list(index_hidden), activation="relu"))
 
     layers: list[nn.Module] = []
     for i in range(num_flows):
         layers.append(AffineCouplingBijection(_coupling_net(hidden_units), scale_fn=scale_fn))
-        shift_scale = MLP(index_features, 4, list(index_hidden), activation="gelu")
+        shift_scale = MLP(index_features, 4, list(index_hidden), activation="relu")
         layers.append(ContinuouslyIndexedTransform(
             ConditionalAffineBijection(shift_scale),
             encoder=gaussian(2, index_features),
@@ -123,11 +123,11 @@ def build_cif_flow(
 
 def build_diffusion(
     num_features: int = 2,
-    num_steps: int = 30,
+    num_steps: int = 20,
     hidden_units: tuple[int, ...] = (200, 100),
     time_features: int = 8,
     beta_low: float = 1e-3,
-    beta_high: float = 0.25,
+    beta_high: float = 0.35,
     data_scale: float = 0.5,
 ) -> Flow:
     """A DDPM-style diffusion model: the data scaled by ``data_scale`` (exact), then

@@ -13,6 +13,7 @@ from survae.transforms.bijections.amortized import (
     ConditionalRadialBijection,
     InverseBijection,
 )
+from survae.transforms.bijections.autodiff import AutodiffBijection
 from survae.transforms.bijections.autoregressive import (
     AdditiveAutoregressiveBijection,
     AdditiveAutoregressiveBijection2d,
@@ -50,9 +51,7 @@ from survae.transforms.bijections.conditional.elementwise_linear import (
     ConditionalAdditiveBijection,
     ConditionalAffineBijection,
 )
-from survae.transforms.bijections.autodiff import AutodiffBijection
 from survae.transforms.bijections.continuous import ODEBijection
-from survae.transforms.bijections.ot_flow import OTFlowBijection, PotentialDynamics
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
 from survae.transforms.bijections.coupling import (
     AdditiveCouplingBijection,
@@ -115,6 +114,7 @@ from survae.transforms.bijections.mixtures import (
     LogisticMixtureAutoregressiveBijection2d,
     LogisticMixtureCouplingBijection,
 )
+from survae.transforms.bijections.ot_flow import OTFlowBijection, PotentialDynamics
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.planar import (

@@ -89,7 +89,9 @@ class AutodiffBijection(Bijection):
         self.newton_steps = int(newton_steps)
 
     def extra_repr(self) -> str:
-        return "inverse=given" if self.inverse_fn is not None else f"newton_steps={self.newton_steps}"
+        if self.inverse_fn is not None:
+            return "inverse=given"
+        return f"newton_steps={self.newton_steps}"
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         create_graph = torch.is_grad_enabled()

@@ -105,10 +105,12 @@ class _NoisePredictionMean(nn.Module):
 
 
 def time_embedding(step: int, num_steps: int, num_features: int) -> Tensor:
-    """Sinusoidal features of the step ``t / T``: ``[sin(2^j pi t/T), cos(2^j pi t/T)]_j``."""
+    """Sinusoidal features of the step ``t / T``: ``[sin(2^j pi t/T), cos(2^j pi t/T)]_j``
+    (float64; layers cast them to their input's dtype)."""
     if num_features % 2:
         raise ValueError(f"time_embedding: num_features must be even, got {num_features}")
-    phase = math.pi * step / num_steps * 2.0 ** torch.arange(num_features // 2)
+    phase = math.pi * step / num_steps * 2.0 ** torch.arange(num_features // 2,
+                                                             dtype=torch.float64)
     return torch.cat([torch.sin(phase), torch.cos(phase)])
 
 
@@ -174,7 +176,8 @@ class GaussianDiffusion(SequentialTransform, StochasticTransform):
         times = torch.stack([step.reverse.net.time_features for step in steps])
         self.register_buffer("_time_features", times, persistent=False)
         coef = torch.tensor([[step.reverse.net.noise_coef, step.reverse.net.inv_sqrt_alpha,
-                              math.sqrt(1.0 - step.beta), math.sqrt(step.beta)] for step in steps])
+                              math.sqrt(1.0 - step.beta), math.sqrt(step.beta)] for step in steps],
+                            dtype=torch.float64)  # cast to the input's dtype when used
         self.register_buffer("_coefficients", coef, persistent=False)
 
     def _check(self, x: Tensor) -> None:

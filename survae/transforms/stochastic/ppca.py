@@ -88,7 +88,8 @@ class PPCA(StochasticTransform):
         # z = mean + sigma C^-T e has covariance sigma^2 M^-1.
         offset = torch.linalg.solve_triangular(chol.T, noise.T, upper=True).T
         z = mean + torch.exp(self.log_std) * offset
-        log_q = (-0.5 * (noise**2).sum(1) - self.latent_features * (self.log_std + 0.5 * _LOG_TWO_PI)
+        log_q = (-0.5 * (noise**2).sum(1)
+                 - self.latent_features * (self.log_std + 0.5 * _LOG_TWO_PI)
                  + torch.log(torch.diagonal(chol)).sum())
         log_px = self._gaussian_log_prob(x - z @ self.weight.T - self.bias, self.log_std)
         return z, log_px - log_q

@@ -21,7 +21,8 @@ class PartitionSurjection(Surjection):
 
     .. math:: g(x) = h_k + s_k (x - a_k), \\quad x \\in X_k,
 
-    with ``a_0 = b_1``, ``a_k = b_k`` and ``h_0 = h_1 = 0``, ``h_{k+1} = h_k + s_k (b_{k+1} - b_k)``.
+    with ``a_0 = b_1``, ``a_k = b_k`` and ``h_0 = h_1 = 0``,
+    ``h_{k+1} = h_k + s_k (b_{k+1} - b_k)``.
     The images of the pieces overlap, so ``g`` is a surjection; which piece an entry came from is
     the discrete variable ``k`` of RAD (Dinh et al., 2019), given a distribution ``p(k_i | z)``
     conditioned on the whole latent ``z`` and restricted to the pieces whose image contains
@@ -88,8 +89,13 @@ class PartitionSurjection(Surjection):
         self.register_buffer("slopes", slopes)
         self.register_buffer("anchors", anchors)
         self.register_buffer("heights", heights)
-        self.register_buffer("low", torch.minimum(left, right))
-        self.register_buffer("high", torch.maximum(left, right))
+        low, high = torch.minimum(left, right), torch.maximum(left, right)
+        # Finite bounds with flags for the half-lines (an infinite buffer would read as a
+        # diverged weight to the trainer's finiteness checks).
+        self.register_buffer("unbounded_below", torch.isinf(low))
+        self.register_buffer("unbounded_above", torch.isinf(high))
+        self.register_buffer("low", torch.nan_to_num(low, neginf=0.0))
+        self.register_buffer("high", torch.nan_to_num(high, posinf=0.0))
         self.num_pieces = num
         self.classifier = classifier
         self.elements = None if elements is None else [int(e) for e in elements]
@@ -117,7 +123,8 @@ class PartitionSurjection(Surjection):
         """Log-probabilities ``(batch, *folded, K)`` of the pieces of the folded entries given
         ``z``, masked to the pieces whose image contains each entry."""
         part = self._select(z).unsqueeze(-1)
-        feasible = (part >= self.low) & (part <= self.high)
+        feasible = ((part >= self.low) | self.unbounded_below) & (
+            (part <= self.high) | self.unbounded_above)
         if self.classifier is None:
             logits = torch.zeros_like(feasible, dtype=z.dtype)
         else:
