@@ -38,8 +38,7 @@ def batched_jacobian(fn: Callable[[Tensor], Tensor], x: Tensor, create_graph: bo
 
 
 class AutodiffBijection(Bijection):
-    """A bijection from any invertible function: the log-det comes from automatic
-    differentiation (the tutorial's ``ADBijector``).
+    """A bijection from a user's function, its log-det from the autograd Jacobian (``ADBijector``).
 
     - forward: ``z = f(x)`` (data to latent), with ``f`` the user's function;
     - log-det: ``log|det J_f(x)|``, ``J_f`` built from the autograd Jacobian of each example
