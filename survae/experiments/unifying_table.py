@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -63,15 +64,36 @@ def _toy_args(args: argparse.Namespace, dataset: str, model: str) -> argparse.Na
     return argparse.Namespace(**{k: v for k, v in vars(run).items() if k != "_config_parser"})
 
 
-def _train_one(run: argparse.Namespace, iwbo_k: int, iwbo_points: int) -> dict[str, float]:
-    """Train one model (in a worker process or here); its test NLL, and for a bound its IWBO."""
-    metrics, model, test = train_toy(run)
+def _finished(run: argparse.Namespace) -> dict[str, Any] | None:
+    """The metrics of a finished run of the same model, data and budget in ``run.out``."""
+    path = Path(run.out) / "metrics.json"
+    if not path.exists() or not (Path(run.out) / "checkpoint.pt").exists():
+        return None
+    metrics = json.loads(path.read_text())
+    same = (metrics.get("steps"), metrics.get("model"), metrics.get("dataset"))
+    return metrics if same == (run.steps, run.model, run.dataset) else None
+
+
+def _train_one(run: argparse.Namespace, iwbo_k: int, iwbo_points: int,
+               reuse: bool = False) -> dict[str, float]:
+    """Train one model (in a worker process or here); its test NLL, and for a bound its IWBO.
+    With ``reuse``, a finished run of the same model, data and budget is read back instead."""
+    row_path = Path(run.out) / "table_row.json"
+    metrics = _finished(run) if reuse else None
+    if metrics is not None and row_path.exists():
+        return json.loads(row_path.read_text())
+    if metrics is None:
+        metrics, model, test = train_toy(run)
+    else:
+        model = _trained_model(run)
+        test = make_toy(run.dataset, run.test_size, torch.Generator().manual_seed(run.seed + 1))
     row = {"nll": metrics["test_nll_nats"], "seconds": metrics["seconds"]}
     if run.model in BOUND_MODELS:
         torch.manual_seed(run.seed)
         with torch.no_grad():
             bound = iwbo_batched(model, test[:iwbo_points], iwbo_k, kbs=8)
         row["iwbo_nll"] = round(float(-bound.mean()), 4)
+    row_path.write_text(json.dumps(row))
     return row
 
 
@@ -104,14 +126,14 @@ def reproduce_unifying(args: argparse.Namespace) -> dict[str, Any]:
         order = sorted(runs, key=lambda key: RELATIVE_COST[key[1]], reverse=True)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(min(args.jobs, len(runs)), mp_context=context) as pool:
-            futures = {key: pool.submit(_train_one, runs[key], args.iwbo_k, args.iwbo_points)
-                       for key in order}
+            futures = {key: pool.submit(_train_one, runs[key], args.iwbo_k, args.iwbo_points,
+                                        args.reuse) for key in order}
             for key in order:
                 rows[key] = futures[key].result()
                 report(key)
     else:
         for key, run in runs.items():
-            rows[key] = _train_one(run, args.iwbo_k, args.iwbo_points)
+            rows[key] = _train_one(run, args.iwbo_k, args.iwbo_points, args.reuse)
             report(key)
     train_seconds = time.perf_counter() - start
     panels = []
@@ -159,9 +181,10 @@ def reproduce_unifying(args: argparse.Namespace) -> dict[str, Any]:
         f"{args.steps} steps of batch 128 per model (Adam 1e-3, cosine decay), {args.train_size} "
         f"training and {args.test_size} test points, seed {args.seed}. Bounds: the negative ELBO "
         f"on the test set (an upper bound on the NLL) and the negative IWBO with {args.iwbo_k} "
-        f"samples on the first {args.iwbo_points} test points. {len(runs)} runs, "
-        f"{min(args.jobs, len(runs))} at a time (one CPU thread each): {train_seconds / 60:.1f} "
-        f"minutes of training, {seconds / 60:.1f} minutes in all.",
+        f"samples on the first {args.iwbo_points} test points. {len(runs)} runs of "
+        f"{sum(row['seconds'] for row in rows.values()) / 60:.0f} minutes in all (one CPU "
+        f"thread each, {min(args.jobs, len(runs))} at a time); this command: "
+        f"{train_seconds / 60:.1f} minutes of training, {seconds / 60:.1f} in all.",
     ]
     (out / "table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines), flush=True)
@@ -183,4 +206,6 @@ def add_unifying_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=positive_int, default=2,
                         help="runs trained at a time, one process and one thread each")
+    parser.add_argument("--reuse", action="store_true",
+                        help="read back runs already finished in --out with the same budget")
     parser.add_argument("--quiet", action="store_true")
