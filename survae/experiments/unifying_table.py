@@ -20,9 +20,10 @@ from typing import Any
 
 import torch
 
-from survae.data.toy import make_toy
-from survae.experiments.toy import BOUND_MODELS, add_toy_arguments, build_toy_model, train_toy
-from survae.experiments.training import positive_int
+from survae.data.toy import TOY_DATASETS, make_toy
+from survae.experiments.specs import ToySpec
+from survae.experiments.toy import BOUND_MODELS, build_toy_model, train_toy
+from survae.experiments.training import non_negative_int, positive_int
 from survae.utils.metrics import iwbo_batched
 
 #: NLL of the true densities (nats): the floor no model can beat on average.
@@ -53,18 +54,14 @@ class IWBODensity(torch.nn.Module):
                           for part in x.split(self.chunk)])
 
 
-def _toy_args(args: argparse.Namespace, dataset: str, model: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    add_toy_arguments(parser)
-    flags = ["--dataset", dataset, "--model", model, "--steps", str(args.steps),
-             "--train-size", str(args.train_size), "--test-size", str(args.test_size),
-             "--out", str(Path(args.out) / f"{dataset}-{model}"), "--seed", str(args.seed),
-             "--no-plots", "--decay", "cosine", "--threads", "1"]
-    run = parser.parse_args(flags + (["--quiet"] if args.quiet else []))
-    return argparse.Namespace(**{k: v for k, v in vars(run).items() if k != "_config_parser"})
+def _toy_spec(args: argparse.Namespace, dataset: str, model: str) -> ToySpec:
+    return ToySpec(dataset=dataset, model=model, steps=args.steps, train_size=args.train_size,
+                   test_size=args.test_size, out=str(Path(args.out) / f"{dataset}-{model}"),
+                   seed=args.seed, no_plots=True, decay="cosine", threads=1, quiet=args.quiet,
+                   overwrite=args.overwrite)
 
 
-def _finished(run: argparse.Namespace) -> dict[str, Any] | None:
+def _finished(run: ToySpec) -> dict[str, Any] | None:
     """The metrics of a finished run of the same model, data and budget in ``run.out``."""
     path = Path(run.out) / "metrics.json"
     if not path.exists() or not (Path(run.out) / "checkpoint.pt").exists():
@@ -74,7 +71,7 @@ def _finished(run: argparse.Namespace) -> dict[str, Any] | None:
     return metrics if same == (run.steps, run.model, run.dataset) else None
 
 
-def _train_one(run: argparse.Namespace, iwbo_k: int, iwbo_points: int,
+def _train_one(run: ToySpec, iwbo_k: int, iwbo_points: int,
                reuse: bool = False) -> dict[str, float]:
     """Train one model (in a worker process or here); its test NLL, and for a bound its IWBO.
     With ``reuse``, a finished run of the same model, data and budget is read back instead."""
@@ -97,7 +94,7 @@ def _train_one(run: argparse.Namespace, iwbo_k: int, iwbo_points: int,
     return row
 
 
-def _trained_model(run: argparse.Namespace) -> torch.nn.Module:
+def _trained_model(run: ToySpec) -> torch.nn.Module:
     """The model of a finished run, rebuilt from its checkpoint (for the figure)."""
     model = build_toy_model(run.model, run.dataset, run.num_flows, tuple(run.hidden_units),
                             run.actnorm, run.scale_fn)
@@ -115,7 +112,7 @@ def reproduce_unifying(args: argparse.Namespace) -> dict[str, Any]:
 
     start = time.perf_counter()
     out = Path(args.out)
-    runs = {(d, m): _toy_args(args, d, m) for d in args.datasets for m in args.models}
+    runs = {(d, m): _toy_spec(args, d, m) for d in args.datasets for m in args.models}
     rows: dict[tuple[str, str], dict[str, float]] = {}
 
     def report(key: tuple[str, str]) -> None:
@@ -194,16 +191,21 @@ def reproduce_unifying(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def add_unifying_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``survae reproduce unifying``."""
     parser.add_argument("--out", default="runs/reproduce-unifying")
-    parser.add_argument("--datasets", nargs="+", default=list(ENTROPY_FLOORS))
+    parser.add_argument("--datasets", nargs="+", default=list(ENTROPY_FLOORS),
+                        choices=sorted(TOY_DATASETS))
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
-    parser.add_argument("--steps", type=int, default=2_000)
-    parser.add_argument("--train-size", type=int, default=128_000)
-    parser.add_argument("--test-size", type=int, default=128_000)
-    parser.add_argument("--iwbo-k", type=int, default=100)
-    parser.add_argument("--iwbo-points", type=int, default=1_000)
-    parser.add_argument("--plot-k", type=int, default=4, help="IWBO samples per density pixel")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=positive_int, default=2_000)
+    parser.add_argument("--train-size", type=positive_int, default=128_000)
+    parser.add_argument("--test-size", type=positive_int, default=128_000)
+    parser.add_argument("--iwbo-k", type=positive_int, default=50)
+    parser.add_argument("--iwbo-points", type=positive_int, default=500)
+    parser.add_argument("--plot-k", type=positive_int, default=2,
+                        help="IWBO samples per density pixel of a bound model")
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the runs of an earlier table in --out")
     parser.add_argument("--jobs", type=positive_int, default=2,
                         help="runs trained at a time, one process and one thread each")
     parser.add_argument("--reuse", action="store_true",
