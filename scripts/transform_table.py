@@ -17,6 +17,8 @@ INVERSE_COST = {
     "ConditionalPlanarBijection": "1-D bisection per example (batched)",
     "ResidualBijection": "fixed-point iteration (batched)",
     "ODEBijection": "ODE solve",
+    "OTFlowBijection": "ODE solve",
+    "AutodiffBijection": "the user's inverse, or Newton iterations (batched)",
 }
 
 

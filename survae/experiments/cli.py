@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     from survae.experiments.image_table import add_image_table_arguments, reproduce_images
     from survae.experiments.pointcloud import add_pointcloud_table_arguments, reproduce_pointcloud
     from survae.experiments.reproduce import add_reproduce_arguments, reproduce_absflow
+    from survae.experiments.unifying_table import add_unifying_arguments, reproduce_unifying
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help, add, run in (
         ("absflow", "Flow vs AbsFlow on the four toy densities", add_reproduce_arguments,
          reproduce_absflow),
+        ("unifying", "Flow, AbsFlow, RAD, CIF and diffusion on the four toy densities",
+         add_unifying_arguments, reproduce_unifying),
         ("vae", "flow-VAE comparison table on the digits", vae.add_vae_table_arguments,
          vae.reproduce_vae),
         ("pointcloud", "point-cloud flows on SpatialDigits", add_pointcloud_table_arguments,

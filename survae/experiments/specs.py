@@ -72,7 +72,8 @@ SCALE_FNS = ("exp", "softplus", "sigmoid", "tanh_exp")
 @experiment("toy", "survae.experiments.toy:train_toy", "2-D toy densities: flow vs absflow")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ToySpec(TrainConfig):
-    """``survae train toy``: a coupling flow or an AbsFlow on a 2-D toy density.
+    """``survae train toy``: a coupling flow, an AbsFlow, RAD, a CIF or a diffusion model on a
+    2-D toy density.
 
     Example:
         >>> spec = ToySpec(dataset="corners", model="absflow", steps=100, out="").resolved()
@@ -81,8 +82,9 @@ class ToySpec(TrainConfig):
     """
 
     dataset: str = option("checkerboard", DATA, "toy density", choices=sorted(TOY_DATASETS))
-    model: str = option("flow", MODEL, "flow (affine couplings) or absflow",
-                        choices=("flow", "absflow"))
+    model: str = option("flow", MODEL, "flow (affine couplings), absflow, or a model of the "
+                        "unifying table: rad, cif, diffusion (survae.models.unifying)",
+                        choices=("flow", "absflow", "rad", "cif", "diffusion"))
     train_size: int = option(128_000, DATA, "training points", ge=1)
     test_size: int = option(50_000, RUN, "test points", ge=1)
     num_flows: int = option(4, MODEL, "affine coupling layers", ge=1)

@@ -43,7 +43,9 @@ from survae.transforms import (
     SimpleAbsSurjection,
 )
 
-TOY_MODELS = ("flow", "absflow")
+TOY_MODELS = ("flow", "absflow", "rad", "cif", "diffusion")
+#: Models whose ``log_prob`` is a lower bound: their test NLL is the negative ELBO (an upper bound).
+BOUND_MODELS = ("cif", "diffusion")
 BOUNDS = 4.0
 # The scale function of the official runs: exp for checkerboard, softplus for the others.
 OFFICIAL_SCALE_FN = {"checkerboard": "exp"}
@@ -75,10 +77,12 @@ def build_toy_model(
     actnorm: bool = False,
     scale_fn: str | None = None,
 ) -> Flow:
-    """The toy ``flow`` or ``absflow`` of the paper's AbsFlow table for ``dataset`` (2-D data).
+    """The toy ``flow`` or ``absflow`` of the paper's AbsFlow table for ``dataset`` (2-D data),
+    or a model of the unifying table (``rad``, ``cif``, ``diffusion``: see
+    :mod:`survae.models.unifying`; they use ``num_flows``, ``hidden_units`` and ``scale_fn``).
 
     Args:
-        model: ``"flow"`` (the baseline) or ``"absflow"``.
+        model: ``"flow"`` (the baseline), ``"absflow"``, ``"rad"``, ``"cif"`` or ``"diffusion"``.
         dataset: the toy dataset; picks the AbsFlow variant and the default coupling scale.
         num_flows: affine coupling layers (the baseline, and the AbsFlow after its abs layer).
         hidden_units: hidden layers of each MLP conditioner (and of the sign classifier).
@@ -94,6 +98,14 @@ def build_toy_model(
     if model not in TOY_MODELS:
         raise ValueError(f"unknown toy model {model!r}; choose one of {TOY_MODELS}")
     scale_fn = scale_fn or default_scale_fn(dataset)
+    if model in ("rad", "cif", "diffusion"):
+        from survae.models import unifying
+
+        if model == "rad":
+            return unifying.build_rad_flow(dataset, num_flows, hidden_units, scale_fn)
+        if model == "cif":
+            return unifying.build_cif_flow(num_flows, hidden_units, scale_fn)
+        return unifying.build_diffusion(hidden_units=hidden_units)
     if model == "absflow" and dataset == "checkerboard":
         classifier = MLP(
             2,
@@ -167,6 +179,7 @@ def train_toy(spec: ToySpec) -> tuple[dict[str, Any], Flow, torch.Tensor]:
             "seconds": round(time.perf_counter() - start, 1),
             "dataset": spec.dataset,
             "model": spec.model,
+            "bound": spec.model in BOUND_MODELS,
             "skipped_batches": fit["skipped_batches"],
             "run_dir": str(run_dir),
         }

@@ -41,3 +41,16 @@ def repeat_rows(x: Tensor, num_reps: int) -> Tensor:
 def log_mean_exp(x: Tensor, dim: int) -> Tensor:
     """``log(mean(exp(x), dim))`` computed stably."""
     return torch.logsumexp(x, dim=dim) - torch.log(torch.tensor(float(x.shape[dim]), dtype=x.dtype))
+
+
+def gumbel_max(log_probs: Tensor) -> Tensor:
+    """One draw per row of the categorical with (unnormalised) log-probabilities on the last
+    dimension, by the Gumbel-max trick: ``argmax(log p + G)``; no host synchronisation, no
+    gradient. ``-inf`` entries are never drawn.
+
+    Example:
+        >>> gumbel_max(torch.tensor([[0.0, float("-inf")]])).tolist()
+        [0]
+    """
+    uniform = torch.rand_like(log_probs).clamp_min(torch.finfo(log_probs.dtype).tiny)
+    return (log_probs.detach() - torch.log(-torch.log(uniform))).argmax(-1)

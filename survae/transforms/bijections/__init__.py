@@ -11,6 +11,7 @@ from survae.transforms.bijections.amortized import (
     ConditionalHouseholderBijection,
     ConditionalRadialBijection,
 )
+from survae.transforms.bijections.autodiff import AutodiffBijection
 from survae.transforms.bijections.autoregressive import *  # noqa: F403
 from survae.transforms.bijections.autoregressive import __all__ as _autoregressive
 from survae.transforms.bijections.base import Bijection
@@ -44,6 +45,7 @@ from survae.transforms.bijections.linear_orthogonal import (
     LinearOrthogonal,
     LinearQR,
 )
+from survae.transforms.bijections.ot_flow import OTFlowBijection, PotentialDynamics
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
 from survae.transforms.bijections.planar import (
@@ -121,4 +123,7 @@ __all__ = [
     *_coupling,
     *_autoregressive,
     *_conditional,
+    "OTFlowBijection",
+    "PotentialDynamics",
+    "AutodiffBijection",
 ]

@@ -35,12 +35,14 @@ class _ODEFunc(nn.Module):
     Built per solve; ``noise`` is None for the exact trace and ``with_trace=False`` drops ``L``.
     """
 
-    def __init__(self, dynamics: nn.Module, log_T: Tensor, noise: Tensor | None, with_trace: bool):
+    def __init__(self, dynamics: nn.Module, log_T: Tensor, noise: Tensor | None, with_trace: bool,
+                 with_cost: bool = False):
         super().__init__()
         self.dynamics = dynamics
         self.log_T = log_T
         self.noise = noise
         self.with_trace = with_trace
+        self.with_cost = with_cost
 
     def forward(self, s: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
         create_graph = torch.is_grad_enabled()
@@ -59,9 +61,13 @@ class _ODEFunc(nn.Module):
                 )
             trace = self._trace(f, xg, create_graph)
             dx, dlogdet = T * f, T * trace
+            if self.with_cost:  # transport cost: d/ds of int_0^T 1/2 |f|^2 dt
+                dcost = T * 0.5 * sum_except_batch(f**2)
+        if not self.with_cost:
+            return (dx, dlogdet) if create_graph else (dx.detach(), dlogdet.detach())
         if not create_graph:
-            dx, dlogdet = dx.detach(), dlogdet.detach()
-        return dx, dlogdet
+            return dx.detach(), dlogdet.detach(), dcost.detach()
+        return dx, dlogdet, dcost
 
     def _trace(self, f: Tensor, x: Tensor, create_graph: bool) -> Tensor:
         if self.noise is not None:
@@ -116,6 +122,10 @@ class ODEBijection(Bijection):
         atol: absolute tolerance of adaptive solvers.
         options: extra solver options, e.g. ``{'step_size': 0.05}`` for fixed-step methods.
         adjoint: use the adjoint method for gradients.
+        track_transport_cost: also integrate the kinetic energy ``int_0^T 1/2 |f(t, x(t))|^2 dt``
+            along each forward trajectory (the transport cost of OT-Flow and RNODE) and keep it
+            in ``transport_cost`` (shape ``(batch,)``, set by every ``forward``), to add to the
+            loss as a regulariser.
 
     Example:
         >>> import torch
@@ -143,6 +153,7 @@ class ODEBijection(Bijection):
         atol: float = 1e-5,
         options: dict | None = None,
         adjoint: bool = False,
+        track_transport_cost: bool = False,
     ):
         super().__init__()
         if not T > 0:
@@ -165,6 +176,13 @@ class ODEBijection(Bijection):
         self.atol = float(atol)
         self.options = dict(options) if options else None
         self.adjoint = bool(adjoint)
+        self.track_transport_cost = bool(track_transport_cost)
+        self.transport_cost: Tensor | None = None
+
+    def __getstate__(self) -> dict:
+        # The last transport cost carries an autograd graph: not part of a copy or a pickle.
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        return {**state, "transport_cost": None}
 
     @property
     def T(self) -> Tensor:
@@ -197,7 +215,7 @@ class ODEBijection(Bijection):
                 noise = torch.randn_like(ref)
             else:
                 noise = torch.randint_like(ref, 0, 2).mul_(2).sub_(1)
-        func = _ODEFunc(self.dynamics, self.log_T, noise, with_trace)
+        func = _ODEFunc(self.dynamics, self.log_T, noise, with_trace, with_cost=len(state) == 3)
         s = torch.tensor(
             [1.0, 0.0] if backwards else [0.0, 1.0], dtype=ref.dtype, device=ref.device
         )
@@ -218,7 +236,12 @@ class ODEBijection(Bijection):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check_autograd_available()
-        return self._solve((x, x.new_zeros(x.shape[0])), backwards=False, with_trace=True)
+        zeros = x.new_zeros(x.shape[0])
+        if not self.track_transport_cost:
+            return self._solve((x, zeros), backwards=False, with_trace=True)
+        z, ldj, cost = self._solve((x, zeros, zeros), backwards=False, with_trace=True)
+        self.transport_cost = cost
+        return z, ldj
 
     def inverse(self, z: Tensor) -> Tensor:
         return self._solve((z,), backwards=True, with_trace=False)[0]

@@ -1,6 +1,14 @@
 """Stochastic transforms (e.g. the VAE layer)."""
 
 from survae.transforms.stochastic.base import StochasticTransform
+from survae.transforms.stochastic.cif import ContinuouslyIndexedTransform
+from survae.transforms.stochastic.diffusion import (
+    DiffusionStep,
+    GaussianDiffusion,
+    linear_betas,
+    time_embedding,
+)
+from survae.transforms.stochastic.indexed import DiscretelyIndexedAffineTransform
 from survae.transforms.stochastic.mcmc import (
     HamiltonianMonteCarlo,
     MetropolisHastings,
@@ -8,6 +16,7 @@ from survae.transforms.stochastic.mcmc import (
     sample_with_log_weights,
 )
 from survae.transforms.stochastic.permutation import StochasticPermutation
+from survae.transforms.stochastic.ppca import PPCA
 from survae.transforms.stochastic.vae import VAE
 
 __all__ = [
@@ -18,4 +27,11 @@ __all__ = [
     "HamiltonianMonteCarlo",
     "UnadjustedLangevin",
     "sample_with_log_weights",
+    "PPCA",
+    "DiffusionStep",
+    "GaussianDiffusion",
+    "linear_betas",
+    "time_embedding",
+    "ContinuouslyIndexedTransform",
+    "DiscretelyIndexedAffineTransform",
 ]

@@ -2,7 +2,8 @@
 
 Inference surjections (deterministic towards the latent, exact likelihood): ``Slice``,
 ``RoundingSurjection``, ``SimpleAbsSurjection``, ``AbsSurjection``, ``SimpleMaxPoolSurjection2d``,
-``MaxPoolSurjection2d``, ``SortSurjection``, ``SimpleSortSurjection``, ``ReLUSurjection``.
+``MaxPoolSurjection2d``, ``SortSurjection``, ``SimpleSortSurjection``, ``ReLUSurjection``,
+``PartitionSurjection`` (RAD).
 
 Generative surjections (deterministic towards the data, lower bound): ``Augment``,
 ``UniformDequantization``, ``VariationalDequantization``, ``SimpleGenerativeAbsSurjection``,
@@ -22,6 +23,7 @@ from survae.transforms.surjections.dequantization_uniform import UniformDequanti
 from survae.transforms.surjections.dequantization_variational import VariationalDequantization
 from survae.transforms.surjections.max_generative import GenerativeMaxSurjection
 from survae.transforms.surjections.maxpool2d import MaxPoolSurjection2d, SimpleMaxPoolSurjection2d
+from survae.transforms.surjections.partition import PartitionSurjection
 from survae.transforms.surjections.relu import GenerativeReLUSurjection, ReLUSurjection
 from survae.transforms.surjections.rounding import RoundingSurjection
 from survae.transforms.surjections.slice import Slice
@@ -54,4 +56,6 @@ __all__ = [
     # ReLU
     "ReLUSurjection",
     "GenerativeReLUSurjection",
+    # partition (RAD)
+    "PartitionSurjection",
 ]
