@@ -24,7 +24,7 @@ from survae.data.toy import TOY_DATASETS, make_toy
 from survae.experiments.specs import ToySpec
 from survae.experiments.toy import BOUND_MODELS, build_toy_model, train_toy
 from survae.experiments.training import non_negative_int, positive_int
-from survae.utils.metrics import iwbo_batched
+from survae.utils.loss import iwbo_batched
 
 #: NLL of the true densities (nats): the floor no model can beat on average.
 ENTROPY_FLOORS = {
