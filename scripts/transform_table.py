@@ -22,15 +22,15 @@ INVERSE_COST = {
 
 def inverse_cost(cls: type) -> str:
     """The inverse's cost from the class hierarchy (families share their inversion scheme)."""
-    from survae.transforms.bijections import mixtures, sylvester
-    from survae.transforms.bijections.autoregressive import autoregressive_2d
+    from survae.transforms.bijections import sylvester
+    from survae.transforms.bijections.autoregressive.autoregressive import AutoregressiveScheme
+    from survae.transforms.bijections.transformers import MixtureHooks
 
-    mixture = issubclass(cls, mixtures._MixtureTransformer)
-    if issubclass(cls, (autoregressive_2d.AutoregressiveBijection2d,
-                        autoregressive_2d.ConditionalAutoregressiveBijection2d)):
+    mixture = issubclass(cls, MixtureHooks)
+    if issubclass(cls, AutoregressiveScheme) and cls.input_rank == 4:
         passes = "C*H*W (raster_cwh) or H*W (raster_wh) network passes"
         return passes + (", each a batched bisection" if mixture else " (batched)")
-    if issubclass(cls, (T.AutoregressiveBijection, T.ConditionalAutoregressiveBijection)):
+    if issubclass(cls, AutoregressiveScheme):
         return "D network passes" + (", each a batched bisection" if mixture else " (batched)")
     if mixture:
         return "bisection (batched)"

@@ -17,8 +17,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Without PYTHONPATH: a source tree on the path (with its egg-info) would pass for an installation.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    result = subprocess.run(cmd, capture_output=True, text=True, env=CLEAN_ENV, **kwargs)
     assert result.returncode == 0, f"{' '.join(cmd)}\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -72,14 +76,13 @@ def test_the_wheel_installs_and_runs_in_a_fresh_environment(dists, tmp_path):
     # environment has it as an editable install, whose finder a path entry does not load.
     (site / "pinned_runtime.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _run([str(python), "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
-          str(dists["wheel"])])
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+          "--ignore-installed", str(dists["wheel"])])
     located = _run([str(python), "-c", "import survae, sys; print(survae.__file__)"],
-                   cwd=tmp_path, env=env).stdout.strip()
+                   cwd=tmp_path).stdout.strip()
     assert located.startswith(str(site)), located
     _run([str(python), "-c", "import survae.flows, survae.transforms, survae.distributions, "
-          "survae.nn, survae.data, survae.experiments.cli"], cwd=tmp_path, env=env)
-    help_text = _run([str(env_dir / "bin" / "survae"), "--help"], cwd=tmp_path, env=env).stdout
+          "survae.nn, survae.data, survae.experiments.cli"], cwd=tmp_path)
+    help_text = _run([str(env_dir / "bin" / "survae"), "--help"], cwd=tmp_path).stdout
     assert "train" in help_text
 
 

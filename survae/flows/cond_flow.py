@@ -9,7 +9,7 @@ from torch import Tensor, nn
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list, check_step
-from survae.transforms.base import Transform
+from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
 from survae.utils.tensors import context_size
 from survae.utils.validation import check_tensor
@@ -74,6 +74,8 @@ class ConditionalFlow(ConditionalDistribution):
             else:
                 x, ldj = transform(x)
             check_step(type(self).__name__, index, transform, x, ldj)
+            if transform.zero_ldj:  # permutations, squeezes: nothing to add (as Flow)
+                continue
             log_prob = ldj if log_prob is None else log_prob + ldj
         log_pz = self._base_log_prob(x, context)
         return log_pz if log_prob is None else log_prob + log_pz
@@ -99,12 +101,7 @@ class ConditionalFlow(ConditionalDistribution):
 
     def sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:
         """Samples and their exact conditional log-likelihood (as ``Flow.sample_with_log_prob``)."""
-        for transform in self.transforms:
-            if transform.stochastic_forward:
-                raise NotImplementedError(
-                    f"ConditionalFlow.sample_with_log_prob: {transform.layer_name} samples in "
-                    "the inference direction, so the likelihood of a sample is only bounded"
-                )
+        require_exact_sample_likelihood("ConditionalFlow.sample_with_log_prob", self.transforms)
         if self.context_init is not None:
             context = self.context_init(context)
         z, log_prob = self._base_sample_with_log_prob(context)

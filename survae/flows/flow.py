@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
 from survae.flows._common import as_transform_list, check_step
-from survae.transforms.base import Transform
+from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.utils.validation import check_tensor
 
 
@@ -82,13 +82,7 @@ class Flow(Distribution):
         Works when every layer has a deterministic inference direction (bijections and inference
         surjections); raises ``NotImplementedError`` naming the first layer that does not.
         """
-        for transform in self.transforms:
-            if transform.stochastic_forward:
-                raise NotImplementedError(
-                    f"Flow.sample_with_log_prob: {transform.layer_name} is stochastic in the "
-                    "inference direction, so the likelihood of a sample is only bounded; use "
-                    "sample() then log_prob() for the bound"
-                )
+        require_exact_sample_likelihood("Flow.sample_with_log_prob", self.transforms)
         z, log_prob = self.base_dist.sample_with_log_prob(num_samples)
         for transform in reversed(self.transforms):
             z, ldj = transform.inverse_and_ldj(z)

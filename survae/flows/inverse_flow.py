@@ -9,18 +9,9 @@ from torch import Tensor, nn
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list
-from survae.transforms.base import Transform
+from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
 from survae.utils.tensors import context_size
-
-
-def _check_deterministic_inverse(owner: str, transforms: Iterable[Transform]) -> None:
-    for transform in transforms:
-        if transform.stochastic_forward:
-            raise NotImplementedError(
-                f"{owner}: {transform.layer_name} is stochastic in its forward direction, so the "
-                "density of an inverse-flow sample is not available exactly"
-            )
 
 
 class InverseFlow(Distribution):
@@ -46,7 +37,7 @@ class InverseFlow(Distribution):
         self.transforms = nn.ModuleList(transforms)
 
     def sample_with_log_prob(self, num_samples: int) -> tuple[Tensor, Tensor]:
-        _check_deterministic_inverse("InverseFlow", self.transforms)
+        require_exact_sample_likelihood("InverseFlow", self.transforms)
         x, log_prob = self.base_dist.sample_with_log_prob(num_samples)
         for transform in self.transforms:
             x, ldj = transform(x)
@@ -60,7 +51,7 @@ class InverseFlow(Distribution):
         return x
 
     def log_prob(self, x: Tensor) -> Tensor:
-        _check_deterministic_inverse("InverseFlow", self.transforms)
+        require_exact_sample_likelihood("InverseFlow", self.transforms)
         log_prob = None
         for transform in reversed(self.transforms):
             x, ldj = transform.inverse_and_ldj(x)
@@ -91,7 +82,7 @@ class ConditionalInverseFlow(ConditionalDistribution):
         self.context_init = context_init
 
     def sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:
-        _check_deterministic_inverse("ConditionalInverseFlow", self.transforms)
+        require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
         if self.context_init is not None:
             context = self.context_init(context)
         if isinstance(self.base_dist, ConditionalDistribution):
@@ -110,7 +101,7 @@ class ConditionalInverseFlow(ConditionalDistribution):
         return self.sample_with_log_prob(context)[0]
 
     def log_prob(self, x: Tensor, context: Tensor) -> Tensor:
-        _check_deterministic_inverse("ConditionalInverseFlow", self.transforms)
+        require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
         if self.context_init is not None:
             context = self.context_init(context)
         log_prob = None

@@ -22,7 +22,6 @@ BASE_CLASSES = frozenset(
         "Bijection",
         "ConditionalBijection",
         "Surjection",
-        "ConditionalSurjection",
         "StochasticTransform",
         "CouplingBijection",
         "ConditionalCouplingBijection",

@@ -40,6 +40,20 @@ def _checked_inverse(inverse: Callable) -> Callable:
     return checked
 
 
+def require_exact_sample_likelihood(owner: str, transforms: Iterable[Transform]) -> None:
+    """The one check behind every "sample with its likelihood" method: raise
+    ``NotImplementedError`` naming the first transform that samples in the inference direction
+    (its contribution to the likelihood of a generated point is only a bound)."""
+    for transform in transforms:
+        if transform.stochastic_forward:
+            name = transform.layer_name
+            where = "" if owner == name else f"{name} in "
+            raise NotImplementedError(
+                f"{owner}: {where}the inference direction is stochastic, so the likelihood of a "
+                "generated sample is not available exactly (it is only bounded)"
+            )
+
+
 class Transform(nn.Module):
     """Base class of all transforms (bijective, surjective and stochastic).
 
@@ -109,11 +123,7 @@ class Transform(nn.Module):
         needs. Only transforms with a deterministic ``forward`` support it; bijections override
         this with a closed form where they have one.
         """
-        if self.stochastic_forward:
-            raise NotImplementedError(
-                f"{self.layer_name}: the inference direction is stochastic, so the likelihood of "
-                "a generated sample is not available in closed form (it is only bounded)"
-            )
+        require_exact_sample_likelihood(self.layer_name, [self])
         x = self.inverse(z)
         _, ldj = self.forward(x)
         return x, ldj

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from survae.transforms.base import Transform
+from survae.transforms.base import Transform, require_exact_sample_likelihood
 
 
 class ConditionalTransform(Transform):
@@ -19,11 +19,7 @@ class ConditionalTransform(Transform):
 
     def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
         """Conditional counterpart of :meth:`Transform.inverse_and_ldj`."""
-        if self.stochastic_forward:
-            raise NotImplementedError(
-                f"{self.layer_name}: the inference direction is stochastic, so the likelihood of "
-                "a generated sample is not available in closed form (it is only bounded)"
-            )
+        require_exact_sample_likelihood(self.layer_name, [self])
         x = self.inverse(z, context)
         _, ldj = self.forward(x, context)
         return x, ldj

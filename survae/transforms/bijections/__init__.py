@@ -9,75 +9,22 @@ from survae.transforms.bijections.affine import AffineBijection, ScalarAffineBij
 from survae.transforms.bijections.amortized import (
     AmortizedBijection,
     ConditionalHouseholderBijection,
-    ConditionalInverseBijection,
     ConditionalRadialBijection,
-    InverseBijection,
 )
-from survae.transforms.bijections.autoregressive import (
-    AdditiveAutoregressiveBijection,
-    AdditiveAutoregressiveBijection2d,
-    AffineAutoregressiveBijection,
-    AffineAutoregressiveBijection2d,
-    AutoregressiveBijection,
-    AutoregressiveBijection2d,
-    ConditionalAdditiveAutoregressiveBijection,
-    ConditionalAdditiveAutoregressiveBijection2d,
-    ConditionalAffineAutoregressiveBijection,
-    ConditionalAffineAutoregressiveBijection2d,
-    ConditionalAutoregressiveBijection,
-    ConditionalAutoregressiveBijection2d,
-    ConditionalCubicSplineAutoregressiveBijection2d,
-    ConditionalLinearSplineAutoregressiveBijection2d,
-    ConditionalQuadraticSplineAutoregressiveBijection2d,
-    ConditionalRationalQuadraticSplineAutoregressiveBijection,
-    ConditionalRationalQuadraticSplineAutoregressiveBijection2d,
-    CubicSplineAutoregressiveBijection,
-    CubicSplineAutoregressiveBijection2d,
-    LinearSplineAutoregressiveBijection,
-    LinearSplineAutoregressiveBijection2d,
-    QuadraticSplineAutoregressiveBijection,
-    QuadraticSplineAutoregressiveBijection2d,
-    RationalQuadraticSplineAutoregressiveBijection,
-    RationalQuadraticSplineAutoregressiveBijection2d,
-)
-from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.autoregressive import *  # noqa: F403
+from survae.transforms.bijections.autoregressive import __all__ as _autoregressive
+from survae.transforms.bijections.base import Bijection
 from survae.transforms.bijections.batchnorm import (
     BatchNormBijection,
     BatchNormBijection1d,
     BatchNormBijection2d,
 )
-from survae.transforms.bijections.conditional.elementwise_linear import (
-    ConditionalAdditiveBijection,
-    ConditionalAffineBijection,
-)
+from survae.transforms.bijections.conditional import *  # noqa: F403
+from survae.transforms.bijections.conditional import __all__ as _conditional
 from survae.transforms.bijections.continuous import ODEBijection
 from survae.transforms.bijections.conv1x1 import Conv1x1, Conv1x1LU
-from survae.transforms.bijections.coupling import (
-    AdditiveCouplingBijection,
-    AffineCouplingBijection,
-    ConditionalAdditiveCouplingBijection,
-    ConditionalAffineCouplingBijection,
-    ConditionalCouplingBijection,
-    CouplingBijection,
-)
-from survae.transforms.bijections.coupling_masked import (
-    DiagonalScalingBijection,
-    MaskedAdditiveCouplingBijection,
-    MaskedAffineCouplingBijection,
-    alternating_mask,
-    channel_mask,
-    checkerboard_mask,
-)
-from survae.transforms.bijections.coupling_splines import (
-    ConditionalCubicSplineCouplingBijection,
-    ConditionalLinearSplineCouplingBijection,
-    ConditionalQuadraticSplineCouplingBijection,
-    ConditionalRationalQuadraticSplineCouplingBijection,
-    CubicSplineCouplingBijection,
-    LinearSplineCouplingBijection,
-    QuadraticSplineCouplingBijection,
-    RationalQuadraticSplineCouplingBijection,
-)
+from survae.transforms.bijections.coupling import *  # noqa: F403
+from survae.transforms.bijections.coupling import __all__ as _coupling
 from survae.transforms.bijections.elementwise_nonlinear import (
     Exp,
     LeakyReLU,
@@ -89,29 +36,13 @@ from survae.transforms.bijections.elementwise_nonlinear import (
     SoftplusInverse,
     Tanh,
 )
+from survae.transforms.bijections.inverse import ConditionalInverseBijection, InverseBijection
 from survae.transforms.bijections.linear import HouseholderBijection, Linear, LinearLU
 from survae.transforms.bijections.linear_more import (
     LinearLowRank,
     LinearOrthogonal,
     LinearQR,
     Rotate,
-)
-from survae.transforms.bijections.mixtures import (
-    CensoredLogisticMixtureAutoregressiveBijection,
-    CensoredLogisticMixtureAutoregressiveBijection2d,
-    CensoredLogisticMixtureCouplingBijection,
-    ConditionalCensoredLogisticMixtureAutoregressiveBijection2d,
-    ConditionalCensoredLogisticMixtureCouplingBijection,
-    ConditionalGaussianMixtureAutoregressiveBijection2d,
-    ConditionalGaussianMixtureCouplingBijection,
-    ConditionalLogisticMixtureAutoregressiveBijection2d,
-    ConditionalLogisticMixtureCouplingBijection,
-    GaussianMixtureAutoregressiveBijection,
-    GaussianMixtureAutoregressiveBijection2d,
-    GaussianMixtureCouplingBijection,
-    LogisticMixtureAutoregressiveBijection,
-    LogisticMixtureAutoregressiveBijection2d,
-    LogisticMixtureCouplingBijection,
 )
 from survae.transforms.bijections.permute import Permute, Reverse, Shuffle
 from survae.transforms.bijections.permute_axes import PermuteAxes
@@ -122,11 +53,6 @@ from survae.transforms.bijections.planar import (
 )
 from survae.transforms.bijections.reshape import Reshape
 from survae.transforms.bijections.residual import ResidualBijection
-from survae.transforms.bijections.set_layers import (
-    AdditiveSetCouplingBijection,
-    AffineSetCouplingBijection,
-    RationalQuadraticSplineSetCouplingBijection,
-)
 from survae.transforms.bijections.splines import (
     CubicSplineBijection,
     LinearSplineBijection,
@@ -142,55 +68,6 @@ from survae.transforms.bijections.unsqueeze import Unsqueeze2d
 
 __all__ = [
     "Bijection",
-    "ConditionalBijection",
-    "CouplingBijection",
-    "ConditionalCouplingBijection",
-    "AdditiveCouplingBijection",
-    "AffineCouplingBijection",
-    "ConditionalAdditiveCouplingBijection",
-    "ConditionalAffineCouplingBijection",
-    "AffineSetCouplingBijection",
-    "AdditiveSetCouplingBijection",
-    "RationalQuadraticSplineSetCouplingBijection",
-    "GaussianMixtureCouplingBijection",
-    "ConditionalLinearSplineAutoregressiveBijection2d",
-    "ConditionalQuadraticSplineAutoregressiveBijection2d",
-    "ConditionalCubicSplineAutoregressiveBijection2d",
-    "ConditionalRationalQuadraticSplineAutoregressiveBijection2d",
-    "ConditionalGaussianMixtureAutoregressiveBijection2d",
-    "ConditionalLogisticMixtureAutoregressiveBijection2d",
-    "ConditionalCensoredLogisticMixtureAutoregressiveBijection2d",
-    "ConditionalGaussianMixtureCouplingBijection",
-    "ConditionalLogisticMixtureCouplingBijection",
-    "ConditionalCensoredLogisticMixtureCouplingBijection",
-    "GaussianMixtureAutoregressiveBijection2d",
-    "LogisticMixtureAutoregressiveBijection2d",
-    "CensoredLogisticMixtureAutoregressiveBijection2d",
-    "LinearSplineAutoregressiveBijection2d",
-    "QuadraticSplineAutoregressiveBijection2d",
-    "CubicSplineAutoregressiveBijection2d",
-    "LogisticMixtureCouplingBijection",
-    "CensoredLogisticMixtureCouplingBijection",
-    "GaussianMixtureAutoregressiveBijection",
-    "LogisticMixtureAutoregressiveBijection",
-    "CensoredLogisticMixtureAutoregressiveBijection",
-    "AutoregressiveBijection2d",
-    "AdditiveAutoregressiveBijection2d",
-    "AffineAutoregressiveBijection2d",
-    "RationalQuadraticSplineAutoregressiveBijection2d",
-    "ConditionalAutoregressiveBijection2d",
-    "ConditionalAdditiveAutoregressiveBijection2d",
-    "ConditionalAffineAutoregressiveBijection2d",
-    "LinearSplineAutoregressiveBijection",
-    "QuadraticSplineAutoregressiveBijection",
-    "CubicSplineAutoregressiveBijection",
-    "RationalQuadraticSplineAutoregressiveBijection",
-    "ConditionalAutoregressiveBijection",
-    "ConditionalAffineAutoregressiveBijection",
-    "ConditionalAdditiveAutoregressiveBijection",
-    "ConditionalRationalQuadraticSplineAutoregressiveBijection",
-    "ConditionalAdditiveBijection",
-    "ConditionalAffineBijection",
     "LinearLowRank",
     "LinearOrthogonal",
     "LinearQR",
@@ -202,12 +79,6 @@ __all__ = [
     "ConditionalHouseholderBijection",
     "SylvesterBijection",
     "ConditionalSylvesterBijection",
-    "MaskedAffineCouplingBijection",
-    "MaskedAdditiveCouplingBijection",
-    "DiagonalScalingBijection",
-    "checkerboard_mask",
-    "channel_mask",
-    "alternating_mask",
     "ActNormBijection",
     "ActNormBijection1d",
     "ActNormBijection2d",
@@ -241,20 +112,12 @@ __all__ = [
     "Unsqueeze2d",
     "Reshape",
     "RationalQuadraticSplineBijection",
-    "RationalQuadraticSplineCouplingBijection",
     "LinearSplineBijection",
     "QuadraticSplineBijection",
     "CubicSplineBijection",
-    "LinearSplineCouplingBijection",
-    "QuadraticSplineCouplingBijection",
-    "CubicSplineCouplingBijection",
-    "ConditionalLinearSplineCouplingBijection",
-    "ConditionalQuadraticSplineCouplingBijection",
-    "ConditionalCubicSplineCouplingBijection",
-    "ConditionalRationalQuadraticSplineCouplingBijection",
-    "AutoregressiveBijection",
-    "AdditiveAutoregressiveBijection",
-    "AffineAutoregressiveBijection",
     "ResidualBijection",
     "ODEBijection",
+    *_coupling,
+    *_autoregressive,
+    *_conditional,
 ]

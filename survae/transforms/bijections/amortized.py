@@ -1,12 +1,11 @@
-"""Direction swaps and amortized (per-example) parameters: the pieces of flow posteriors.
+"""Amortized (per-example) parameters: the pieces of dynamic flow posteriors.
 
-A VAE posterior ``q(z|x)`` built as a ``ConditionalFlow`` samples by running its layers'
-``inverse``. Planar, radial and Sylvester maps (Rezende & Mohamed, 2015; van den Berg et al., 2018)
-are cheap in the direction ``z_k = f(z_{k-1})`` with a closed-form log-det, and have no closed
-inverse: wrap them in :class:`InverseBijection` so that *sampling* uses ``f`` and the log-det
-comes for free. In the *dynamic* (amortized) mode the encoder outputs each layer's parameters per
-example: :class:`AmortizedBijection` feeds a conditional layer the output of its own small
-network of the encoder features.
+In the *dynamic* (amortized) mode of a VAE posterior the encoder outputs each layer's parameters
+per example: :class:`AmortizedBijection` feeds a conditional layer the output of its own small
+network of the encoder features; :class:`ConditionalRadialBijection` and
+:class:`ConditionalHouseholderBijection` read theirs from the context directly. Wrap them in
+:class:`~survae.transforms.bijections.inverse.ConditionalInverseBijection` to sample with the
+closed-form direction.
 """
 
 from __future__ import annotations
@@ -15,81 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.conditional.base import ConditionalBijection
 from survae.utils.validation import check_size
-
-
-class InverseBijection(Bijection):
-    """The inverse of ``bijection``: ``forward`` runs its ``inverse`` and vice versa.
-
-    - forward: ``z = g^{-1}(x)``, log-det ``-log|det J_g(z)|``;
-    - inverse: ``x = g(z)`` (with ``inverse_and_ldj`` returning ``-log|det J_g(z)|``).
-
-    Args:
-        bijection: the wrapped bijection ``g``.
-
-    Example:
-        >>> import torch
-        >>> from survae.transforms import PlanarBijection
-        >>> planar = PlanarBijection(2)
-        >>> layer = InverseBijection(planar)
-        >>> z = torch.randn(3, 2)
-        >>> x, ldj = layer.inverse_and_ldj(z)  # the planar map itself: no root finding
-        >>> torch.allclose(x, planar(z)[0]), torch.allclose(ldj, -planar(z)[1])
-        (True, True)
-    """
-
-    def __init__(self, bijection: Bijection):
-        super().__init__()
-        if not isinstance(bijection, Bijection):
-            raise TypeError(f"InverseBijection: expected a Bijection, got {type(bijection)}")
-        self.bijection = bijection
-
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        z, ldj = self.bijection.inverse_and_ldj(x)
-        return z, -ldj
-
-    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        x, ldj = self.bijection(z)
-        return x, -ldj
-
-    def inverse(self, z: Tensor) -> Tensor:
-        return self.bijection(z)[0]
-
-
-class ConditionalInverseBijection(ConditionalBijection):
-    """:class:`InverseBijection` for a conditional bijection (the context is passed through).
-
-    Example:
-        >>> import torch
-        >>> from survae.transforms import AmortizedBijection, ConditionalPlanarBijection
-        >>> planar = AmortizedBijection(ConditionalPlanarBijection(2), torch.nn.Linear(5, 5))
-        >>> layer = ConditionalInverseBijection(planar)
-        >>> z, c = torch.randn(3, 2), torch.randn(3, 5)
-        >>> x, ldj = layer.inverse_and_ldj(z, c)
-        >>> torch.allclose(layer(x, c)[0], z, atol=1e-5)
-        True
-    """
-
-    def __init__(self, bijection: ConditionalBijection):
-        super().__init__()
-        if not isinstance(bijection, ConditionalBijection):
-            raise TypeError(
-                f"ConditionalInverseBijection: expected a ConditionalBijection, got "
-                f"{type(bijection)}"
-            )
-        self.bijection = bijection
-
-    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
-        z, ldj = self.bijection.inverse_and_ldj(x, context)
-        return z, -ldj
-
-    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
-        x, ldj = self.bijection(z, context)
-        return x, -ldj
-
-    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
-        return self.bijection(z, context)[0]
 
 
 class AmortizedBijection(ConditionalBijection):
@@ -236,8 +162,6 @@ class ConditionalHouseholderBijection(ConditionalBijection):
 
 
 __all__ = [
-    "InverseBijection",
-    "ConditionalInverseBijection",
     "AmortizedBijection",
     "ConditionalRadialBijection",
     "ConditionalHouseholderBijection",

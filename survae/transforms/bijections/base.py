@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from survae.transforms.base import Transform
-from survae.transforms.cond_base import ConditionalTransform
 
 
 class Bijection(Transform):
@@ -11,14 +10,6 @@ class Bijection(Transform):
 
     ``forward(x) -> (z, log|det dz/dx|)`` and ``inverse(z) -> x``; the contribution is exact.
     """
-
-    bijective = True
-    stochastic_forward = False
-    stochastic_inverse = False
-
-
-class ConditionalBijection(ConditionalTransform):
-    """Base class of bijections conditioned on a context."""
 
     bijective = True
     stochastic_forward = False

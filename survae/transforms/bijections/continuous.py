@@ -9,6 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
+from survae.utils.autograd import batched_jacobian
 from survae.utils.tensors import sum_except_batch
 
 TRACES = ("exact", "hutchinson")
@@ -69,22 +70,10 @@ class _ODEFunc(nn.Module):
             if vjp is None:
                 return x.new_zeros(x.shape[0])
             return sum_except_batch(vjp * self.noise)
-        batch, dim = x.shape[0], x[0].numel()
-        eye = torch.eye(dim, dtype=x.dtype, device=x.device)
-        basis = eye.reshape(dim, 1, *x.shape[1:]).expand(dim, *x.shape).contiguous()
-        (rows,) = torch.autograd.grad(
-            f,
-            x,
-            basis,
-            create_graph=create_graph,
-            retain_graph=True,
-            is_grads_batched=True,
-            allow_unused=True,
-        )
-        if rows is None:
-            return x.new_zeros(batch)
-        # rows[i, b, j] = d f(x_b)_i / d x_b_j: the trace is the sum of the entries with j = i.
-        return rows.reshape(dim, batch, dim).diagonal(dim1=0, dim2=2).sum(-1)
+        jac = batched_jacobian(f, x, create_graph)
+        if jac is None:
+            return x.new_zeros(x.shape[0])
+        return jac.diagonal(dim1=1, dim2=2).sum(-1)
 
 
 class ODEBijection(Bijection):

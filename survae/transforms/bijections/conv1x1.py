@@ -113,17 +113,17 @@ class Conv1x1(_ChannelLinear):
     - log-det: ``(number of positions) * log|det W|``.
 
     Works on ``(B, C)``, ``(B, C, L)``, ``(B, C, H, W)`` and more spatial dims. The log-determinant
-    is computed on the weight's own device (``slogdet_cpu`` is accepted for compatibility with the
-    official library and ignored: copying the weight to the CPU on every call is what makes the
-    official layer slow on GPU). The inverse and its log-det come from one LU factorization, cached
-    while no gradient is needed (see ``_ChannelLinear``). For a parametrization with a free log-det
-    and triangular inverse, see :class:`Conv1x1LU`.
+    is computed on the weight's own device unless ``slogdet_cpu=True`` asks for the official
+    library's CPU computation (off by default here: copying the weight to the CPU on every call is
+    what makes the official layer slow on GPU; the value is the same). The inverse and its log-det
+    come from one LU factorization, cached while no gradient is needed (see ``_ChannelLinear``).
+    For a parametrization with a free log-det and triangular inverse, see :class:`Conv1x1LU`.
 
     Args:
         num_channels: number of channels ``C``.
         orthogonal_init: initialize ``W`` as a random orthogonal matrix (else uniform in
             ``[-1/sqrt(C), 1/sqrt(C)]``).
-        slogdet_cpu: ignored (compatibility).
+        slogdet_cpu: compute ``log|det W|`` on the CPU (official argument; default False).
 
     Example:
         >>> import torch
@@ -136,7 +136,7 @@ class Conv1x1(_ChannelLinear):
     Reference: Kingma & Dhariwal, 2018 (Glow).
     """
 
-    def __init__(self, num_channels: int, orthogonal_init: bool = True, slogdet_cpu: bool = True):
+    def __init__(self, num_channels: int, orthogonal_init: bool = True, slogdet_cpu: bool = False):
         super().__init__()
         self.num_channels = int(num_channels)
         self.orthogonal_init = bool(orthogonal_init)
@@ -152,6 +152,8 @@ class Conv1x1(_ChannelLinear):
         return self.weight
 
     def _logdet_per_position(self) -> Tensor:
+        if self.slogdet_cpu and self.weight.device.type != "cpu":
+            return torch.linalg.slogdet(self.weight.cpu()).logabsdet.to(self.weight.device)
         return torch.linalg.slogdet(self.weight).logabsdet
 
     def _compute_inverse(self) -> tuple[Tensor, Tensor]:

@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.base import Bijection
+from survae.transforms.bijections.conditional.base import ConditionalBijection
 from survae.utils.validation import check_size
 
 BISECTION_STEPS = 64

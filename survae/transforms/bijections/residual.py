@@ -8,6 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
+from survae.utils.autograd import batched_jacobian
 from survae.utils.tensors import sum_except_batch
 
 ESTIMATORS = ("exact", "series", "russian_roulette")
@@ -184,23 +185,11 @@ class ResidualBijection(Bijection):
         return z, ldj
 
     def _logdet_exact(self, gx: Tensor, x: Tensor, create_graph: bool) -> Tensor:
-        batch, dim = x.shape[0], x[0].numel()
-        eye = torch.eye(dim, dtype=x.dtype, device=x.device)
-        basis = eye.reshape(dim, 1, *x.shape[1:]).expand(dim, *x.shape).contiguous()
-        (rows,) = torch.autograd.grad(
-            gx,
-            x,
-            basis,
-            create_graph=create_graph,
-            retain_graph=True,
-            is_grads_batched=True,
-            allow_unused=True,
-        )
-        if rows is None:
-            return x.new_zeros(batch)
-        # rows[i, b] = d g(x_b)_i / d x_b  ->  jac[b, i, j]
-        jac = rows.reshape(dim, batch, dim).transpose(0, 1)
-        return torch.linalg.slogdet(eye + jac).logabsdet
+        jac = batched_jacobian(gx, x, create_graph)
+        if jac is None:
+            return x.new_zeros(x.shape[0])
+        return torch.linalg.slogdet(torch.eye(jac.shape[-1], dtype=x.dtype, device=x.device)
+                                    + jac).logabsdet
 
     def _series_weights(self) -> list[float]:
         """Weights of the terms ``k = 1..N`` of the power series (N random for roulette)."""

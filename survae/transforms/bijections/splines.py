@@ -1,41 +1,55 @@
-"""Elementwise spline bijections with learned parameters: one monotone spline per feature."""
+"""Elementwise spline bijections with learned parameters: one monotone spline per feature.
+
+- forward: ``z_i = f_i(x_i)``, one spline per feature (dim 1; the other dims share it);
+- inverse: ``x_i = f_i^{-1}(z_i)`` (closed form; bracketed Newton for the cubic);
+- log-det: ``sum_i log f_i'(x_i)``.
+
+The spline lives on ``[-B, B]`` (``tail_bound=B``, default 3) with ``tails='linear'`` (identity
+outside), ``'circular'`` (period ``2B``: with ``B = pi`` a learned diffeomorphism of the circle) or
+None; ``tail_bound=None`` gives ``[0, 1]`` without tails. The layers start as the identity.
+
+Example:
+    >>> import torch
+    >>> _ = torch.manual_seed(0)
+    >>> layer = RationalQuadraticSplineBijection(3, num_bins=4)
+    >>> x = 5 * torch.randn(6, 3)
+    >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
+    True
+"""
 
 from __future__ import annotations
 
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.transforms.bijections.spline_transformers import (
-    CubicSplineTransformer,
-    LinearSplineTransformer,
-    QuadraticSplineTransformer,
-    RationalQuadraticSplineTransformer,
-)
+from survae.transforms.bijections.transformers import splines
+from survae.transforms.bijections.transformers.splines import SplineHooks, SplineTransformer
 from survae.utils.validation import check_size
 
 
-class _ElementwiseSplineBijection(Bijection):
-    """Shared body: a parameter row per feature (dim 1), broadcast over the remaining dims.
+class ElementwiseSplineBijection(SplineHooks, Bijection):
+    """A learned spline of kind ``spline`` per feature (dim 1), broadcast over the other dims;
+    initialised to the identity map.
 
-    Initialised to the identity map. Subclasses mix in a spline transformer.
+    Args:
+        num_features: number of features (size of dim 1).
+        num_bins: number of bins ``K``.
+        tail_bound: ``B``: the spline lives on ``[-B, B]``; None for ``[0, 1]`` without tails.
+        tails: keyword-only: ``'linear'`` (identity outside), ``'circular'`` or None.
     """
 
-    def __init__(
-        self,
-        num_features: int,
-        num_bins: int = 8,
-        tail_bound: float | None = 3.0,
-        *,
-        tails: str | None = "linear",
-    ):
+    spline: type[SplineTransformer]
+
+    def __init__(self, num_features: int, num_bins: int = 8, tail_bound: float | None = 3.0, *,
+                 tails: str | None = "linear"):
         super().__init__()
         self.num_features = int(num_features)
-        self._init_spline(num_bins, tail_bound, tails)
-        identity = self.identity_params()
+        self.transformer = self.spline(num_bins, tail_bound, tails)
+        identity = self.transformer.identity_params()
         self.params = nn.Parameter(identity.expand(self.num_features, -1).clone())
 
     def extra_repr(self) -> str:
-        return f"num_features={self.num_features}"
+        return f"{self._transformer_repr()}num_features={self.num_features}"
 
     def _expanded(self, x: Tensor) -> Tensor:
         check_size(self, x, 1, self.num_features)
@@ -44,114 +58,45 @@ class _ElementwiseSplineBijection(Bijection):
         return self.params.reshape(shape).expand(*x.shape, num_params)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        return self._elementwise_forward(x, self._expanded(x))
+        return self.transformer.forward(x, self._expanded(x))
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        return self._elementwise_inverse(z, self._expanded(z))
+        return self.transformer.inverse(z, self._expanded(z))
 
     def inverse(self, z: Tensor) -> Tensor:
         return self.inverse_and_ldj(z)[0]
 
 
-class LinearSplineBijection(LinearSplineTransformer, _ElementwiseSplineBijection):
-    """Elementwise piecewise-linear spline with learned heights, one per feature (dim 1).
+class LinearSplineBijection(ElementwiseSplineBijection):
+    """Elementwise piecewise-linear spline with learned heights (``K`` equal bins, affine in
+    each; the log-det is the slope of each element's bin)."""
 
-    - forward: ``z_i = f_i(x_i)`` (``K`` equal bins, affine in each);
-    - inverse: ``x_i = f_i^{-1}(z_i)``;
-    - log-det: ``sum_i log f_i'(x_i)`` (the slope of each element's bin).
-
-    Args:
-        num_features: number of features (size of dim 1; other dims share the parameters).
-        num_bins: number of bins ``K``.
-        tail_bound: ``B``: the spline lives on ``[-B, B]``; None for ``[0, 1]`` without tails.
-        tails: keyword-only: ``'linear'`` (identity outside), ``'circular'`` or None.
-
-    Example:
-        >>> import torch
-        >>> _ = torch.manual_seed(0)
-        >>> layer = LinearSplineBijection(3, num_bins=4)
-        >>> x = 4 * torch.randn(6, 3)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
-        True
-    """
+    spline = splines.LinearSpline
 
 
-class QuadraticSplineBijection(QuadraticSplineTransformer, _ElementwiseSplineBijection):
-    """Elementwise piecewise-quadratic spline with learned parameters, one per feature (dim 1).
+class QuadraticSplineBijection(ElementwiseSplineBijection):
+    """Elementwise piecewise-quadratic spline: the CDF of a learned piecewise-linear density."""
 
-    - forward: ``z_i = f_i(x_i)``, the CDF of a piecewise-linear density;
-    - inverse: ``x_i = f_i^{-1}(z_i)`` (closed form, a stable quadratic root);
-    - log-det: ``sum_i log f_i'(x_i)``.
-
-    Args:
-        num_features, num_bins, tail_bound, tails: as in :class:`LinearSplineBijection`.
-
-    Example:
-        >>> import torch
-        >>> _ = torch.manual_seed(0)
-        >>> layer = QuadraticSplineBijection(2, num_bins=4, tail_bound=2.0)
-        >>> x = torch.randn(5, 2, 3)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
-        True
-    """
+    spline = splines.QuadraticSpline
 
 
-class CubicSplineBijection(CubicSplineTransformer, _ElementwiseSplineBijection):
-    """Elementwise monotone cubic spline with learned parameters, one per feature (dim 1).
+class CubicSplineBijection(ElementwiseSplineBijection):
+    """Elementwise monotone cubic spline (a monotone cubic Hermite per bin; the inverse is a
+    bracketed Newton solve, exact to rounding)."""
 
-    - forward: ``z_i = f_i(x_i)`` (monotone cubic Hermite per bin);
-    - inverse: ``x_i = f_i^{-1}(z_i)`` (bracketed Newton, exact to rounding);
-    - log-det: ``sum_i log f_i'(x_i)``.
-
-    Args:
-        num_features, num_bins, tail_bound, tails: as in :class:`LinearSplineBijection`.
-
-    Example:
-        >>> import torch
-        >>> _ = torch.manual_seed(0)
-        >>> layer = CubicSplineBijection(3, num_bins=4)
-        >>> x = torch.randn(6, 3)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
-        True
-    """
+    spline = splines.CubicSpline
 
 
-class RationalQuadraticSplineBijection(
-    RationalQuadraticSplineTransformer, _ElementwiseSplineBijection
-):
-    """Elementwise rational-quadratic spline with learned parameters, one per feature (dim 1).
+class RationalQuadraticSplineBijection(ElementwiseSplineBijection):
+    """Elementwise rational-quadratic spline (Durkan et al., 2019; circular: Rezende et al.,
+    2020)."""
 
-    - forward: ``z_i = RQS_i(x_i)``; inverse: ``x_i = RQS_i^{-1}(z_i)`` (closed form);
-    - log-det: ``sum_i log RQS_i'(x_i)``.
+    spline = splines.RationalQuadraticSpline
 
-    With ``tails='circular'`` and ``tail_bound=math.pi`` it is a learned diffeomorphism of the
-    circle (angles), extended periodically to the real line.
-
-    Args:
-        num_features, num_bins, tail_bound, tails: as in :class:`LinearSplineBijection`.
-
-    Example:
-        >>> import torch
-        >>> _ = torch.manual_seed(0)
-        >>> layer = RationalQuadraticSplineBijection(3, num_bins=4)
-        >>> x = 5 * torch.randn(6, 3)
-        >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
-        True
-
-    Reference: Durkan et al., 2019 (Neural Spline Flows); Rezende et al., 2020 (circular flows).
-    """
-
-
-# Transitional re-export: ``survae.transforms.bijections.__init__`` imported the coupling class
-# from here before ``coupling_splines`` existed; drop once it imports from ``coupling_splines``.
-from survae.transforms.bijections.coupling_splines import (  # noqa: E402
-    RationalQuadraticSplineCouplingBijection,
-)
 
 __all__ = [
     "LinearSplineBijection",
     "QuadraticSplineBijection",
     "CubicSplineBijection",
     "RationalQuadraticSplineBijection",
-    "RationalQuadraticSplineCouplingBijection",
 ]

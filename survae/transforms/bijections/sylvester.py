@@ -25,7 +25,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from survae.transforms.bijections.base import Bijection, ConditionalBijection
+from survae.transforms.bijections.base import Bijection
+from survae.transforms.bijections.conditional.base import ConditionalBijection
 from survae.utils.validation import check_size
 
 SYLVESTER_KINDS = ("orthogonal", "householder", "triangular")
@@ -79,13 +80,47 @@ def _sylvester_inverse(z: Tensor, q: Tensor, r: Tensor, r_tilde: Tensor, b: Tens
 
 
 class _SylvesterParams:
-    """Turns raw parameters into ``(Q, R, R~, b)`` for one ``kind``."""
+    """The Sylvester body shared by the static and amortized layers (``*context`` is empty or
+    the context): raw parameters into ``(Q, R, R~, b)`` for one ``kind``, both directions."""
 
     num_features: int
     num_vectors: int
     kind: str
     num_reflections: int
     flip: bool
+
+    def __init__(self, num_features: int, kind: str = "orthogonal", num_vectors: int | None = None,
+                 num_reflections: int = 2, flip: bool = False):
+        super().__init__()
+        self.num_features = int(num_features)
+        self.num_vectors = int(num_vectors or num_features)
+        self.kind, self.num_reflections, self.flip = kind, int(num_reflections), bool(flip)
+        self._check_kind()
+        self.num_params = sum(self._sizes().values())
+
+    def extra_repr(self) -> str:
+        return (f"num_features={self.num_features}, kind={self.kind!r}, "
+                f"num_vectors={self.num_vectors}")
+
+    def _raw(self, x: Tensor, *context: Tensor) -> Tensor:
+        """The ``num_params`` raw parameters per example."""
+        raise NotImplementedError
+
+    def _parts(self, x: Tensor, *context: Tensor):
+        check_size(self, x, 1, self.num_features)
+        return self._build(self._raw(x, *context))
+
+    def forward(self, x: Tensor, *context: Tensor) -> tuple[Tensor, Tensor]:
+        z, ldj, _ = _sylvester(x, *self._parts(x, *context))
+        return z, ldj
+
+    def inverse_and_ldj(self, z: Tensor, *context: Tensor) -> tuple[Tensor, Tensor]:
+        parts = self._parts(z, *context)
+        x = _sylvester_inverse(z, *parts)
+        return x, _sylvester(x, *parts)[1]
+
+    def inverse(self, z: Tensor, *context: Tensor) -> Tensor:
+        return self.inverse_and_ldj(z, *context)[0]
 
     def _sizes(self) -> dict[str, int]:
         d, m = self.num_features, self.num_vectors
@@ -152,33 +187,11 @@ class SylvesterBijection(_SylvesterParams, Bijection):
 
     def __init__(self, num_features: int, kind: str = "orthogonal", num_vectors: int | None = None,
                  num_reflections: int = 2, flip: bool = False):
-        super().__init__()
-        self.num_features = int(num_features)
-        self.num_vectors = int(num_vectors or num_features)
-        self.kind, self.num_reflections, self.flip = kind, int(num_reflections), bool(flip)
-        self._check_kind()
-        self.num_params = sum(self._sizes().values())
+        super().__init__(num_features, kind, num_vectors, num_reflections, flip)
         self.params = nn.Parameter(torch.randn(self.num_params) * 0.1)
 
-    def extra_repr(self) -> str:
-        return (f"num_features={self.num_features}, kind={self.kind!r}, "
-                f"num_vectors={self.num_vectors}")
-
-    def _parts(self, x: Tensor):
-        check_size(self, x, 1, self.num_features)
-        return self._build(self.params.unsqueeze(0).to(x.dtype).expand(x.shape[0], -1))
-
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        z, ldj, _ = _sylvester(x, *self._parts(x))
-        return z, ldj
-
-    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        parts = self._parts(z)
-        x = _sylvester_inverse(z, *parts)
-        return x, _sylvester(x, *parts)[1]
-
-    def inverse(self, z: Tensor) -> Tensor:
-        return self.inverse_and_ldj(z)[0]
+    def _raw(self, x: Tensor) -> Tensor:
+        return self.params.unsqueeze(0).to(x.dtype).expand(x.shape[0], -1)
 
 
 class ConditionalSylvesterBijection(_SylvesterParams, ConditionalBijection):
@@ -194,32 +207,6 @@ class ConditionalSylvesterBijection(_SylvesterParams, ConditionalBijection):
         True
     """
 
-    def __init__(self, num_features: int, kind: str = "orthogonal", num_vectors: int | None = None,
-                 num_reflections: int = 2, flip: bool = False):
-        super().__init__()
-        self.num_features = int(num_features)
-        self.num_vectors = int(num_vectors or num_features)
-        self.kind, self.num_reflections, self.flip = kind, int(num_reflections), bool(flip)
-        self._check_kind()
-        self.num_params = sum(self._sizes().values())
-
-    def extra_repr(self) -> str:
-        return (f"num_features={self.num_features}, kind={self.kind!r}, "
-                f"num_vectors={self.num_vectors}")
-
-    def _parts(self, x: Tensor, context: Tensor):
-        check_size(self, x, 1, self.num_features)
+    def _raw(self, x: Tensor, context: Tensor) -> Tensor:
         check_size(self, context, 1, self.num_params, name="context")
-        return self._build(context.to(x.dtype))
-
-    def forward(self, x: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
-        z, ldj, _ = _sylvester(x, *self._parts(x, context))
-        return z, ldj
-
-    def inverse_and_ldj(self, z: Tensor, context: Tensor) -> tuple[Tensor, Tensor]:
-        parts = self._parts(z, context)
-        x = _sylvester_inverse(z, *parts)
-        return x, _sylvester(x, *parts)[1]
-
-    def inverse(self, z: Tensor, context: Tensor) -> Tensor:
-        return self.inverse_and_ldj(z, context)[0]
+        return context.to(x.dtype)

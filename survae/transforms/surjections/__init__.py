@@ -17,7 +17,7 @@ from survae.transforms.surjections.abs_generative import (
 )
 from survae.transforms.surjections.abs_learned import AbsSurjection, ElementAbsSurjection
 from survae.transforms.surjections.augment import Augment
-from survae.transforms.surjections.base import ConditionalSurjection, Surjection
+from survae.transforms.surjections.base import Surjection
 from survae.transforms.surjections.dequantization_uniform import UniformDequantization
 from survae.transforms.surjections.dequantization_variational import VariationalDequantization
 from survae.transforms.surjections.max_generative import GenerativeMaxSurjection
@@ -30,7 +30,6 @@ from survae.transforms.surjections.sort_generative import GenerativeSortSurjecti
 
 __all__ = [
     "Surjection",
-    "ConditionalSurjection",
     # generative rounding (dequantization) and inference rounding
     "UniformDequantization",
     "VariationalDequantization",

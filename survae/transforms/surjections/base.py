@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from survae.transforms.base import Transform
-from survae.transforms.cond_base import ConditionalTransform
 
 
 class Surjection(Transform):
@@ -14,16 +13,6 @@ class Surjection(Transform):
     An *inference* surjection (``stochastic_forward = False``) is deterministic towards the latent;
     its ``inverse`` samples ``x ~ p(x|z)`` and ``forward`` contributes ``log p(x|z)``, exactly.
     """
-
-    bijective = False
-
-    @property
-    def stochastic_inverse(self) -> bool:  # type: ignore[override]
-        return not self.stochastic_forward
-
-
-class ConditionalSurjection(ConditionalTransform):
-    """Base class of surjections conditioned on a context."""
 
     bijective = False
 

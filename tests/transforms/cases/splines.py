@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from survae.nn.layers import ElementwiseParams, ElementwiseParams2d
-from survae.transforms.bijections.coupling_splines import (
+from survae.transforms import (
     ConditionalCubicSplineCouplingBijection,
     ConditionalLinearSplineCouplingBijection,
     ConditionalQuadraticSplineCouplingBijection,

@@ -1,71 +1,59 @@
-"""Autoregressive bijections (MAF in the inference direction; IAF when used to sample)."""
+"""Autoregressive bijections at the official path ``survae.transforms.bijections.autoregressive``
+(MAF in the inference direction; IAF when used to sample): the one autoregressive scheme
+(:mod:`.autoregressive`) and its transformers fixed by name, on vectors and images."""
 
 from survae.transforms.bijections.autoregressive.autoregressive import (
-    AdditiveAutoregressiveBijection,
-    AffineAutoregressiveBijection,
     AutoregressiveBijection,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_2d import (
+    AutoregressiveBijection2d,
+)
+from survae.transforms.bijections.autoregressive.autoregressive_linear import (
+    AdditiveAutoregressiveBijection,
+    AffineAutoregressiveBijection,
+)
+from survae.transforms.bijections.autoregressive.autoregressive_linear_2d import (
     AdditiveAutoregressiveBijection2d,
     AffineAutoregressiveBijection2d,
-    AutoregressiveBijection2d,
-    ConditionalAdditiveAutoregressiveBijection2d,
-    ConditionalAffineAutoregressiveBijection2d,
-    ConditionalAutoregressiveBijection2d,
-    ConditionalCubicSplineAutoregressiveBijection2d,
-    ConditionalLinearSplineAutoregressiveBijection2d,
-    ConditionalQuadraticSplineAutoregressiveBijection2d,
-    ConditionalRationalQuadraticSplineAutoregressiveBijection2d,
-    CubicSplineAutoregressiveBijection2d,
-    LinearSplineAutoregressiveBijection2d,
-    QuadraticSplineAutoregressiveBijection2d,
-    RationalQuadraticSplineAutoregressiveBijection2d,
+)
+from survae.transforms.bijections.autoregressive.autoregressive_mixtures import (
+    CensoredLogisticMixtureAutoregressiveBijection,
+    GaussianMixtureAutoregressiveBijection,
+    LogisticMixtureAutoregressiveBijection,
+)
+from survae.transforms.bijections.autoregressive.autoregressive_mixtures_2d import (
+    CensoredLogisticMixtureAutoregressiveBijection2d,
+    GaussianMixtureAutoregressiveBijection2d,
+    LogisticMixtureAutoregressiveBijection2d,
 )
 from survae.transforms.bijections.autoregressive.autoregressive_splines import (
-    ConditionalAdditiveAutoregressiveBijection,
-    ConditionalAffineAutoregressiveBijection,
-    ConditionalAutoregressiveBijection,
-    ConditionalRationalQuadraticSplineAutoregressiveBijection,
     CubicSplineAutoregressiveBijection,
     LinearSplineAutoregressiveBijection,
     QuadraticSplineAutoregressiveBijection,
     RationalQuadraticSplineAutoregressiveBijection,
 )
-from survae.transforms.bijections.mixtures import (
-    CensoredLogisticMixtureAutoregressiveBijection,
-    CensoredLogisticMixtureAutoregressiveBijection2d,
-    GaussianMixtureAutoregressiveBijection,
-    GaussianMixtureAutoregressiveBijection2d,
-    LogisticMixtureAutoregressiveBijection,
-    LogisticMixtureAutoregressiveBijection2d,
+from survae.transforms.bijections.autoregressive.autoregressive_splines_2d import (
+    CubicSplineAutoregressiveBijection2d,
+    LinearSplineAutoregressiveBijection2d,
+    QuadraticSplineAutoregressiveBijection2d,
+    RationalQuadraticSplineAutoregressiveBijection2d,
 )
 
 __all__ = [
     "AutoregressiveBijection",
+    "AutoregressiveBijection2d",
     "AdditiveAutoregressiveBijection",
     "AffineAutoregressiveBijection",
-    "AutoregressiveBijection2d",
     "AdditiveAutoregressiveBijection2d",
     "AffineAutoregressiveBijection2d",
-    "RationalQuadraticSplineAutoregressiveBijection2d",
-    "LinearSplineAutoregressiveBijection2d",
-    "QuadraticSplineAutoregressiveBijection2d",
-    "CubicSplineAutoregressiveBijection2d",
-    "ConditionalAutoregressiveBijection2d",
-    "ConditionalLinearSplineAutoregressiveBijection2d",
-    "ConditionalQuadraticSplineAutoregressiveBijection2d",
-    "ConditionalCubicSplineAutoregressiveBijection2d",
-    "ConditionalRationalQuadraticSplineAutoregressiveBijection2d",
-    "ConditionalAdditiveAutoregressiveBijection2d",
-    "ConditionalAffineAutoregressiveBijection2d",
     "LinearSplineAutoregressiveBijection",
     "QuadraticSplineAutoregressiveBijection",
     "CubicSplineAutoregressiveBijection",
     "RationalQuadraticSplineAutoregressiveBijection",
-    "ConditionalAutoregressiveBijection",
-    "ConditionalAffineAutoregressiveBijection",
-    "ConditionalAdditiveAutoregressiveBijection",
-    "ConditionalRationalQuadraticSplineAutoregressiveBijection",
+    "LinearSplineAutoregressiveBijection2d",
+    "QuadraticSplineAutoregressiveBijection2d",
+    "CubicSplineAutoregressiveBijection2d",
+    "RationalQuadraticSplineAutoregressiveBijection2d",
     "GaussianMixtureAutoregressiveBijection",
     "LogisticMixtureAutoregressiveBijection",
     "CensoredLogisticMixtureAutoregressiveBijection",

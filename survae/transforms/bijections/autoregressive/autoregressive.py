@@ -1,138 +1,129 @@
-"""Autoregressive bijections: ``z_i = tau(x_i; theta_i(x_{<i}))`` with a masked conditioner."""
+"""The autoregressive scheme: ``z_i = tau(x_i; theta_i(x_{<i}))`` with a masked conditioner.
+
+- forward (density direction, MAF): one conditioner pass, ``theta = net(x)``, then the elementwise
+  transformer (:mod:`survae.transforms.bijections.transformers`); log-det
+  ``sum_i log |tau'(x_i; theta_i)|``;
+- inverse: one conditioner pass per step, the only loop over dimensions in the library (vectorized
+  over the batch). ``'ltr'`` (vectors): a fixed-point sweep ``x <- tau^{-1}(z; net(x))`` repeated
+  ``D`` times from ``x = 0``; after sweep ``t`` the first ``t`` features *in the conditioner's
+  ordering* are exact, so any ordering is inverted exactly. ``'raster_cwh'`` / ``'raster_wh'``
+  (images): values filled in raster order, channel by channel within a pixel (PixelCNN's channel
+  masks) or a whole pixel at once.
+
+Used to *sample* in an ``InverseFlow`` this is an IAF. A context, when given, is passed to the
+conditioner as ``autoregressive_net(x, context=context)``. The official ``*Autoregressive*``
+classes are this scheme with a fixed transformer and input rank.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.transforms.bijections.coupling import ScaleFn, _AffineTransformer, resolve_scale_fn
+from survae.transforms.bijections.transformers.base import (
+    ElementwiseTransformer,
+    TransformerHooks,
+)
 
 
-class AutoregressiveBijection(Bijection):
-    """Base class: ``forward`` is one conditioner pass; ``inverse`` is ``D`` passes.
+class AutoregressiveScheme(TransformerHooks):
+    """The autoregressive body shared by the 1-D, 2-D and conditional classes.
 
-    The conditioner maps ``x`` (B, D) to ``(B, D, num_params)`` with parameters of feature ``i``
-    depending only on features before it in its ordering (e.g. :class:`survae.nn.nets.MADE`).
+    Class attributes: ``orders`` (accepted ``autoregressive_order`` values, the first the
+    default) and ``input_rank`` (dimensions of the input, batch included).
+    """
 
-    - forward (density direction, MAF): ``theta = net(x)``, ``z = tau(x; theta)``, one pass;
-    - inverse: fixed-point sweep ``x <- tau^{-1}(z; net(x))`` repeated ``D`` times from ``x = 0``:
-      after sweep ``t`` the first ``t`` features in the ordering are exact (each depends only on
-      earlier ones), so ``D`` sweeps give the exact inverse. This is the only loop over
-      dimensions in the library, and it is vectorized over the batch;
-    - log-det: ``sum_i log |tau'(x_i; theta_i)|``.
+    orders: tuple[str, ...] = ("ltr",)
+    input_rank: int = 2
+    autoregressive_net: nn.Module
 
-    Used to *sample* in an ``InverseFlow`` this is an IAF.
+    def _init_scheme(self, autoregressive_net: nn.Module, autoregressive_order: str | None,
+                     transformer: ElementwiseTransformer | None) -> None:
+        order = self.orders[0] if autoregressive_order is None else autoregressive_order
+        if order not in self.orders:
+            raise ValueError(f"{type(self).__name__}: autoregressive_order must be one of "
+                             f"{self.orders}, got {autoregressive_order!r}")
+        self.autoregressive_net = autoregressive_net
+        self.autoregressive_order = order
+        self.transformer = transformer
+
+    def extra_repr(self) -> str:
+        return f"{self._transformer_repr()}autoregressive_order={self.autoregressive_order!r}"
+
+    def _params(self, x: Tensor, context: Tensor | None) -> Tensor:
+        if x.dim() != self.input_rank:
+            shape = "(batch, features)" if self.input_rank == 2 else "(batch, C, H, W)"
+            raise ValueError(f"{self.layer_name}: expected inputs of shape {shape}, got shape "
+                             f"{tuple(x.shape)}")
+        net = self.autoregressive_net
+        params = net(x) if context is None else net(x, context=context)
+        num = self._output_dim_multiplier()
+        if tuple(params.shape) != (*x.shape, num) and not (num == 1 and params.shape == x.shape):
+            raise ValueError(f"{self.layer_name}: autoregressive_net must return parameters of "
+                             f"shape {(*x.shape, num)}, got {tuple(params.shape)}")
+        return params
+
+    def forward(self, x: Tensor, context: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        return self._elementwise_forward(x, self._params(x, context))
+
+    def inverse_and_ldj(self, z: Tensor, context: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        if self.autoregressive_order != "ltr":
+            x = self._raster_inverse(z, context)
+            return x, self.forward(x, context)[1]
+        x = torch.zeros_like(z)
+        for _ in range(z.shape[1] - 1):
+            x = self._elementwise_inverse(z, self._params(x, context))
+        return self._elementwise_inverse_and_ldj(z, self._params(x, context))
+
+    def inverse(self, z: Tensor, context: Tensor | None = None) -> Tensor:
+        if self.autoregressive_order != "ltr":
+            return self._raster_inverse(z, context)
+        return self.inverse_and_ldj(z, context)[0]
+
+    def _raster_inverse(self, z: Tensor, context: Tensor | None) -> Tensor:
+        """Fill ``x`` in raster order (per value or per pixel), one conditioner pass per step."""
+        x = torch.zeros_like(z)
+        _, c, h, w = z.shape
+        groups = ([[k] for k in range(c)] if self.autoregressive_order == "raster_cwh"
+                  else [list(range(c))])
+        for i in range(h):
+            for j in range(w):
+                for group in groups:
+                    params = self._params(x, context)[:, group, i, j]
+                    value = self._elementwise_inverse(z[:, group, i, j], params)
+                    x = x.clone()  # the previous x is saved for the backward of the net
+                    x[:, group, i, j] = value
+        return x
+
+
+class AutoregressiveBijection(AutoregressiveScheme, Bijection):
+    """Autoregressive bijection on vectors with any elementwise transformer.
+
+    The conditioner maps ``x`` (B, D) to ``(B, D, P)`` parameters (``P`` the transformer's
+    ``num_params``), those of feature ``i`` depending only on features before it in its ordering
+    (e.g. :class:`survae.nn.nets.MADE`). See the module docstring for the directions.
+
+    A subclass written for the official library (overriding ``_output_dim_multiplier``,
+    ``_elementwise_forward``, ``_elementwise_inverse``) works with ``transformer=None``.
 
     Args:
         autoregressive_net: the masked conditioner.
-        autoregressive_order: ``'ltr'`` (kept for compatibility with the official library; the
-            ordering is the conditioner's own).
-    """
-
-    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str = "ltr"):
-        super().__init__()
-        self.autoregressive_net = autoregressive_net
-        self.autoregressive_order = autoregressive_order
-
-    def _num_params(self) -> int:
-        raise NotImplementedError
-
-    def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        raise NotImplementedError
-
-    def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        raise NotImplementedError
-
-    def _params(self, x: Tensor) -> Tensor:
-        params = self.autoregressive_net(x)
-        expected = (*x.shape, self._num_params())
-        if tuple(params.shape) != expected:
-            raise ValueError(
-                f"{self.layer_name}: autoregressive_net must return parameters of shape "
-                f"{expected}, got {tuple(params.shape)}"
-            )
-        return params
-
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        return self._elementwise_forward(x, self._params(x))
-
-    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        x = torch.zeros_like(z)
-        ldj = z.new_zeros(z.shape[0])
-        for _ in range(z.shape[1]):
-            x, ldj = self._elementwise_inverse(z, self._params(x))
-        return x, ldj
-
-    def inverse(self, z: Tensor) -> Tensor:
-        return self.inverse_and_ldj(z)[0]
-
-
-class AdditiveAutoregressiveBijection(AutoregressiveBijection):
-    """Additive autoregressive bijection: ``z_i = x_i + t_i(x_{<i})``; log-det 0.
-
-    Args:
-        autoregressive_net: returns ``(B, D, 1)``.
-        autoregressive_order: see :class:`AutoregressiveBijection`.
+        autoregressive_order: ``'ltr'`` (the official name and the default, also when None; the
+            sweep inverts whatever ordering the conditioner has).
+        transformer: the elementwise map.
 
     Example:
         >>> import torch
         >>> from survae.nn.nets import MADE
-        >>> layer = AdditiveAutoregressiveBijection(MADE(3, 1, [16]))
-        >>> x = torch.randn(4, 3)
-        >>> z, ldj = layer(x)
-        >>> torch.allclose(layer.inverse(z), x, atol=1e-5), ldj.tolist()
-        (True, [0.0, 0.0, 0.0, 0.0])
-    """
-
-    def _num_params(self) -> int:
-        return 1
-
-    def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        return x + params[..., 0], x.new_zeros(x.shape[0])
-
-    def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        return z - params[..., 0], z.new_zeros(z.shape[0])
-
-
-class AffineAutoregressiveBijection(AutoregressiveBijection):
-    """Affine autoregressive bijection (MAF): ``z_i = s_i x_i + t_i``, ``s_i, t_i`` from ``x_{<i}``.
-
-    ``(u_i, t_i) = net(x_{<i})`` and ``s_i = scale_fn(u_i)``.
-
-    - forward: one pass; inverse: ``D`` passes; log-det: ``sum_i log s_i``.
-
-    Args:
-        autoregressive_net: returns ``(B, D, 2)`` (``u`` then ``t`` in the last axis), e.g.
-            ``MADE(D, 2, [128, 128])``.
-        autoregressive_order: see :class:`AutoregressiveBijection`.
-        scale_fn: as in :class:`AffineCouplingBijection` (default ``exp``).
-
-    Example:
-        >>> import torch
-        >>> from survae.nn.nets import MADE
-        >>> layer = AffineAutoregressiveBijection(MADE(3, 2, [16]))
+        >>> from survae.transforms.bijections.transformers import Affine
+        >>> layer = AutoregressiveBijection(MADE(3, 2, [16]), transformer=Affine("tanh_exp"))
         >>> x = torch.randn(4, 3)
         >>> torch.allclose(layer.inverse(layer(x)[0]), x, atol=1e-5)
         True
-
-    Reference: Papamakarios et al., 2017 (MAF); Kingma et al., 2016 (IAF).
     """
 
-    def __init__(
-        self,
-        autoregressive_net: nn.Module,
-        autoregressive_order: str = "ltr",
-        scale_fn: str | ScaleFn | Callable[[Tensor], Tensor] = torch.exp,
-    ):
-        super().__init__(autoregressive_net, autoregressive_order)
-        self.scale_fn = resolve_scale_fn(scale_fn)
-
-    def _num_params(self) -> int:
-        return 2
-
-    _scale_shift = _AffineTransformer._scale_shift
-    _elementwise_forward = _AffineTransformer._elementwise_forward
-    _elementwise_inverse = _AffineTransformer._elementwise_inverse
+    def __init__(self, autoregressive_net: nn.Module, autoregressive_order: str | None = None,
+                 transformer: ElementwiseTransformer | None = None):
+        super().__init__()
+        self._init_scheme(autoregressive_net, autoregressive_order, transformer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from survae.transforms.bijections.base import ConditionalBijection
+from survae.transforms.bijections.conditional.base import ConditionalBijection
 from survae.utils.tensors import sum_except_batch
 
 

@@ -1,20 +1,22 @@
 """Conditional couplings at the official path ``...bijections.conditional.coupling``."""
 
-from survae.transforms.bijections.coupling import (
-    ConditionalAdditiveCouplingBijection,
-    ConditionalAffineCouplingBijection,
+from survae.transforms.bijections.conditional.coupling.coupling import (
     ConditionalCouplingBijection,
 )
-from survae.transforms.bijections.coupling_splines import (
+from survae.transforms.bijections.conditional.coupling.coupling_linear import (
+    ConditionalAdditiveCouplingBijection,
+    ConditionalAffineCouplingBijection,
+)
+from survae.transforms.bijections.conditional.coupling.coupling_mixtures import (
+    ConditionalCensoredLogisticMixtureCouplingBijection,
+    ConditionalGaussianMixtureCouplingBijection,
+    ConditionalLogisticMixtureCouplingBijection,
+)
+from survae.transforms.bijections.conditional.coupling.coupling_splines import (
     ConditionalCubicSplineCouplingBijection,
     ConditionalLinearSplineCouplingBijection,
     ConditionalQuadraticSplineCouplingBijection,
     ConditionalRationalQuadraticSplineCouplingBijection,
-)
-from survae.transforms.bijections.mixtures import (
-    ConditionalCensoredLogisticMixtureCouplingBijection,
-    ConditionalGaussianMixtureCouplingBijection,
-    ConditionalLogisticMixtureCouplingBijection,
 )
 
 __all__ = [

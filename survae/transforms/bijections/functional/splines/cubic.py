@@ -20,8 +20,6 @@ exact implicit-function gradients ``dtheta = -dq / q'(theta)``.
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
@@ -30,21 +28,16 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_WIDTH,
     DEFAULT_MIN_DERIVATIVE,
     check_num_params,
-    check_tails,
-    gather_bins,
+    gather_elementwise,
+    locate_bins,
     normalized_bins,
-    search_bins,
+    square_domain,
     with_tails,
 )
 
 
-def _knot_derivatives(
-    widths: Tensor,
-    slopes: Tensor,
-    unnorm_derivatives_left: Tensor,
-    unnorm_derivatives_right: Tensor,
-    min_derivative: float,
-) -> Tensor:
+def _knot_derivatives(widths: Tensor, slopes: Tensor, unnorm_derivatives_left: Tensor,
+                      unnorm_derivatives_right: Tensor, min_derivative: float) -> Tensor:
     """Steffen's derivatives at the interior knots, learned ones at the ends: ``S + (K + 1,)``."""
     left_slopes, right_slopes = slopes[..., :-1], slopes[..., 1:]
     left_widths, right_widths = widths[..., :-1], widths[..., 1:]
@@ -84,22 +77,13 @@ def _solve_monotone_cubic(
     return theta - (value - target) / derivative
 
 
-def cubic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    unnorm_derivatives_left: Tensor,
-    unnorm_derivatives_right: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-    min_derivative: float = DEFAULT_MIN_DERIVATIVE,
-    num_iterations: int | None = None,
-) -> tuple[Tensor, Tensor]:
+def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heights: Tensor,
+                 unnorm_derivatives_left: Tensor, unnorm_derivatives_right: Tensor,
+                 inverse: bool = False, left: float = 0.0, right: float = 1.0, bottom: float = 0.0,
+                 top: float = 1.0, min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                 min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
+                 min_derivative: float = DEFAULT_MIN_DERIVATIVE,
+                 num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
     """Monotone cubic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
@@ -137,19 +121,13 @@ def cubic_spline(
     derivatives = _knot_derivatives(
         widths, slopes, unnorm_derivatives_left, unnorm_derivatives_right, min_derivative
     )
-    log_scale = math.log((top - bottom) / (right - left))
-
-    if inverse:
-        target = (inputs - bottom) / (top - bottom)
-        index = search_bins(cumheights, target)
-    else:
-        position = (inputs - left) / (right - left)
-        index = search_bins(cumwidths, position)
-    x_k, w_k = gather_bins(cumwidths, index), gather_bins(widths, index)
-    y_k, h_k = gather_bins(cumheights, index), gather_bins(heights, index)
-    s_k = gather_bins(slopes, index)
-    ratio_left = gather_bins(derivatives, index) / s_k
-    ratio_right = gather_bins(derivatives[..., 1:], index) / s_k
+    unit, index, log_scale = locate_bins(inputs, cumwidths, cumheights,
+                                         (left, right, bottom, top), inverse)
+    x_k, w_k = gather_elementwise(cumwidths, index), gather_elementwise(widths, index)
+    y_k, h_k = gather_elementwise(cumheights, index), gather_elementwise(heights, index)
+    s_k = gather_elementwise(slopes, index)
+    ratio_left = gather_elementwise(derivatives, index) / s_k
+    ratio_right = gather_elementwise(derivatives[..., 1:], index) / s_k
     a = ratio_left
     b = 3 - 2 * ratio_left - ratio_right
     c = ratio_left + ratio_right - 2
@@ -157,31 +135,25 @@ def cubic_spline(
     if inverse:
         if num_iterations is None:
             num_iterations = 60 if inputs.dtype == torch.float64 else 30
-        theta = _solve_monotone_cubic((target - y_k) / h_k, a, b, c, num_iterations)
+        theta = _solve_monotone_cubic((unit - y_k) / h_k, a, b, c, num_iterations)
         outputs = left + (right - left) * (x_k + theta * w_k)
         _, derivative = _cubic(theta, a, b, c)
     else:
-        theta = (position - x_k) / w_k
+        theta = (unit - x_k) / w_k
         value, derivative = _cubic(theta, a, b, c)
         outputs = bottom + (top - bottom) * (y_k + h_k * value)
     logabsdet = torch.log(s_k * derivative) + log_scale
     return outputs, (-logabsdet if inverse else logabsdet)
 
 
-def unconstrained_cubic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    unnorm_derivatives_left: Tensor,
-    unnorm_derivatives_right: Tensor,
-    inverse: bool = False,
-    tail_bound: float = 1.0,
-    tails: str | None = "linear",
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-    min_derivative: float = DEFAULT_MIN_DERIVATIVE,
-    num_iterations: int | None = None,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_cubic_spline(inputs: Tensor, unnormalized_widths: Tensor,
+                               unnormalized_heights: Tensor, unnorm_derivatives_left: Tensor,
+                               unnorm_derivatives_right: Tensor, inverse: bool = False,
+                               tail_bound: float = 1.0, tails: str | None = "linear",
+                               min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                               min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
+                               min_derivative: float = DEFAULT_MIN_DERIVATIVE,
+                               num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
     """Monotone cubic spline on ``[-B, B]`` with tails (see :func:`with_tails`); continuous at
     ``+-B`` (the end derivatives are learned, so not C1 there).
 
@@ -205,25 +177,10 @@ def unconstrained_cubic_spline(
         >>> y[[0, 2]].tolist(), logabsdet[[0, 2]].tolist()
         ([-3.0, 3.0], [0.0, 0.0])
     """
-    check_tails("unconstrained_cubic_spline", tails)
-
     def spline(x: Tensor) -> tuple[Tensor, Tensor]:
-        bound = float(tail_bound)
-        return cubic_spline(
-            x,
-            unnormalized_widths,
-            unnormalized_heights,
-            unnorm_derivatives_left,
-            unnorm_derivatives_right,
-            inverse,
-            left=-bound,
-            right=bound,
-            bottom=-bound,
-            top=bound,
-            min_bin_width=min_bin_width,
-            min_bin_height=min_bin_height,
-            min_derivative=min_derivative,
-            num_iterations=num_iterations,
-        )
+        return cubic_spline(x, unnormalized_widths, unnormalized_heights, unnorm_derivatives_left,
+                            unnorm_derivatives_right, inverse, **square_domain(tail_bound),
+                            min_bin_width=min_bin_width, min_bin_height=min_bin_height,
+                            min_derivative=min_derivative, num_iterations=num_iterations)
 
-    return with_tails(inputs, tails, tail_bound, spline)
+    return with_tails(inputs, tails, tail_bound, spline, "unconstrained_cubic_spline")

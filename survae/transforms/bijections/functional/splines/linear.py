@@ -19,24 +19,16 @@ from torch import Tensor
 
 from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_HEIGHT,
-    check_tails,
-    gather_bins,
+    gather_elementwise,
     normalized_bins,
     search_bins,
     with_tails,
 )
 
 
-def linear_spline(
-    inputs: Tensor,
-    unnormalized_pdf: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = False,
+                  left: float = 0.0, right: float = 1.0, bottom: float = 0.0, top: float = 1.0,
+                  min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
     """Piecewise-linear spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
@@ -67,21 +59,17 @@ def linear_spline(
         position = torch.where(torch.isnan(position), torch.zeros_like(position), position)
         index = position.long()
     x_k = left + width * index.to(inputs.dtype)
-    y_k, h_k = gather_bins(cumheights, index), gather_bins(heights, index)
+    y_k, h_k = gather_elementwise(cumheights, index), gather_elementwise(heights, index)
     logabsdet = torch.log(h_k) - math.log(width)
     if inverse:
         return x_k + (inputs - y_k) * (width / h_k), -logabsdet
     return y_k + (inputs - x_k) * (h_k / width), logabsdet
 
 
-def unconstrained_linear_spline(
-    inputs: Tensor,
-    unnormalized_pdf: Tensor,
-    inverse: bool = False,
-    tail_bound: float = 1.0,
-    tails: str | None = "linear",
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = False,
+                                tail_bound: float = 1.0, tails: str | None = "linear",
+                                min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor,
+                                Tensor]:
     """Piecewise-linear spline on ``[-B, B]`` with tails (any real input for ``'linear'`` or
     ``'circular'``; see :func:`with_tails`). The map is continuous at ``+-B`` (not C1).
 
@@ -100,12 +88,10 @@ def unconstrained_linear_spline(
         >>> y.tolist(), logabsdet.tolist()
         ([7.0], [0.0])
     """
-    check_tails("unconstrained_linear_spline", tails)
-
     def spline(x: Tensor) -> tuple[Tensor, Tensor]:
         bound = float(tail_bound)
         return linear_spline(
             x, unnormalized_pdf, inverse, -bound, bound, -bound, bound, min_bin_height
         )
 
-    return with_tails(inputs, tails, tail_bound, spline)
+    return with_tails(inputs, tails, tail_bound, spline, "unconstrained_linear_spline")

@@ -14,8 +14,6 @@ and the inverse solves the quadratic for ``alpha`` in its cancellation-free form
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -25,9 +23,10 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_BIN_WIDTH,
     check_num_params,
     check_tails,
-    gather_bins,
+    gather_elementwise,
+    locate_bins,
     normalized_bins,
-    search_bins,
+    square_domain,
     with_tails,
 )
 
@@ -53,18 +52,11 @@ def _knot_densities(widths: Tensor, unnormalized_heights: Tensor, min_bin_height
     return min_bin_height + (1 - min_bin_height) * values / mass
 
 
-def quadratic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heights: Tensor,
+                     inverse: bool = False, left: float = 0.0, right: float = 1.0,
+                     bottom: float = 0.0, top: float = 1.0,
+                     min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                     min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
     """Piecewise-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
@@ -96,41 +88,31 @@ def quadratic_spline(
     densities = _knot_densities(widths, unnormalized_heights, min_bin_height)
     masses = widths * (densities[..., :-1] + densities[..., 1:]) / 2
     cdf = F.pad(torch.cumsum(masses, dim=-1), (1, 0))
-    log_scale = math.log((top - bottom) / (right - left))
+    unit, index, log_scale = locate_bins(inputs, cumwidths, cdf, (left, right, bottom, top),
+                                         inverse)
+    x_k, w_k = gather_elementwise(cumwidths, index), gather_elementwise(widths, index)
+    y_k = gather_elementwise(cdf, index)
+    p_k, p_k1 = gather_elementwise(densities, index), gather_elementwise(densities[..., 1:], index)
 
     if inverse:
-        target = (inputs - bottom) / (top - bottom)
-        index = search_bins(cdf, target)
-    else:
-        position = (inputs - left) / (right - left)
-        index = search_bins(cumwidths, position)
-    x_k, w_k = gather_bins(cumwidths, index), gather_bins(widths, index)
-    y_k = gather_bins(cdf, index)
-    p_k, p_k1 = gather_bins(densities, index), gather_bins(densities[..., 1:], index)
-
-    if inverse:
-        dy = target - y_k
+        dy = unit - y_k
         a, b = w_k * (p_k1 - p_k) / 2, w_k * p_k
         alpha = 2 * dy / (b + torch.sqrt((b.pow(2) + 4 * a * dy).clamp(min=0)))
         outputs = left + (right - left) * (x_k + alpha * w_k)
     else:
-        alpha = (position - x_k) / w_k
+        alpha = (unit - x_k) / w_k
         unit = y_k + w_k * alpha * (p_k + alpha * (p_k1 - p_k) / 2)
         outputs = bottom + (top - bottom) * unit
     logabsdet = torch.log(p_k + alpha * (p_k1 - p_k)) + log_scale
     return outputs, (-logabsdet if inverse else logabsdet)
 
 
-def unconstrained_quadratic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    inverse: bool = False,
-    tail_bound: float = 1.0,
-    tails: str | None = "linear",
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
+                                   unnormalized_heights: Tensor, inverse: bool = False,
+                                   tail_bound: float = 1.0, tails: str | None = "linear",
+                                   min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                                   min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor,
+                                   Tensor]:
     """Piecewise-quadratic spline on ``[-B, B]`` with tails (see :func:`with_tails`).
 
     With ``tails='linear'`` or ``'circular'``, ``unnormalized_heights`` has ``K - 1`` entries and
@@ -162,18 +144,8 @@ def unconstrained_quadratic_spline(
     check_num_params(name, unnormalized_heights, expected, "heights")
 
     def spline(x: Tensor) -> tuple[Tensor, Tensor]:
-        bound = float(tail_bound)
-        return quadratic_spline(
-            x,
-            unnormalized_widths,
-            unnormalized_heights,
-            inverse,
-            left=-bound,
-            right=bound,
-            bottom=-bound,
-            top=bound,
-            min_bin_width=min_bin_width,
-            min_bin_height=min_bin_height,
-        )
+        return quadratic_spline(x, unnormalized_widths, unnormalized_heights, inverse,
+                                **square_domain(tail_bound), min_bin_width=min_bin_width,
+                                min_bin_height=min_bin_height)
 
     return with_tails(inputs, tails, tail_bound, spline)

@@ -40,12 +40,8 @@ from survae.transforms.bijections.functional.splines.utils import (
 )
 
 
-def _knot_tables(
-    unnormalized_bins: Tensor,
-    domain: tuple[float, float, float, float],
-    min_bin_width: float,
-    min_bin_height: float,
-) -> Tensor:
+def _knot_tables(unnormalized_bins: Tensor, domain: tuple[float, float, float, float],
+                 min_bin_width: float, min_bin_height: float) -> Tensor:
     """The knots of the widths and of the heights (``unnormalized_bins``: ``S + (2, K)``, widths
     then heights) as one tensor ``S + (2, K + 1)``.
 
@@ -65,10 +61,8 @@ def _knot_tables(
                         bin_knots(p_h, bottom, top, min_bin_height)], dim=-2)
 
 
-def _bin_ends(
-    inputs: Tensor, tables: Tensor, unnormalized_derivatives: Tensor, min_derivative: float,
-    inverse: bool,
-) -> tuple[Tensor, ...]:
+def _bin_ends(inputs: Tensor, tables: Tensor, unnormalized_derivatives: Tensor,
+              min_derivative: float, inverse: bool) -> tuple[Tensor, ...]:
     """``x_k, x_{k+1}, y_k, y_{k+1}, d_k, d_{k+1}`` of the bin holding each input (searched in
     the knots of ``y`` if ``inverse``); the softplus only on the two derivatives used."""
     index = search_bins(tables[..., int(inverse), :], inputs).unsqueeze(-1)
@@ -79,20 +73,14 @@ def _bin_ends(
     return x_k, x_k1, y_k, y_k1, *derivatives.unbind(-1)
 
 
-def rational_quadratic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    unnormalized_derivatives: Tensor,
-    inverse: bool = False,
-    left: float = 0.0,
-    right: float = 1.0,
-    bottom: float = 0.0,
-    top: float = 1.0,
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-    min_derivative: float = DEFAULT_MIN_DERIVATIVE,
-) -> tuple[Tensor, Tensor]:
+def rational_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
+                              unnormalized_heights: Tensor, unnormalized_derivatives: Tensor,
+                              inverse: bool = False, left: float = 0.0, right: float = 1.0,
+                              bottom: float = 0.0, top: float = 1.0,
+                              min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                              min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
+                              min_derivative: float = DEFAULT_MIN_DERIVATIVE) -> tuple[Tensor,
+                              Tensor]:
     """Rational-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Widths and heights are ``min + (1 - K min) softmax(.)`` fractions of the intervals and the
@@ -130,14 +118,9 @@ def rational_quadratic_spline(
                    (min_bin_width, min_bin_height, min_derivative))
 
 
-def _spline(
-    inputs: Tensor,
-    unnormalized_bins: Tensor,
-    unnormalized_derivatives: Tensor,
-    inverse: bool,
-    domain: tuple[float, float, float, float],
-    minimums: tuple[float, float, float],
-) -> tuple[Tensor, Tensor]:
+def _spline(inputs: Tensor, unnormalized_bins: Tensor, unnormalized_derivatives: Tensor,
+            inverse: bool, domain: tuple[float, float, float, float],
+            minimums: tuple[float, float, float]) -> tuple[Tensor, Tensor]:
     """:func:`rational_quadratic_spline` with widths and heights stacked, ``S + (2, K)``."""
     min_bin_width, min_bin_height, min_derivative = minimums
     tables = _knot_tables(unnormalized_bins, domain, min_bin_width, min_bin_height)
@@ -183,18 +166,14 @@ def _spline(
     return outputs, (-logabsdet if inverse else logabsdet)
 
 
-def unconstrained_rational_quadratic_spline(
-    inputs: Tensor,
-    unnormalized_widths: Tensor,
-    unnormalized_heights: Tensor,
-    unnormalized_derivatives: Tensor,
-    inverse: bool = False,
-    tails: str | None = "linear",
-    tail_bound: float = 1.0,
-    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
-    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
-    min_derivative: float = DEFAULT_MIN_DERIVATIVE,
-) -> tuple[Tensor, Tensor]:
+def unconstrained_rational_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
+                                            unnormalized_heights: Tensor,
+                                            unnormalized_derivatives: Tensor, inverse: bool = False,
+                                            tails: str | None = "linear", tail_bound: float = 1.0,
+                                            min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
+                                            min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
+                                            min_derivative: float = DEFAULT_MIN_DERIVATIVE,
+                                            ) -> tuple[Tensor, Tensor]:
     """Rational-quadratic spline on ``[-B, B]`` with tails, defined for any real input.
 
     - ``tails='linear'``: identity (log-det 0) outside ``(-B, B)``; ``unnormalized_derivatives``
@@ -235,16 +214,10 @@ def unconstrained_rational_quadratic_spline(
                           tail_bound, (min_bin_width, min_bin_height, min_derivative))
 
 
-def _unconstrained(
-    name: str,
-    inputs: Tensor,
-    unnormalized_bins: Tensor,
-    unnormalized_derivatives: Tensor,
-    inverse: bool,
-    tails: str | None,
-    tail_bound: float,
-    minimums: tuple[float, float, float],
-) -> tuple[Tensor, Tensor]:
+def _unconstrained(name: str, inputs: Tensor, unnormalized_bins: Tensor,
+                   unnormalized_derivatives: Tensor, inverse: bool, tails: str | None,
+                   tail_bound: float,
+                   minimums: tuple[float, float, float]) -> tuple[Tensor, Tensor]:
     """:func:`unconstrained_rational_quadratic_spline` with stacked widths and heights."""
     num_bins = unnormalized_bins.shape[-1]
     if tails == "linear":
@@ -264,14 +237,9 @@ def _unconstrained(
     )
 
 
-def packed_rational_quadratic_spline(
-    inputs: Tensor,
-    params: Tensor,
-    num_bins: int,
-    inverse: bool = False,
-    tails: str | None = "linear",
-    tail_bound: float | None = 1.0,
-) -> tuple[Tensor, Tensor]:
+def packed_rational_quadratic_spline(inputs: Tensor, params: Tensor, num_bins: int,
+                                     inverse: bool = False, tails: str | None = "linear",
+                                     tail_bound: float | None = 1.0) -> tuple[Tensor, Tensor]:
     """The rational-quadratic spline with its parameters packed as a layer's network outputs
     them: ``params`` of shape ``S + (P,)`` holds ``K`` widths, ``K`` heights and the
     derivatives (``K - 1``, ``K`` or ``K + 1`` by ``tails``, as in

@@ -91,9 +91,46 @@ def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
     return index.squeeze(-1)
 
 
-def gather_bins(values: Tensor, index: Tensor) -> Tensor:
-    """``values[..., index]`` elementwise (``values``: ``S + (M,)``, ``index``: ``S``)."""
-    return values.gather(-1, index.unsqueeze(-1)).squeeze(-1)
+def square_domain(bound: float) -> dict[str, float]:
+    """The bounded kernels' domain keywords for ``[-B, B]`` onto itself."""
+    bound = float(bound)
+    return {"left": -bound, "right": bound, "bottom": -bound, "top": bound}
+
+
+def locate_bins(inputs: Tensor, x_knots: Tensor, y_knots: Tensor,
+                domain: tuple[float, float, float, float], inverse: bool):
+    """The input in unit coordinates (``[0, 1]`` of the input side: ``x`` forward, ``y`` if
+    ``inverse``), the index of its bin (searched in those knots) and ``log`` of the domain's
+    aspect ``(top - bottom) / (right - left)``."""
+    left, right, bottom, top = domain
+    low, high, knots = (bottom, top, y_knots) if inverse else (left, right, x_knots)
+    unit = (inputs - low) / (high - low)
+    return unit, search_bins(knots, unit), math.log((top - bottom) / (right - left))
+
+
+def gather_elementwise(tensor: Tensor, idx_tensor: Tensor) -> Tensor:
+    """``tensor[..., idx]`` elementwise (``tensor``: ``S + (M,)``, ``idx_tensor``: ``S``)."""
+    return tensor.gather(-1, idx_tensor.unsqueeze(-1)).squeeze(-1)
+
+
+def searchsorted(bin_locations: Tensor, inputs: Tensor, eps: float = 1e-6) -> Tensor:
+    """Index of the bin holding each input: the count of knots ``<= input``, minus one, with the
+    last knot raised by ``eps`` so an input on it falls in the last bin (official helper; unlike
+    the original, ``bin_locations`` is not modified).
+
+    Example:
+        >>> import torch
+        >>> searchsorted(torch.tensor([[0.0, 0.5, 1.0]]), torch.tensor([1.0])).tolist()
+        [1]
+    """
+    last = bin_locations[..., -1:] + eps
+    knots = torch.cat([bin_locations[..., :-1], last], dim=-1)
+    return (inputs.unsqueeze(-1) >= knots).sum(-1) - 1
+
+
+def cbrt(x: Tensor) -> Tensor:
+    """Real cube root, ``sign(x) |x|^(1/3)`` (defined for negative ``x``)."""
+    return torch.sign(x) * x.abs().pow(1.0 / 3.0)
 
 
 def inverse_softplus(value: float) -> float:
@@ -116,8 +153,10 @@ def check_tails(name: str, tails: str | None, supported: tuple = TAILS) -> None:
         raise ValueError(f"{name}: tails must be one of {supported}, got {tails!r}")
 
 
-def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: SplineFn):
-    """Apply ``spline`` (a map of ``[-B, B]`` onto itself) with the given tails.
+def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: SplineFn,
+               name: str = "spline"):
+    """Apply ``spline`` (a map of ``[-B, B]`` onto itself) with the given tails (checked first,
+    errors naming the kernel ``name``).
 
     - ``'linear'``: identity with log-det 0 outside the open interval ``(-B, B)``; the spline
       branch sees ``0`` for those elements, so values *and* gradients stay finite (also for
@@ -129,6 +168,7 @@ def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: Spl
     Returns:
         outputs and elementwise ``log|d outputs / d inputs|`` (both of the shape of ``inputs``).
     """
+    check_tails(name, tails)
     if tails is None:
         return spline(inputs)
     if tails == "linear":
@@ -137,11 +177,8 @@ def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: Spl
         outputs = torch.where(inside, outputs, inputs)
         logabsdet = torch.where(inside, logabsdet, 0.0)
         return outputs, logabsdet
-    if tails == "circular":
-        period = 2 * tail_bound
-        shift = period * torch.floor((inputs.detach() + tail_bound) / period)
-        shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
-        wrapped = (inputs - shift).clamp(-tail_bound, tail_bound)
-        outputs, logabsdet = spline(wrapped)
-        return outputs + shift, logabsdet
-    raise ValueError(f"tails must be one of {TAILS}, got {tails!r}")
+    period = 2 * tail_bound  # circular
+    shift = period * torch.floor((inputs.detach() + tail_bound) / period)
+    shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+    outputs, logabsdet = spline((inputs - shift).clamp(-tail_bound, tail_bound))
+    return outputs + shift, logabsdet

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from survae.transforms.bijections.base import Bijection
-from survae.transforms.bijections.coupling import _LOG_SCALE_FNS, ScaleFn, resolve_scale_fn
+from survae.transforms.bijections.transformers.affine import ScaleFn, log_scale, resolve_scale_fn
 from survae.utils.tensors import sum_except_batch
 from survae.utils.validation import check_event_shape
 
@@ -59,6 +59,19 @@ def alternating_mask(features: int, parity: int = 0) -> Tensor:
     return ((torch.arange(features) + parity) % 2 == 0).float()
 
 
+def _check_broadcast(layer, x: Tensor, per_example: Tensor, what: str) -> None:
+    """``per_example`` (a mask, a scale) must broadcast to one example of ``x`` unchanged."""
+    if x.dim() - 1 < per_example.dim():
+        check_event_shape(layer, x, tuple(per_example.shape))
+    try:
+        fits = torch.broadcast_shapes(x.shape[1:], per_example.shape) == x.shape[1:]
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{layer.layer_name}: {what} of shape {tuple(per_example.shape)} does "
+                         f"not broadcast to inputs of shape {tuple(x.shape)}")
+
+
 class _MaskedCoupling(Bijection):
     """Shared checks and the mask buffer of the masked couplings."""
 
@@ -76,17 +89,7 @@ class _MaskedCoupling(Bijection):
         return f"mask_shape={tuple(self.mask.shape)}, conditioning={int(self.mask.sum())}"
 
     def _check(self, x: Tensor) -> None:
-        if x.dim() - 1 < self.mask.dim():
-            check_event_shape(self, x, tuple(self.mask.shape))
-        try:
-            fits = torch.broadcast_shapes(x.shape[1:], self.mask.shape) == x.shape[1:]
-        except RuntimeError:
-            fits = False
-        if not fits:
-            raise ValueError(
-                f"{self.layer_name}: mask of shape {tuple(self.mask.shape)} does not broadcast "
-                f"to inputs of shape {tuple(x.shape)}"
-            )
+        _check_broadcast(self, x, self.mask, "mask")
 
     def _params(self, x_masked: Tensor, num: int, shape: torch.Size) -> Tensor:
         params = self.coupling_net(x_masked)
@@ -139,12 +142,7 @@ class MaskedAffineCouplingBijection(_MaskedCoupling):
         params = self._params(x_masked, 2, x_masked.shape)
         unconstrained, shift = params[..., 0], params[..., 1]
         free = 1 - self.mask.to(x_masked.dtype)
-        closed_form = _LOG_SCALE_FNS.get(self.scale_fn)
-        if closed_form is not None:
-            log_scale = closed_form(unconstrained) * free
-        else:
-            log_scale = torch.log(self.scale_fn(unconstrained)) * free
-        return log_scale, shift * free, free
+        return log_scale(self.scale_fn, unconstrained) * free, shift * free, free
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)
@@ -229,16 +227,8 @@ class DiagonalScalingBijection(Bijection):
         return f"shape={tuple(self.log_scale.shape)}"
 
     def _ldj(self, x: Tensor) -> Tensor:
-        if x.dim() - 1 < self.log_scale.dim():
-            check_event_shape(self, x, tuple(self.log_scale.shape))
-        try:
-            w = self.log_scale.expand(x.shape[1:])
-        except RuntimeError:
-            raise ValueError(
-                f"{self.layer_name}: log_scale of shape {tuple(self.log_scale.shape)} does not "
-                f"broadcast to inputs of shape {tuple(x.shape)}"
-            ) from None
-        return w.sum().expand(x.shape[0])
+        _check_broadcast(self, x, self.log_scale, "log_scale")
+        return self.log_scale.expand(x.shape[1:]).sum().expand(x.shape[0])
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         ldj = self._ldj(x)

@@ -10,12 +10,16 @@ from torch import nn
 
 import survae
 from survae.nn.layers import ElementwiseParams
-from survae.transforms.bijections import coupling_splines, splines
-from survae.transforms.bijections.spline_transformers import (
-    CubicSplineTransformer,
-    LinearSplineTransformer,
-    QuadraticSplineTransformer,
-    RationalQuadraticSplineTransformer,
+from survae.nn.nets import MADE, PixelCNN
+from survae.transforms import AutoregressiveBijection, AutoregressiveBijection2d, CouplingBijection
+from survae.transforms.bijections import splines
+from survae.transforms.bijections.conditional.coupling import coupling_splines as conditional
+from survae.transforms.bijections.coupling import coupling_splines
+from survae.transforms.bijections.transformers import (
+    CubicSpline,
+    LinearSpline,
+    QuadraticSpline,
+    RationalQuadraticSpline,
 )
 
 KINDS = ["Linear", "Quadratic", "Cubic", "RationalQuadratic"]
@@ -41,7 +45,7 @@ def _coupling(kind):
 
 
 def _conditional(kind):
-    return getattr(coupling_splines, f"Conditional{kind}SplineCouplingBijection")
+    return getattr(conditional, f"Conditional{kind}SplineCouplingBijection")
 
 
 def _inputs(tail_bound, tails, shape):
@@ -64,10 +68,11 @@ def _inputs(tail_bound, tails, shape):
 def test_parameter_counts_match_the_official_layout(kind, expected):
     net = nn.Identity()
     assert _coupling(kind)(net, 5)._output_dim_multiplier() == expected[None]
-    assert _coupling(kind)(net, 5, tail_bound=1.0)._num_params() == expected["linear"]
+    assert _coupling(kind)(net, 5, tail_bound=1.0)._output_dim_multiplier() == expected["linear"]
     circular = _coupling(kind)(net, 5, tail_bound=1.0, tails="circular")
-    assert circular._num_params() == expected["circular"]
-    assert _coupling(kind)(net, 5, tail_bound=1.0, tails=None)._num_params() == expected["bare"]
+    assert circular._output_dim_multiplier() == expected["circular"]
+    bare = _coupling(kind)(net, 5, tail_bound=1.0, tails=None)
+    assert bare._output_dim_multiplier() == expected["bare"]
 
 
 @pytest.mark.parametrize(("tail_bound", "tails"), DOMAINS)
@@ -85,7 +90,7 @@ def test_elementwise_layers_start_as_the_identity(kind, tail_bound, tails):
 @pytest.mark.parametrize("kind", KINDS)
 def test_identity_params_give_an_identity_coupling(kind, tail_bound, tails):
     probe = _coupling(kind)(nn.Identity(), 4, tail_bound=tail_bound, tails=tails)
-    identity = probe.identity_params(torch.float64)
+    identity = probe.transformer.identity_params(torch.float64)
 
     class Constant(nn.Module):
         def forward(self, x1):
@@ -114,9 +119,9 @@ def test_circular_elementwise_layer_is_periodic(kind):
 def test_all_tail_batch_trains_without_nans(kind):
     net = nn.Sequential(nn.Linear(1, 2 * 14), ElementwiseParams(14))
     layer = _coupling(kind)(net, 5, num_condition=1, tail_bound=1.0)
-    if layer._num_params() != 14:
-        net[0] = nn.Linear(1, 2 * layer._num_params())
-        net[1] = ElementwiseParams(layer._num_params())
+    if layer._output_dim_multiplier() != 14:
+        net[0] = nn.Linear(1, 2 * layer._output_dim_multiplier())
+        net[1] = ElementwiseParams(layer._output_dim_multiplier())
     x = torch.tensor([[0.3, 5.0, -8.0], [0.1, 1e6, -1.0]])
     z, ldj = layer(x)
     (z.sum() + ldj.sum()).backward()
@@ -176,7 +181,7 @@ def test_bounded_domain_is_checked_only_when_validating(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_conditional_coupling_uses_the_context(kind):
     layer = _conditional(kind)(nn.Identity(), 4, tail_bound=2.0)
-    num_params = layer._num_params()
+    num_params = layer._output_dim_multiplier()
     net = nn.Sequential(nn.Linear(3, 2 * num_params), ElementwiseParams(num_params))
     nn.init.normal_(net[0].weight)
     layer.coupling_net = net
@@ -189,33 +194,26 @@ def test_conditional_coupling_uses_the_context(kind):
     torch.testing.assert_close(x_back, x, atol=1e-9, rtol=0)
 
 
-def test_transformers_are_reusable_mixins():
-    """Another layer family (e.g. autoregressive) gets a spline by mixing in a transformer."""
-    for mixin in (
-        LinearSplineTransformer,
-        QuadraticSplineTransformer,
-        CubicSplineTransformer,
-        RationalQuadraticSplineTransformer,
-    ):
-
-        class Layer(mixin, nn.Module):
-            def __init__(self):
-                super().__init__()
-                self._init_spline(4, 2.0, "linear")
-
-        layer = Layer()
-        params = torch.randn(3, 5, layer._num_params())
-        x = 3 * torch.randn(3, 5)
-        z, ldj = layer._elementwise_forward(x, params)
-        x_back, ldj_back = layer._elementwise_inverse(z, params)
-        assert ldj.shape == (3,)
-        torch.testing.assert_close(x_back, x, atol=1e-4, rtol=0)
-        torch.testing.assert_close(ldj_back, ldj, atol=1e-3, rtol=1e-3)
-
-
-def test_transitional_reexport_is_the_same_class():
-    from survae.transforms import RationalQuadraticSplineCouplingBijection
-
-    assert RationalQuadraticSplineCouplingBijection is (
-        coupling_splines.RationalQuadraticSplineCouplingBijection
-    )
+@pytest.mark.parametrize("spline", [LinearSpline, QuadraticSpline, CubicSpline,
+                                    RationalQuadraticSpline])
+def test_one_transformer_serves_every_scheme(spline):
+    """A spline transformer object is a coupling, a 1-D or a 2-D autoregressive layer as is."""
+    transformer = spline(4, 2.0, "linear")
+    p = transformer.num_params
+    layers = [
+        (CouplingBijection(nn.Sequential(nn.Linear(2, 2 * p), ElementwiseParams(p)),
+                           transformer=transformer), (6, 4)),
+        (AutoregressiveBijection(MADE(3, p, [8]), transformer=transformer), (6, 3)),
+        (AutoregressiveBijection2d(PixelCNN(1, p, filters=4, num_blocks=1, output_filters=8,
+                                            kernel_size_in=3), transformer=transformer),
+         (2, 1, 2, 2)),
+    ]
+    for layer, shape in layers:
+        layer = layer.double()
+        x = 3 * torch.randn(*shape, dtype=torch.float64)
+        z, ldj = layer(x)
+        x_back, ldj_back = layer.inverse_and_ldj(z)
+        assert ldj.shape == (shape[0],)
+        torch.testing.assert_close(x_back, x, atol=1e-8, rtol=0)
+        torch.testing.assert_close(ldj_back, ldj, atol=1e-8, rtol=1e-8)
+        assert layer.transformer.num_bins == 4 and f"transformer={transformer!r}" in repr(layer)

@@ -32,16 +32,19 @@ from torch import Tensor, nn
 
 from survae.nn.layers import ElementwiseParams1d
 from survae.nn.nets.transformer import SetTransformer
-from survae.transforms.bijections.coupling import (
+from survae.transforms.bijections.coupling.coupling_linear import (
     AdditiveCouplingBijection,
     AffineCouplingBijection,
-    ScaleFn,
 )
-from survae.transforms.bijections.coupling_splines import RationalQuadraticSplineCouplingBijection
-from survae.utils.validation import check_size
+from survae.transforms.bijections.coupling.coupling_splines import (
+    RationalQuadraticSplineCouplingBijection,
+)
+from survae.transforms.bijections.transformers.affine import ScaleFn
 
 
-def _num_condition(owner: str, num_features: int, num_condition: int | None) -> int:
+def _set_net(owner: str, num_features: int, num_condition: int | None, num_params: int,
+             transformer: dict) -> tuple[nn.Sequential, int]:
+    """The conditioner of a set coupling of ``num_features`` features, and its ``x_1`` size."""
     if num_features < 2:
         raise ValueError(f"{owner}: num_features must be >= 2, got {num_features}")
     condition = (num_features + 1) // 2 if num_condition is None else num_condition
@@ -49,7 +52,8 @@ def _num_condition(owner: str, num_features: int, num_condition: int | None) -> 
         raise ValueError(
             f"{owner}: num_condition must be in [1, {num_features - 1}], got {num_condition}"
         )
-    return condition
+    net = set_coupling_net(condition, num_features - condition, num_params, **transformer)
+    return net, condition
 
 
 def set_coupling_net(
@@ -72,20 +76,17 @@ class _SetCoupling:
     num_features: int
 
     def _check_set(self, x: Tensor) -> None:
-        if x.dim() != 3:
-            raise ValueError(
-                f"{self.layer_name}: expected a set of shape (batch, {self.num_features}, points),"
-                f" got shape {tuple(x.shape)}"
-            )
-        check_size(self, x, 1, self.num_features)
+        if x.dim() != 3 or x.shape[1] != self.num_features:
+            raise ValueError(f"{self.layer_name}: expected a set of shape (batch, "
+                             f"{self.num_features}, points), got shape {tuple(x.shape)}")
 
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor, context: Tensor | None = None) -> tuple[Tensor, Tensor]:
         self._check_set(x)
-        return super().forward(x)
+        return super().forward(x, context)
 
-    def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
+    def inverse_and_ldj(self, z: Tensor, context: Tensor | None = None):
         self._check_set(z)
-        return super().inverse_and_ldj(z)
+        return super().inverse_and_ldj(z, context)
 
     def extra_repr(self) -> str:
         return f"num_features={self.num_features}, num_condition={self.num_condition}"
@@ -128,15 +129,9 @@ class AffineSetCouplingBijection(_SetCoupling, AffineCouplingBijection):
     References: Nielsen et al., 2020 (SurVAE Flows, point-cloud experiments); Dinh et al., 2017.
     """
 
-    def __init__(
-        self,
-        num_features: int,
-        num_condition: int | None = None,
-        scale_fn: str | ScaleFn = "softplus",
-        **transformer: Any,
-    ):
-        condition = _num_condition(type(self).__name__, num_features, num_condition)
-        net = set_coupling_net(condition, num_features - condition, 2, **transformer)
+    def __init__(self, num_features: int, num_condition: int | None = None,
+                 scale_fn: str | ScaleFn = "softplus", **transformer: Any):
+        net, condition = _set_net(type(self).__name__, num_features, num_condition, 2, transformer)
         super().__init__(net, split_dim=1, num_condition=condition, scale_fn=scale_fn)
         self.num_features = num_features
 
@@ -153,11 +148,7 @@ class AdditiveSetCouplingBijection(_SetCoupling, AdditiveCouplingBijection):
     Permutation equivariant over the points, like :class:`AffineSetCouplingBijection`.
 
     Args:
-        num_features: features per point ``D`` (>= 2).
-        num_condition: features in ``x_1`` (default ``ceil(D / 2)``).
-        transformer: keyword options of the :class:`SetTransformer` conditioner (``d_model``,
-            ``nhead``, ``num_layers``, ``dim_feedforward``, ``dropout``, ``activation``,
-            ``zero_init``).
+        num_features, num_condition, transformer: as in :class:`AffineSetCouplingBijection`.
 
     Example:
         >>> import torch
@@ -170,14 +161,8 @@ class AdditiveSetCouplingBijection(_SetCoupling, AdditiveCouplingBijection):
     Reference: Dinh et al., 2015 (NICE).
     """
 
-    def __init__(
-        self,
-        num_features: int,
-        num_condition: int | None = None,
-        **transformer: Any,
-    ):
-        condition = _num_condition(type(self).__name__, num_features, num_condition)
-        net = set_coupling_net(condition, num_features - condition, 1, **transformer)
+    def __init__(self, num_features: int, num_condition: int | None = None, **transformer: Any):
+        net, condition = _set_net(type(self).__name__, num_features, num_condition, 1, transformer)
         super().__init__(net, split_dim=1, num_condition=condition)
         self.num_features = num_features
 
@@ -230,16 +215,14 @@ class RationalQuadraticSplineSetCouplingBijection(
         zero_init: bool = True,
         **transformer: Any,
     ):
-        condition = _num_condition(type(self).__name__, num_features, num_condition)
         num_params = 3 * num_bins - 1  # widths, heights, inner derivatives (linear tails)
-        net = set_coupling_net(
-            condition, num_features - condition, num_params, zero_init=zero_init, **transformer
-        )
+        net, condition = _set_net(type(self).__name__, num_features, num_condition, num_params,
+                                  {"zero_init": zero_init, **transformer})
         super().__init__(net, num_bins, split_dim=1, num_condition=condition,
                          tail_bound=tail_bound, tails="linear")
         self.num_features = num_features
         if zero_init:
             # ElementwiseParams1d reads channel p * D_2 + d as parameter p of feature d.
-            bias = self.identity_params().repeat_interleave(num_features - condition)
+            bias = self.transformer.identity_params().repeat_interleave(num_features - condition)
             with torch.no_grad():
                 net[0].out.bias.copy_(bias)

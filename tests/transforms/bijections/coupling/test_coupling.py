@@ -8,11 +8,13 @@ import pytest
 import torch
 from torch import nn
 
+from survae.nn.layers import scale_fn as scale_fn_by_name
 from survae.transforms import (
     AdditiveCouplingBijection,
     AffineCouplingBijection,
     ConditionalAffineCouplingBijection,
 )
+from survae.transforms.bijections.transformers import Affine
 
 
 class _Recorder(nn.Module):
@@ -52,13 +54,19 @@ def test_conditional_net_sees_identity_half_and_context():
     torch.testing.assert_close(layer.inverse(z, context), x)
 
 
-@pytest.mark.parametrize("scale_fn", ["sigmoid", "tanh_exp", "exp"])
-def test_builtin_scales_have_finite_exact_log_det_far_out(scale_fn):
-    u = -800.0  # sigmoid(u + 2) and exp(u) underflow to 0 in float64: log would be -inf
+@pytest.mark.parametrize("scale_fn", ["sigmoid", "tanh_exp", "exp", "softplus"])
+def test_named_scales_are_the_official_ones_with_finite_log_det_far_out(scale_fn):
+    u = -800.0  # exp(u) underflows to 0 in float64: log(exp(u)) would be -inf
     layer = AffineCouplingBijection(_Recorder(1, u=u), scale_fn=scale_fn).double()
     _, ldj = layer(torch.randn(2, 2, dtype=torch.float64))
-    expected = {"sigmoid": u + 2.0, "tanh_exp": math.tanh(u), "exp": u}[scale_fn]
+    # survae.nn.layers.scale_fn (the official definitions): exp, softplus, sigmoid(u + 2) + 1e-3,
+    # exp(2 tanh(u / 2)); softplus(-800) underflows, as it does in the official library.
+    expected = {"sigmoid": math.log(1e-3), "tanh_exp": 2 * math.tanh(u / 2), "exp": u,
+                "softplus": -math.inf}[scale_fn]
     torch.testing.assert_close(ldj, torch.full((2,), expected, dtype=torch.float64))
+    official = scale_fn_by_name(scale_fn)
+    s = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    torch.testing.assert_close(Affine(scale_fn).scale_and_log_scale(s)[0], official(s))
 
 
 def test_official_default_and_lambda_agree():
@@ -107,7 +115,7 @@ class _ChannelsLast(nn.Module):
 
 def test_wrong_net_output_shape_error_names_layer_and_expected_shape():
     layer = AffineCouplingBijection(nn.Linear(2, 4))
-    with pytest.raises(ValueError, match=r"AffineCouplingBijection\(split_dim=1.*\(3, 2, 2\)"):
+    with pytest.raises(ValueError, match=r"AffineCouplingBijection\(.*split_dim=1.*\(3, 2, 2\)"):
         layer(torch.randn(3, 4))
 
 

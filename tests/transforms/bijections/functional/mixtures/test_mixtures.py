@@ -5,14 +5,15 @@ import torch
 from survae.transforms.bijections.functional.mixtures import (
     censored_logistic_mixture_cdf,
     gaussian_mixture_cdf,
+    get_mixture_params,
     logistic_mixture_cdf,
-    mixture_params,
 )
 
 
 def _params(n=5, m=3):
     torch.manual_seed(0)
-    return mixture_params(torch.randn(n, 3 * m, dtype=torch.float64), m)
+    logits, means, log_scales = get_mixture_params(torch.randn(n, 3 * m, dtype=torch.float64), m)
+    return logits.log_softmax(-1), means, log_scales
 
 
 def test_gaussian_mixture_matches_torch_distributions():

@@ -1,16 +1,9 @@
 """Spline transformers: how a ``(..., P)`` parameter tensor drives an elementwise spline.
 
-These mixins give a layer the ``_num_params`` / ``_elementwise_forward`` / ``_elementwise_inverse``
-hooks that :class:`CouplingBijection`, :class:`AutoregressiveBijection` and the elementwise spline
-bijections call, so each spline kind is written once for all of them::
+Each kind is one :class:`~survae.transforms.bijections.transformers.base.ElementwiseTransformer`
+that every scheme (coupling, autoregressive, elementwise) holds::
 
-    class RationalQuadraticSplineAutoregressiveBijection(
-        RationalQuadraticSplineTransformer, AutoregressiveBijection
-    ):
-        def __init__(self, autoregressive_net, num_bins, autoregressive_order="ltr", *,
-                     tail_bound=None, tails="linear"):
-            super().__init__(autoregressive_net, autoregressive_order)
-            self._init_spline(num_bins, tail_bound, tails)
+    CouplingBijection(net, transformer=RationalQuadraticSpline(8, tail_bound=3.0))
 
 Domain: with ``tail_bound=None`` (default, as the official library) the spline maps ``[0, 1]``
 onto itself and inputs must lie there; with ``tail_bound=B`` it maps ``[-B, B]`` onto itself with
@@ -41,24 +34,34 @@ from survae.transforms.bijections.functional.splines.utils import (
     DEFAULT_MIN_DERIVATIVE,
     TAILS,
     inverse_softplus,
+    square_domain,
+)
+from survae.transforms.bijections.transformers.base import (
+    ElementwiseTransformer,
+    OnTransformer,
+    TransformerHooks,
 )
 from survae.utils.tensors import sum_except_batch
-from survae.utils.validation import is_validating, owner_name
+from survae.utils.validation import is_validating
 
 
-class SplineTransformer:
-    """Base mixin of the elementwise spline transformers (see the module docstring).
+class SplineTransformer(ElementwiseTransformer):
+    """Base class of the spline transformers (see the module docstring).
 
-    Subclasses implement ``_num_params``, ``_spline(inputs, params, inverse)`` (elementwise
-    outputs and log-derivatives of the applied map) and ``identity_params``.
+    Subclasses set ``num_params`` (a property of the bins and tails), ``_spline(inputs, params,
+    inverse)`` (elementwise outputs and log-derivatives of the applied map) and
+    ``identity_params``.
+
+    Args:
+        num_bins: number of bins ``K``.
+        tail_bound: ``B``: the spline maps ``[-B, B]``; None keeps ``[0, 1]``.
+        tails: with ``tail_bound``: ``'linear'``, ``'circular'`` or None.
     """
 
     supported_tails: tuple = TAILS
-    num_bins: int
-    tail_bound: float | None
-    tails: str | None
 
-    def _init_spline(self, num_bins: int, tail_bound: float | None, tails: str | None) -> None:
+    def __init__(self, num_bins: int, tail_bound: float | None = None,
+                 tails: str | None = "linear"):
         name = type(self).__name__
         if int(num_bins) != num_bins or num_bins < 1:
             raise ValueError(f"{name}: num_bins must be a positive integer, got {num_bins!r}")
@@ -70,12 +73,15 @@ class SplineTransformer:
         self.tail_bound = None if tail_bound is None else float(tail_bound)
         self.tails = None if tail_bound is None else tails
 
-    def _num_params(self) -> int:
-        raise NotImplementedError
+    def extra_repr(self) -> str:
+        spline = f"num_bins={self.num_bins}"
+        if self.tail_bound is not None:
+            spline += f", tail_bound={self.tail_bound}, tails={self.tails!r}"
+        return spline
 
     def identity_params(self, dtype: torch.dtype | None = None) -> Tensor:
         """Parameters (shape ``(P,)``) for which the spline is the identity map."""
-        raise NotImplementedError
+        return torch.zeros(self.num_params, dtype=dtype)
 
     def _spline(self, inputs: Tensor, params: Tensor, inverse: bool) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -88,48 +94,43 @@ class SplineTransformer:
         if not bool(((inputs >= low) & (inputs <= high)).all()):
             what = "latent" if inverse else "input"
             raise ValueError(
-                f"{owner_name(self)}: expected {what} values in [{low}, {high}] (the spline has "
+                f"{self!r}: expected {what} values in [{low}, {high}] (the spline has "
                 "no tails; pass tail_bound=B for inputs on the whole real line)"
             )
 
     def _domain(self) -> dict:
         """Keyword arguments of the bounded kernels: ``[0, 1]`` or ``[-B, B]``."""
-        if self.tail_bound is None:
-            return {}
-        bound = self.tail_bound
-        return {"left": -bound, "right": bound, "bottom": -bound, "top": bound}
+        return {} if self.tail_bound is None else square_domain(self.tail_bound)
 
-    def _elementwise_forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
         self._check_domain(x, inverse=False)
+        if params.dim() == x.dim():  # ElementwiseParams(1) leaves a single parameter unstacked
+            params = params.unsqueeze(-1)
         z, logabsdet = self._spline(x, params, inverse=False)
         return z, sum_except_batch(logabsdet)
 
-    def _elementwise_inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        """``x`` and the forward log-det at ``x``."""
+    def inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
         self._check_domain(z, inverse=True)
+        if params.dim() == z.dim():
+            params = params.unsqueeze(-1)
         x, inverse_logabsdet = self._spline(z, params, inverse=True)
         return x, -sum_except_batch(inverse_logabsdet)
 
-    def _output_dim_multiplier(self) -> int:
-        """Parameters per transformed element (the official library's name)."""
-        return self._num_params()
 
-    def extra_repr(self) -> str:
-        spline = f"num_bins={self.num_bins}"
-        if self.tail_bound is not None:
-            spline += f", tail_bound={self.tail_bound}, tails={self.tails!r}"
-        rest = super().extra_repr()  # type: ignore[misc]
-        return f"{spline}, {rest}" if rest else spline
+class SplineHooks(TransformerHooks):
+    """Spline layers: the official ``num_bins`` attribute (and ``tail_bound``, ``tails``)."""
+
+    num_bins = OnTransformer()
+    tail_bound = OnTransformer()
+    tails = OnTransformer()
 
 
-class LinearSplineTransformer(SplineTransformer):
+class LinearSpline(SplineTransformer):
     """Piecewise-linear spline (``K`` equal bins, learned heights): ``P = K``."""
 
-    def _num_params(self) -> int:
+    @property
+    def num_params(self) -> int:
         return self.num_bins
-
-    def identity_params(self, dtype: torch.dtype | None = None) -> Tensor:
-        return torch.zeros(self._num_params(), dtype=dtype)
 
     def _spline(self, inputs: Tensor, params: Tensor, inverse: bool) -> tuple[Tensor, Tensor]:
         if self.tails is None:
@@ -139,20 +140,19 @@ class LinearSplineTransformer(SplineTransformer):
         )
 
 
-class QuadraticSplineTransformer(SplineTransformer):
+class QuadraticSpline(SplineTransformer):
     """Piecewise-quadratic spline: ``K`` widths then ``K + 1`` knot log-densities (``K - 1`` with
     tails, the boundary slope being 1)."""
 
-    def _init_spline(self, num_bins: int, tail_bound: float | None, tails: str | None) -> None:
-        super()._init_spline(num_bins, tail_bound, tails)
+    def __init__(self, num_bins: int, tail_bound: float | None = None,
+                 tails: str | None = "linear"):
+        super().__init__(num_bins, tail_bound, tails)
         if self.tails is not None and self.num_bins < 2:
             raise ValueError(f"{type(self).__name__}: tails need num_bins >= 2")
 
-    def _num_params(self) -> int:
+    @property
+    def num_params(self) -> int:
         return 2 * self.num_bins + (1 if self.tails is None else -1)
-
-    def identity_params(self, dtype: torch.dtype | None = None) -> Tensor:
-        return torch.zeros(self._num_params(), dtype=dtype)
 
     def _spline(self, inputs: Tensor, params: Tensor, inverse: bool) -> tuple[Tensor, Tensor]:
         widths, heights = params[..., : self.num_bins], params[..., self.num_bins :]
@@ -163,17 +163,18 @@ class QuadraticSplineTransformer(SplineTransformer):
         )
 
 
-class CubicSplineTransformer(SplineTransformer):
+class CubicSpline(SplineTransformer):
     """Monotone cubic spline: ``K`` widths, ``K`` heights, left and right end derivative:
     ``P = 2K + 2``."""
 
-    def _num_params(self) -> int:
+    @property
+    def num_params(self) -> int:
         return 2 * self.num_bins + 2
 
     def identity_params(self, dtype: torch.dtype | None = None) -> Tensor:
         m = DEFAULT_MIN_DERIVATIVE
         end = math.log((1 - m) / (2 - m))  # m + (3 - 2m) sigmoid(end) = 1
-        params = torch.zeros(self._num_params(), dtype=dtype)
+        params = torch.zeros(self.num_params, dtype=dtype)
         params[-2:] = end
         return params
 
@@ -190,16 +191,26 @@ class CubicSplineTransformer(SplineTransformer):
         )
 
 
-class RationalQuadraticSplineTransformer(SplineTransformer):
+class RationalQuadraticSpline(SplineTransformer):
     """Rational-quadratic spline (Durkan et al., 2019): ``K`` widths, ``K`` heights and the knot
-    derivatives (``K + 1``; ``K - 1`` with linear tails, ``K`` with circular ones)."""
+    derivatives (``K + 1``; ``K - 1`` with linear tails, ``K`` with circular ones).
 
-    def _num_params(self) -> int:
+    Example:
+        >>> import torch
+        >>> spline = RationalQuadraticSpline(4, tail_bound=3.0)
+        >>> x = torch.tensor([[-4.0, 0.5]])
+        >>> z, ldj = spline.forward(x, spline.identity_params().expand(1, 2, -1))
+        >>> torch.allclose(z, x), torch.allclose(ldj, torch.zeros(1), atol=1e-6)
+        (True, True)
+    """
+
+    @property
+    def num_params(self) -> int:
         extra = {None: 1, "linear": -1, "circular": 0}[self.tails]
         return 3 * self.num_bins + extra
 
     def identity_params(self, dtype: torch.dtype | None = None) -> Tensor:
-        params = torch.zeros(self._num_params(), dtype=dtype)
+        params = torch.zeros(self.num_params, dtype=dtype)
         params[2 * self.num_bins :] = inverse_softplus(1 - DEFAULT_MIN_DERIVATIVE)
         return params
 
