@@ -33,6 +33,8 @@ VAE = ["train", "vae", "--hidden", "8", "--length", "1", "--iwbo-k", "0", "--bat
        "--quiet", "--steps", "2"]
 CLOUD = ["train", "pointcloud", "--num-flows", "1", "--d-model", "8", "--nhead", "2",
          "--num-points", "10", "--batch-size", "16", "--quiet", "--steps", "2"]
+TABULAR = ["train", "tabular", "--num-flows", "1", "--hidden-units", "8", "--batch-size", "16",
+           "--quiet", "--steps", "2"]
 COMMANDS = {"toy": TOY, "image": IMAGE, "vae": VAE, "pointcloud": CLOUD}
 
 
@@ -90,6 +92,8 @@ BAD_FLAGS = [
     ("pointcloud-nhead", CLOUD + ["--nhead", "3"], "nhead (--nhead): must divide d_model 8"),
     ("pointcloud-dropout", CLOUD + ["--dropout", "1"], "dropout (--dropout)"),
     ("vae-flow", VAE + ["--flow", "nosuch"], "flow (--flow): expected one of"),
+    ("tabular-model", TABULAR + ["--model", "glow"], "model (--model): expected one of"),
+    ("tabular-tail-bound", TABULAR + ["--tail-bound", "0"], "tail_bound (--tail-bound)"),
     ("vae-kl-warmup", VAE + ["--kl-warmup", "-1"], "kl_warmup (--kl-warmup)"),
     ("tabular-tail-bound", ["train", "tabular", "--tail-bound", "0"],
      "tail_bound (--tail-bound): expected a number > 0"),
@@ -283,7 +287,8 @@ def test_unwritable_out(tmp_path, capsys):
     ["train", "image", "--dataset", "mnist", "--steps", "2"],
     ["train", "vae", "--dataset", "fashion_mnist", "--steps", "2"],
     ["train", "pointcloud", "--source", "mnist", "--steps", "2"],
-], ids=["image", "vae", "pointcloud"])
+    ["train", "tabular", "--dataset", "gas", "--steps", "2"],
+], ids=["image", "vae", "pointcloud", "tabular"])
 def test_missing_dataset_files_without_download(tmp_path, capsys, argv):
     pytest.importorskip("torchvision")
     code, _, err = run(argv + ["--data-root", tmp_path / "data", "--out", tmp_path / "r"], capsys)
