@@ -1,4 +1,4 @@
-"""``survae train vae``: VAEs with flow posteriors on binarized images (the flow-VAE seed).
+"""``survae train vae``: VAEs with flow posteriors on images (the flow-VAE seed).
 
 ``survae train vae --dataset digits --flow planar --length 16 --mode static|dynamic
 --arch dense|conv`` trains :func:`survae.models.vae.build_flow_vae` with the shared trainer,
@@ -8,6 +8,11 @@ linearly from 0 to 1 over N steps), then reports the test ELBO and the importanc
 nats per image (higher is better), and writes ``samples.png`` (decoder means of prior samples),
 ``reconstructions.png`` and, for ``--latent-dim 2``, ``latent.png`` (posterior samples of the
 test set coloured by class).
+
+``--likelihood bernoulli`` (the default) binarizes the images; ``discretized-logistic`` and
+``logit-normal`` model them as they are (the digits' 17 gray levels, 8-bit values for the
+torchvision datasets, training images flipped at random for SVHN and CIFAR-10, as in the seed),
+and report bits per dim on that discrete data.
 
 ``survae reproduce vae`` runs the comparison table on the digits: no flow and every flow type,
 static and dynamic.
@@ -26,7 +31,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset
 
-from survae.data.digits import DigitsDataset
+from survae.data.digits import DIGITS_LEVELS, DigitsDataset
 from survae.data.vision import IMAGE_DATASETS, IMAGE_SHAPES, load_image_dataset
 from survae.experiments.images import save_image_grid
 from survae.experiments.trainer import (
@@ -36,7 +41,15 @@ from survae.experiments.trainer import (
     seed_everything,
 )
 from survae.experiments.training import non_negative_int, positive_int, report_metrics
-from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES, build_flow_vae, vae_terms
+from survae.models.vae import (
+    VAE_ARCHS,
+    VAE_FLOWS,
+    VAE_LIKELIHOODS,
+    VAE_MODES,
+    build_flow_vae,
+    decoder_images,
+    vae_terms,
+)
 from survae.utils.metrics import iwbo_batched
 
 
@@ -50,6 +63,11 @@ def add_vae_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", choices=VAE_ARCHS, default="dense")
     parser.add_argument("--latent-dim", type=positive_int, default=8)
     parser.add_argument("--hidden", type=positive_int, default=256)
+    parser.add_argument("--likelihood", choices=VAE_LIKELIHOODS, default="bernoulli",
+                        help="decoder: bernoulli (binarized images), discretized-logistic or "
+                        "logit-normal (the images' own levels; bpd on the discrete data)")
+    parser.add_argument("--alpha", type=float, default=0.05,
+                        help="logit-normal: logit(alpha + (1 - 2 alpha) x) pre-processing")
     parser.add_argument("--kl-warmup", type=non_negative_int, default=0,
                         help="steps of linear KL annealing from 0 to 1 (0: off)")
     parser.add_argument("--iwbo-k", type=non_negative_int, default=1000)
@@ -58,9 +76,22 @@ def add_vae_arguments(parser: argparse.ArgumentParser) -> None:
                            decay="cosine", clip_grad_norm=100.0, eval_every=1000, out="runs/vae")
 
 
+def num_levels(args: argparse.Namespace) -> int:
+    """Values per pixel of the data the decoder models: 2 (binarized), 17 (the digits' gray
+    levels) or 256."""
+    if args.likelihood == "bernoulli":
+        return 2
+    return DIGITS_LEVELS if args.dataset == "digits" else 256
+
+
 def _datasets(args: argparse.Namespace) -> tuple[Dataset, Dataset]:
-    """Training images binarized afresh at every access (dynamic binarization), test images
-    once (the digits' fixed binarization, or a 0.5 threshold for the torchvision datasets)."""
+    """Bernoulli: training images binarized afresh at every access (dynamic binarization), test
+    images once (the digits' fixed binarization, or a 0.5 threshold for the torchvision
+    datasets). Otherwise the integer images as they are (flips: the loader's default)."""
+    if args.likelihood != "bernoulli":
+        kwargs = {"download": args.download, "digits_bits": 5}
+        return (load_image_dataset(args.dataset, args.data_root, "train", **kwargs),
+                load_image_dataset(args.dataset, args.data_root, "test", flip=False, **kwargs))
     if args.dataset == "digits":  # Bernoulli(v / 16) per access, as the fixed test binarization
         train: Dataset = DigitsDataset("train", mode="probs", transform=torch.bernoulli)
     else:
@@ -121,9 +152,10 @@ def train_vae(args: argparse.Namespace) -> dict[str, Any]:
     shape = IMAGE_SHAPES[args.dataset]
     settings = {"data_shape": list(shape), "latent_dim": args.latent_dim, "flow": args.flow,
                 "length": args.length, "mode": args.mode, "arch": args.arch,
-                "hidden": args.hidden}
-    model = build_flow_vae(tuple(shape), args.latent_dim, args.flow, args.length, args.mode,
-                           args.arch, args.hidden)
+                "hidden": args.hidden, "likelihood": args.likelihood,
+                "num_levels": num_levels(args), "alpha": args.alpha}
+    model = build_flow_vae(tuple(shape), **{k: v for k, v in settings.items()
+                                            if k != "data_shape"})
     holder: dict[str, Trainer] = {}
 
     def loss_fn(m: nn.Module, batch: Any) -> Tensor:
@@ -149,16 +181,17 @@ def train_vae(args: argparse.Namespace) -> dict[str, Any]:
     metrics.update(evaluate_vae(model, test, config.eval_batch_size, k=args.iwbo_k,
                                 kbs=args.iwbo_kbs, device=config.device))
     with torch.no_grad():
-        vae = model.transforms[0]
         z = model.base_dist.sample(64)
-        means = torch.sigmoid(vae.decoder.net(z))
+        means = decoder_images(model, z)
         x = torch.stack([test[i][0] for i in range(min(32, len(test)))])
-        recon = torch.sigmoid(vae.decoder.net(vae_terms(model, x)["z"]))
+        recon = decoder_images(model, vae_terms(model, x)["z"])
+        x = x.float() / (num_levels(args) - 1)
     save_image_grid(means, out / "samples.png")
     save_image_grid(torch.cat([x, recon]), out / "reconstructions.png")
     if args.latent_dim == 2:
         _latent_scatter(model, test, out / "latent.png")
     metrics.update({"flow": args.flow, "mode": args.mode, "arch": args.arch,
+                    "likelihood": args.likelihood,
                     "length": args.length, "latent_dim": args.latent_dim,
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "eval_seconds": round(time.perf_counter() - start, 1), "run_dir": str(out)})
