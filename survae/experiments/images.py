@@ -1,6 +1,7 @@
 """``survae train image``, ``survae sample`` and ``survae eval``: image flows on image datasets.
 
-``survae train image --model realnvp|glow|augmented|maxpool|baseline --dataset digits`` trains a
+``survae train image --model realnvp|glow|augmented|maxpool|baseline|maxpool-learned --dataset
+digits`` trains a
 model of :mod:`survae.models.images` with the shared :class:`~survae.experiments.trainer.Trainer`
 (every training flag, ``--config run.yaml``, ``--resume``, torchrun) and writes, in ``--out``:
 ``checkpoint.pt`` (with what is needed to rebuild the model), ``log.csv``, ``loss.png``,
@@ -33,7 +34,8 @@ from survae.experiments.trainer import (
     seed_everything,
 )
 from survae.experiments.training import load_checkpoint, positive_int, report_metrics
-from survae.models.images import IMAGE_MODELS, build_image_model
+from survae.models.images import IMAGE_MODELS, POOL_FLOW_MODELS, build_image_model
+from survae.models.pool_flow import DEQUANTIZATIONS
 from survae.utils.metrics import iwbo_batched
 
 
@@ -51,6 +53,13 @@ def add_image_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps-per-scale", type=positive_int, default=None,
                         help="flow steps per scale (glow, augmented, maxpool, baseline)")
     parser.add_argument("--scales", type=positive_int, default=None, help="number of scales")
+    parser.add_argument("--dequant", choices=DEQUANTIZATIONS, default=None,
+                        help="maxpool, baseline, maxpool-learned: uniform (default) or flow "
+                        "(variational) dequantization")
+    parser.add_argument("--depth", type=positive_int, default=None,
+                        help="maxpool, baseline, maxpool-learned: dense layers per DenseNet block")
+    parser.add_argument("--growth", type=positive_int, default=None,
+                        help="maxpool, baseline, maxpool-learned: channels per dense layer")
     parser.add_argument("--iwbo-k", type=int, default=0,
                         help="also report the test IWBO with this many samples (0: off)")
     parser.add_argument("--num-samples", type=positive_int, default=64)
@@ -67,6 +76,11 @@ def model_settings(args: argparse.Namespace) -> dict[str, Any]:
         kwargs["steps"] = args.steps_per_scale
     if args.scales is not None:
         kwargs["num_levels" if args.model == "glow" else "num_scales"] = args.scales
+    for flag in ("dequant", "depth", "growth"):
+        if getattr(args, flag, None) is not None:
+            if args.model not in POOL_FLOW_MODELS:
+                raise ValueError(f"--{flag}: only for {POOL_FLOW_MODELS}, not {args.model!r}")
+            kwargs[flag] = getattr(args, flag)
     return kwargs
 
 

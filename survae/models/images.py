@@ -219,7 +219,8 @@ IMAGE_MODELS: dict[str, Callable[..., Flow]] = {
     "baseline": _paper_baseline,
     "maxpool-learned": _learned_maxpool,
 }
-_POOL_FLOWS = (_paper_maxpool, _paper_baseline, _learned_maxpool)
+POOL_FLOW_MODELS = ("maxpool", "baseline", "maxpool-learned")
+_POOL_FLOWS = tuple(IMAGE_MODELS[name] for name in POOL_FLOW_MODELS)
 
 
 def build_image_model(name: str, shape: tuple[int, int, int], **kwargs: Any) -> Flow:

@@ -140,7 +140,8 @@ def dequantize_levels(num_levels: int, alpha: float) -> list[nn.Module]:
     """The seed's pre-processing of ``K``-level images as flow layers: ``z = (x + u) / K``
     (``UniformDequantization`` in the enclosing power of two, then a rescaling: together
     ``V = -D log K``), then ``Logit(alpha)``. Their log-dets make a bound on the continuous
-    logits a bound on the discrete data."""
+    logits a bound on the discrete data. (The Gaussian's mass outside the logit interval is
+    lost to the bound; samples there come out as the spare levels ``K .. 2**bits - 1``.)"""
     bits = max(1, math.ceil(math.log2(num_levels)))
     return [UniformDequantization(num_bits=bits),
             ScalarAffineBijection(scale=2**bits / num_levels), Logit(alpha=alpha)]
