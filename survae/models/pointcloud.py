@@ -41,6 +41,7 @@ from survae.transforms import (
     ActNormBijection1d,
     AffineCouplingBijection,
     AffineSetCouplingBijection,
+    LogSpacingsBijection,
     PermuteAxes,
     RationalQuadraticSplineSetCouplingBijection,
     Reverse,
@@ -67,6 +68,7 @@ def build_pointcloud_flow(
     coupling: str = "affine",
     num_bins: int = 8,
     tail_bound: float = 4.0,
+    spacings: bool = True,
 ) -> Flow:
     """The point-cloud flow ``model`` (see the module table) for sets of ``num_points`` 2-D points.
 
@@ -88,6 +90,10 @@ def build_pointcloud_flow(
         scale_fn: coupling scale function.
         coupling: ``"affine"`` or ``"spline"`` couplings over the coordinates.
         num_bins, tail_bound: spline bins and interval ``[-B, B]`` (``coupling="spline"``).
+        spacings: ``sort`` only: after sorting, code the sorted coordinate by its first value and
+            log-spacings (``LogSpacingsBijection``), and give the coordinate-wise conditioners a
+            learned position embedding (a point's place in the order stands for its
+            coordinate, which the spacings no longer show locally).
     """
     if model not in POINTCLOUD_MODELS:
         raise ValueError(f"unknown point-cloud model {model!r}; choose one of {POINTCLOUD_MODELS}")
@@ -103,6 +109,8 @@ def build_pointcloud_flow(
     ]
     if model == "sort":
         transforms.append(SortSurjection(dim=2, lexicographic=True))
+        if spacings:
+            transforms.append(LogSpacingsBijection(feature=0))
     elif model == "permute":
         transforms.append(StochasticPermutation(dim=2))
     half = num_points // 2
@@ -113,6 +121,8 @@ def build_pointcloud_flow(
                                                                  **net_kwargs)
         else:
             coords = AffineSetCouplingBijection(2, scale_fn=scale_fn, **net_kwargs)
+        if model == "sort" and spacings:
+            _add_positions(coords, num_points, net_kwargs)
         transforms += [coords, Reverse(2, dim=1)]
         if model != "equivariant":
             if model == "permute":
@@ -125,3 +135,13 @@ def build_pointcloud_flow(
                               else Shuffle(num_points, dim=2))
         transforms.append(ActNormBijection1d(2))
     return Flow(StandardNormal((2, num_points)), transforms)
+
+
+def _add_positions(coupling: nn.Module, length: int, net_kwargs: dict) -> None:
+    """Swap a set coupling's ``SetTransformer`` for a ``PositionalTransformer`` with the same
+    weights (the identity initialisation included) plus a learned embedding of each of
+    ``length`` positions: for ordered sets (the layer is no longer permutation equivariant)."""
+    net = coupling.coupling_net[0]
+    positional = PositionalTransformer(net.d_input, net.d_output, length=length, **net_kwargs)
+    positional.load_state_dict(net.state_dict(), strict=False)
+    coupling.coupling_net[0] = positional

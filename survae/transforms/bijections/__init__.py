@@ -127,6 +127,7 @@ from survae.transforms.bijections.set_layers import (
     AffineSetCouplingBijection,
     RationalQuadraticSplineSetCouplingBijection,
 )
+from survae.transforms.bijections.spacings import LogSpacingsBijection
 from survae.transforms.bijections.splines import (
     CubicSplineBijection,
     LinearSplineBijection,
@@ -152,6 +153,7 @@ __all__ = [
     "AffineSetCouplingBijection",
     "AdditiveSetCouplingBijection",
     "RationalQuadraticSplineSetCouplingBijection",
+    "LogSpacingsBijection",
     "GaussianMixtureCouplingBijection",
     "ConditionalLinearSplineAutoregressiveBijection2d",
     "ConditionalQuadraticSplineAutoregressiveBijection2d",
