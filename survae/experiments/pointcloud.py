@@ -300,7 +300,7 @@ def reproduce_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
         "over the coordinates, "
         f"{args.steps} steps of batch {run_args[args.models[0]].batch_size}, Adam 1e-3 with "
         "warm-up and cosine decay, "
-        f"{first['parameters']:,} parameters for the order-aware models; one CPU thread per run, "
+        f"{first['parameters']:,} parameters ({args.models[0]}); one CPU thread per run, "
         f"{min(args.jobs, len(rows))} run(s) at a time.",
         "",
         f"| model | invariant | test ppll (nats) | test IWBO ppll (k={args.iwbo_k}) "
