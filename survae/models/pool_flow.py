@@ -123,7 +123,7 @@ def pool_flow(
     num_scales: int = 2,
     steps: int = 4,
     pooling: str = "max",
-    actnorm: bool = True,
+    actnorm: bool = False,
     dequant: str = "uniform",
     dequant_steps: int = 2,
     dequant_context: int = 16,
@@ -142,7 +142,7 @@ def pool_flow(
         num_scales: scales (``num_scales - 1`` poolings after the initial squeeze).
         steps: flow steps per scale.
         pooling: ``"max"``, ``"none"`` or ``"max-learned"``.
-        actnorm: an ActNorm before each step (and at the end).
+        actnorm: an ActNorm before each step (and at the end); off in the official runs.
         dequant: ``"uniform"`` or ``"flow"`` (variational dequantization).
         dequant_steps, dequant_context: the dequantization flow's steps and context channels.
         hidden, blocks, depth, growth, dropout, gated_conv: the DenseNet conditioners
