@@ -245,7 +245,9 @@ def add_pointcloud_table_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iwbo-k", type=non_negative_int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=positive_int, default=2,
-                        help="runs trained at a time, one process and one thread each")
+                        help="runs trained at a time, one process each")
+    parser.add_argument("--threads", type=positive_int, default=1,
+                        help="torch threads per run")
     parser.add_argument("--out", default="runs/pointcloud-table")
     parser.add_argument("--docs", default=None, help="also copy table and figure here")
     parser.add_argument("--quiet", action="store_true")
@@ -270,7 +272,8 @@ def reproduce_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
         parser = argparse.ArgumentParser()
         add_pointcloud_arguments(parser)
         argv = ["--model", name, "--steps", str(args.steps), "--seed", str(args.seed),
-                "--iwbo-k", str(args.iwbo_k), "--out", str(out / name), "--threads", "1"]
+                "--iwbo-k", str(args.iwbo_k), "--out", str(out / name),
+                "--threads", str(args.threads)]
         run = parser.parse_args(argv + (["--quiet"] * args.quiet))
         # the parser itself (kept for --config) does not pickle, and the run does not need it
         run_args[name] = argparse.Namespace(
@@ -300,7 +303,8 @@ def reproduce_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
         "over the coordinates, "
         f"{args.steps} steps of batch {run_args[args.models[0]].batch_size}, Adam 1e-3 with "
         "warm-up and cosine decay, "
-        f"{first['parameters']:,} parameters ({args.models[0]}); one CPU thread per run, "
+        f"{first['parameters']:,} parameters ({args.models[0]}); {args.threads} CPU thread(s) "
+        "per run, "
         f"{min(args.jobs, len(rows))} run(s) at a time.",
         "",
         f"| model | invariant | test ppll (nats) | test IWBO ppll (k={args.iwbo_k}) "
@@ -346,7 +350,8 @@ def reproduce_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
         "ordering, not the values.",
         "",
         f"Command: `survae reproduce pointcloud --models {' '.join(args.models)} "
-        f"--steps {args.steps} --iwbo-k {args.iwbo_k} --jobs {args.jobs}`; wall time "
+        f"--steps {args.steps} --iwbo-k {args.iwbo_k} --jobs {args.jobs} "
+        f"--threads {args.threads}`; wall time "
         f"{wall / 60:.1f} minutes for the {len(rows)} runs.",
     ]
     (out / "table.md").write_text("\n".join(lines) + "\n")
