@@ -5,14 +5,17 @@ experiment. Data ``(B, L, 2)`` in ``[0, 28)^2``; inside, ``(B, 2, L)`` scaled to
 ``model``          how it treats the order of the points
 =================  ==============================================================================
 ``sort``           *SortFlow*: a ``SortSurjection`` (lexicographic) orders the set, so
-                   ``p(x) = p(sort(x)) / L!``: exactly permutation invariant; then couplings over
-                   the coordinates (``AffineSetCouplingBijection``, set-transformer conditioner)
-                   and over the points (positional transformer conditioner), which may use the
-                   order
-``permute``        *PermuteFlow*: a ``StochasticPermutation`` shuffles the set, then the same
-                   order-aware flow: invariant in expectation; ``log_prob`` is an ELBO
-``baseline``       the same order-aware flow with no permutation layer: the density depends on the
-                   arbitrary order the points came in (not invariant)
+                   ``p(x) = p(sort(x)) / L!``: exactly permutation invariant; by default the
+                   sorted coordinate is then coded by its first value and log-spacings
+                   (``LogSpacingsBijection``: the ordered cone onto the whole space) and the
+                   coordinate conditioners see positions; then the blocks, which may use the
+                   order (``Shuffle`` after each coupling over the points)
+``permute``        *PermuteFlow*: a ``StochasticPermutation`` shuffles the set, then the blocks
+                   with a ``StochasticPermutation`` after each coupling over the points (whose
+                   conditioner has no positional encoding): invariant in expectation;
+                   ``log_prob`` is an ELBO
+``baseline``       the order-aware flow of ``sort`` with no permutation layer: the density
+                   depends on the arbitrary order the points came in (not invariant)
 ``equivariant``    couplings over the coordinates only, with set-transformer conditioners, and
                    ActNorm over the set: an exchangeable flow, exactly invariant without sorting
 =================  ==============================================================================
