@@ -1,6 +1,5 @@
 """`survae train vae` and `survae reproduce vae` (tiny runs on the digits)."""
 
-import argparse
 import json
 import math
 
@@ -9,7 +8,8 @@ import pytest
 import torch
 
 from survae.experiments.cli import main
-from survae.experiments.vae import _datasets, add_vae_arguments, table_runs
+from survae.experiments.specs import VaeSpec
+from survae.experiments.vae import _datasets, table_runs
 from tests.data.files import write_idx
 
 TINY = ["--steps", "5", "--batch-size", "16", "--hidden", "16", "--length", "2", "--quiet"]
@@ -48,9 +48,7 @@ def test_table_runs_and_command(tmp_path, capsys):
 
 
 def test_digits_training_images_are_binarized_afresh():
-    parser = argparse.ArgumentParser()
-    add_vae_arguments(parser)
-    train, test = _datasets(parser.parse_args([]))
+    train, test = _datasets(VaeSpec())
     torch.manual_seed(0)
     draws = torch.stack([train[5][0] for _ in range(20)])
     assert set(draws.unique().tolist()) <= {0.0, 1.0}
@@ -79,9 +77,7 @@ def test_mnist_files_in_torchvision_format(tmp_path, capsys):
 
 @pytest.mark.parametrize("likelihood", ["discretized-logistic", "logit-normal"])
 def test_non_binary_likelihoods_on_the_17_level_digits(tmp_path, capsys, likelihood):
-    parser = argparse.ArgumentParser()
-    add_vae_arguments(parser)
-    train, test = _datasets(parser.parse_args(["--likelihood", likelihood]))
+    train, test = _datasets(VaeSpec(likelihood=likelihood))
     x = train[3][0]
     assert x.dtype == torch.long and int(x.max()) <= 16 and torch.equal(test[3][0], test[3][0])
     main(["reproduce", "vae", "--flows", "nice", "--likelihood", likelihood, "--steps", "3",
