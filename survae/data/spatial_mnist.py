@@ -9,7 +9,10 @@ in units of MNIST pixels: ``[0, 28)^2``. Two sources:
   the same ``[0, 28)^2`` frame, so per-point log-likelihoods are in the units of SpatialMNIST;
 - ``"mnist"``: torchvision's MNIST files under ``root`` (``root/MNIST/raw``).
 
-The point sets are drawn once per split from a seeded generator: the same seed, the same data.
+The point sets are drawn once per split from a seeded generator: the same seed, the same data
+(``points``). With ``resample=True`` every access draws a fresh set from the same image instead
+(from torch's global generator, which the trainer seeds and checkpoints): the training images
+then give an endless stream of sets, not ``N`` fixed ones. Test sets stay fixed.
 
 Example:
     >>> data = SpatialDigits("test", num_points=50)
@@ -65,6 +68,8 @@ class SpatialDigits(Dataset):
         source: ``"digits"`` (bundled 8x8 digits) or ``"mnist"`` (torchvision files in ``root``).
         root: folder of torchvision's MNIST files (source ``"mnist"``).
         seed: seeds the sampling of the points.
+        resample: draw a fresh set of points at every access (``__getitem__``); ``points`` still
+            holds the fixed sets drawn with ``seed``.
     """
 
     def __init__(
@@ -74,6 +79,7 @@ class SpatialDigits(Dataset):
         source: str = "digits",
         root: str | os.PathLike = "data",
         seed: int = 0,
+        resample: bool = False,
     ):
         if source not in SPATIAL_SOURCES:
             raise ValueError(f"SpatialDigits: unknown source {source!r}; choose {SPATIAL_SOURCES}")
@@ -94,13 +100,19 @@ class SpatialDigits(Dataset):
         self.points = points * (FRAME / images.shape[-1])
         self.labels = labels.long()
         self.split, self.source, self.num_points = split, source, num_points
+        self.resample = resample
+        self.images = images if resample else None
 
     def __len__(self) -> int:
         return len(self.points)
 
     def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        if self.resample:
+            image = self.images[index : index + 1]
+            points = points_from_images(image, self.num_points)[0]
+            return points * (FRAME / image.shape[-1]), self.labels[index]
         return self.points[index], self.labels[index]
 
     def __repr__(self) -> str:
         return (f"SpatialDigits(split={self.split!r}, source={self.source!r}, "
-                f"n={len(self)}, num_points={self.num_points})")
+                f"n={len(self)}, num_points={self.num_points}, resample={self.resample})")

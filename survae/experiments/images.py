@@ -1,6 +1,7 @@
 """``survae train image``, ``survae sample`` and ``survae eval``: image flows on image datasets.
 
-``survae train image --model realnvp|glow|augmented|maxpool|baseline --dataset digits`` trains a
+``survae train image --model realnvp|glow|augmented|maxpool|baseline|maxpool-learned --dataset
+digits`` trains a
 model of :mod:`survae.models.images` with the shared :class:`~survae.experiments.trainer.Trainer`
 (every training flag, ``--config run.yaml``, ``--resume``, torchrun) and writes, in ``--out``:
 ``checkpoint.pt`` (with what is needed to rebuild the model), ``log.csv``, ``loss.png``,
@@ -48,6 +49,9 @@ def model_settings(spec: ImageSpec) -> dict[str, Any]:
         kwargs["steps"] = spec.steps_per_scale
     if spec.scales is not None:
         kwargs["num_levels" if spec.model == "glow" else "num_scales"] = spec.scales
+    for name in ("dequant", "depth", "growth"):  # the pool flows' DenseNet and dequantization
+        if getattr(spec, name) is not None:
+            kwargs[name] = getattr(spec, name)
     return kwargs
 
 

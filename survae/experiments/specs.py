@@ -58,10 +58,11 @@ from survae.experiments.config import (
 )
 from survae.experiments.config import EXPERIMENTS as EXPERIMENTS  # filled in below
 from survae.experiments.errors import SpecError
-from survae.models.images import IMAGE_MODELS
+from survae.models.images import IMAGE_MODELS, POOL_FLOW_MODELS
 from survae.models.pointcloud import POINTCLOUD_COUPLINGS, POINTCLOUD_MODELS
+from survae.models.pool_flow import DEQUANTIZATIONS
 from survae.models.tabular import TABULAR_MODELS
-from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES
+from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_LIKELIHOODS, VAE_MODES
 
 __all__ = ["ImageSpec", "PointcloudSpec", "TabularSpec", "ToySpec", "TrainConfig", "VaeSpec",
            "experiment", "option", "override"]
@@ -130,6 +131,13 @@ class ImageSpec(TrainConfig):
     steps_per_scale: int | None = option(None, MODEL, "flow steps per scale (glow, augmented, "
                                          "maxpool, baseline)", ge=1)
     scales: int | None = option(None, MODEL, "number of scales", ge=1)
+    dequant: str | None = option(None, MODEL, "maxpool, baseline, maxpool-learned: uniform "
+                                 "(default) or flow (variational) dequantization",
+                                 choices=DEQUANTIZATIONS)
+    depth: int | None = option(None, MODEL, "maxpool, baseline, maxpool-learned: dense layers "
+                               "per DenseNet block (default 2)", ge=1)
+    growth: int | None = option(None, MODEL, "maxpool, baseline, maxpool-learned: channels per "
+                                "dense layer (default 16)", ge=1)
     iwbo_k: int = option(0, RUN, "also report the test IWBO with this many samples (0: off)",
                          ge=0)
     num_samples: int = option(64, RUN, "samples in samples.png", ge=1)
@@ -144,6 +152,10 @@ class ImageSpec(TrainConfig):
         if self.num_bits == 5 and self.dataset != "digits":
             raise SpecError(f"num_bits (--num-bits): only the digits can be used with 5 bits, "
                             f"not {self.dataset}")
+        for name in ("dequant", "depth", "growth"):
+            if getattr(self, name) is not None and self.model not in POOL_FLOW_MODELS:
+                raise SpecError(f"{name} (--{name}): only for {', '.join(POOL_FLOW_MODELS)}, "
+                                f"not {self.model}")
 
     def resolved(self) -> ImageSpec:
         bits = self.num_bits or (5 if self.dataset == "digits" else 8)
@@ -153,9 +165,11 @@ class ImageSpec(TrainConfig):
 @experiment("vae", "survae.experiments.vae:train_vae", "VAEs with flow posteriors (flow-VAE)")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class VaeSpec(TrainConfig):
-    """``survae train vae``: a VAE with a flow posterior on binarized images."""
+    """``survae train vae``: a VAE with a flow posterior on images (binarized, or their own
+    levels with a discretized-logistic or logit-normal decoder)."""
 
-    dataset: str = option("digits", DATA, "image dataset (binarized)", choices=IMAGE_DATASETS)
+    dataset: str = option("digits", DATA, "image dataset (binarized for the bernoulli "
+                          "likelihood)", choices=IMAGE_DATASETS)
     data_root: str = option("data", RUN, "folder of torchvision's files")
     download: bool = option(False, RUN, "let torchvision download the dataset")
     flow: str = option("planar", MODEL, "posterior flow", choices=VAE_FLOWS)
@@ -164,6 +178,11 @@ class VaeSpec(TrainConfig):
     arch: str = option("dense", MODEL, "encoder/decoder architecture", choices=VAE_ARCHS)
     latent_dim: int = option(8, MODEL, "latent dimensions", ge=1)
     hidden: int = option(256, MODEL, "hidden units", ge=1)
+    likelihood: str = option("bernoulli", MODEL, "decoder: bernoulli (binarized images), "
+                             "discretized-logistic or logit-normal (the images' own levels; bpd "
+                             "on the discrete data)", choices=VAE_LIKELIHOODS)
+    alpha: float = option(0.05, MODEL, "logit-normal: logit(alpha + (1 - 2 alpha) x) "
+                          "pre-processing", ge=0, lt=0.5)
     kl_warmup: int = option(0, OPTIM, "steps of linear KL annealing from 0 to 1 (0: off)", ge=0)
     iwbo_k: int = option(1000, RUN, "importance samples of the test IWBO (0 or 1: off)", ge=0)
     iwbo_kbs: int = option(100, RUN, "IWBO samples evaluated at a time", ge=1)
@@ -191,11 +210,16 @@ class PointcloudSpec(TrainConfig):
     nhead: int = option(4, MODEL, "attention heads (divides d_model)", ge=1)
     num_layers: int = option(1, MODEL, "transformer layers per conditioner", ge=1)
     dropout: float = option(0.0, MODEL, "transformer dropout", ge=0, lt=1)
-    coupling: str = option("affine", MODEL, "couplings over the coordinates: affine or "
+    coupling: str = option("spline", MODEL, "couplings over the coordinates: affine or "
                            "rational-quadratic spline", choices=POINTCLOUD_COUPLINGS)
+    num_bins: int = option(8, MODEL, "spline bins (coupling spline)", ge=1)
+    no_spacings: bool = option(False, MODEL, "sort: the official SortFlow (no log-spacings "
+                               "after sorting)")
+    resample: bool = option(False, DATA, "draw fresh training sets from the training images at "
+                            "every access (default: the fixed sets; test sets stay fixed)")
     iwbo_k: int = option(0, RUN, "also the test IWBO with this many samples (permute model)",
                          ge=0)
-    steps: int = override("steps", _IMAGE_TRAINING["steps"])
+    steps: int = override("steps", 1500)
     warmup: int = override("warmup", _IMAGE_TRAINING["warmup"])
     decay: str = override("decay", _IMAGE_TRAINING["decay"])
     clip_grad_norm: float | None = override("clip_grad_norm", _IMAGE_TRAINING["clip_grad_norm"])

@@ -1,4 +1,4 @@
-"""``survae train vae``: VAEs with flow posteriors on binarized images (the flow-VAE seed).
+"""``survae train vae``: VAEs with flow posteriors on images (the flow-VAE seed).
 
 ``survae train vae --dataset digits --flow planar --length 16 --mode static|dynamic
 --arch dense|conv`` trains :func:`survae.models.vae.build_flow_vae` with the shared trainer,
@@ -8,6 +8,11 @@ linearly from 0 to 1 over N steps), then reports the test ELBO and the importanc
 nats per image (higher is better), and writes ``samples.png`` (decoder means of prior samples),
 ``reconstructions.png`` and, for ``--latent-dim 2``, ``latent.png`` (posterior samples of the
 test set coloured by class).
+
+``--likelihood bernoulli`` (the default) binarizes the images; ``discretized-logistic`` and
+``logit-normal`` model them as they are (the digits' 17 gray levels, 8-bit values for the
+torchvision datasets, training images flipped at random for SVHN and CIFAR-10, as in the seed),
+and report bits per dim on that discrete data.
 
 ``survae reproduce vae`` runs the comparison table on the digits: no flow and every flow type,
 static and dynamic.
@@ -26,7 +31,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset
 
-from survae.data.digits import DigitsDataset
+from survae.data.digits import DIGITS_LEVELS, DigitsDataset
 from survae.data.vision import IMAGE_SHAPES, load_image_dataset
 from survae.experiments.errors import dataset_errors, model_option_errors
 from survae.experiments.evaluate import evaluate_bounds, nats_to_bpd
@@ -35,13 +40,36 @@ from survae.experiments.run_files import RunFolder, write_metrics
 from survae.experiments.specs import VaeSpec
 from survae.experiments.trainer import Trainer, seed_everything
 from survae.experiments.training import non_negative_int, positive_int
-from survae.models.vae import VAE_FLOWS, build_flow_vae, vae_terms
+from survae.models.vae import (
+    VAE_FLOWS,
+    VAE_LIKELIHOODS,
+    build_flow_vae,
+    decoder_images,
+    vae_terms,
+)
+
+
+def num_levels(spec: VaeSpec) -> int:
+    """Values per pixel of the data the decoder models: 2 (binarized), 17 (the digits' gray
+    levels) or 256."""
+    if spec.likelihood == "bernoulli":
+        return 2
+    return DIGITS_LEVELS if spec.dataset == "digits" else 256
 
 
 def _datasets(spec: VaeSpec) -> tuple[Dataset, Dataset]:
-    """Training images binarized afresh at every access (dynamic binarization), test images
-    once (the digits' fixed binarization, or a 0.5 threshold for the torchvision datasets)."""
+    """Bernoulli: training images binarized afresh at every access (dynamic binarization), test
+    images once (the digits' fixed binarization, or a 0.5 threshold for the torchvision
+    datasets). Otherwise the integer images as they are (flips: the loader's default, random
+    flips of the SVHN and CIFAR-10 training images as in the seed)."""
     with dataset_errors(spec.dataset, spec.data_root):
+        if spec.likelihood != "bernoulli":
+            kwargs = {"download": spec.download, "digits_bits": 5}
+            flip = None if spec.dataset not in ("svhn", "cifar10") else True
+            return (load_image_dataset(spec.dataset, spec.data_root, "train", flip=flip,
+                                       **kwargs),
+                    load_image_dataset(spec.dataset, spec.data_root, "test", flip=False,
+                                       **kwargs))
         if spec.dataset == "digits":  # Bernoulli(v / 16) per access, as the fixed test binarization
             train: Dataset = DigitsDataset("train", mode="probs", transform=torch.bernoulli)
         else:
@@ -95,10 +123,11 @@ def train_vae(spec: VaeSpec) -> dict[str, Any]:
         shape = IMAGE_SHAPES[spec.dataset]
         settings = {"data_shape": list(shape), "latent_dim": spec.latent_dim, "flow": spec.flow,
                     "length": spec.length, "mode": spec.mode, "arch": spec.arch,
-                    "hidden": spec.hidden}
+                    "hidden": spec.hidden, "likelihood": spec.likelihood,
+                    "num_levels": num_levels(spec), "alpha": spec.alpha}
         with model_option_errors("vae"):
-            model = build_flow_vae(tuple(shape), spec.latent_dim, spec.flow, spec.length,
-                                   spec.mode, spec.arch, spec.hidden)
+            model = build_flow_vae(tuple(shape), **{k: v for k, v in settings.items()
+                                                    if k != "data_shape"})
         holder: dict[str, Trainer] = {}
 
         def loss_fn(m: nn.Module, batch: Any) -> Tensor:
@@ -124,16 +153,17 @@ def train_vae(spec: VaeSpec) -> dict[str, Any]:
         metrics.update(evaluate_vae(model, test, spec.eval_batch_size, k=spec.iwbo_k,
                                     kbs=spec.iwbo_kbs, device=spec.device))
         with torch.no_grad():
-            vae = model.transforms[0]
             z = model.base_dist.sample(64)
-            means = torch.sigmoid(vae.decoder.net(z))
+            means = decoder_images(model, z)
             x = torch.stack([test[i][0] for i in range(min(32, len(test)))])
-            recon = torch.sigmoid(vae.decoder.net(vae_terms(model, x)["z"]))
+            recon = decoder_images(model, vae_terms(model, x)["z"])
+            x = x.float() / (num_levels(spec) - 1)
         save_image_grid(means, out / "samples.png")
         save_image_grid(torch.cat([x, recon]), out / "reconstructions.png")
         if spec.latent_dim == 2:
             _latent_scatter(model, test, out / "latent.png")
         metrics.update({"flow": spec.flow, "mode": spec.mode, "arch": spec.arch,
+                        "likelihood": spec.likelihood,
                         "length": spec.length, "latent_dim": spec.latent_dim,
                         "parameters": sum(p.numel() for p in model.parameters()),
                         "eval_seconds": round(time.perf_counter() - start, 1),
@@ -160,6 +190,8 @@ def add_vae_table_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latent-dim", type=positive_int, default=8)
     parser.add_argument("--hidden", type=positive_int, default=256)
     parser.add_argument("--iwbo-k", type=non_negative_int, default=1000)
+    parser.add_argument("--likelihood", choices=VAE_LIKELIHOODS, default="bernoulli",
+                        help="the decoder of every run (see survae train vae)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/vae-table")
     parser.add_argument("--docs", default=None)
@@ -204,47 +236,64 @@ def reproduce_vae(args: argparse.Namespace) -> dict[str, Any]:
         rows[name] = train_vae(VaeSpec(
             flow=flow, mode=mode, steps=args.steps, length=args.length,
             latent_dim=args.latent_dim, hidden=args.hidden, iwbo_k=args.iwbo_k, seed=args.seed,
-            out=str(out / name), quiet=args.quiet, overwrite=args.overwrite))
+            likelihood=args.likelihood, out=str(out / name), quiet=args.quiet,
+            overwrite=args.overwrite))
         m = rows[name]
         print(f"{name:22s} ELBO {m['test_elbo_nats']:.2f}  "
               f"IWBO {m.get(f'test_iwbo{args.iwbo_k}_nats', float('nan')):.2f}  "
               f"({m['seconds']:.0f} s)", flush=True)
+    binary = args.likelihood == "bernoulli"
+    data = ("the 8x8 digits binarized once for the test set, afresh at every access for training"
+            if binary else "the 8x8 digits' 17 gray levels as they are, with a "
+            f"{args.likelihood} decoder (bits per dim on that discrete data)")
     lines = [
-        "Test log-likelihood bounds (nats per image, higher is better) of flow-VAEs on the "
-        "8x8 digits binarized once for the test set, afresh at every access for training "
+        f"Test log-likelihood bounds (nats per image, higher is better) of flow-VAEs on {data} "
         f"(1437 train / 360 test): dense encoder/decoder with {args.hidden} hidden units, "
         f"{args.latent_dim}-D "
         f"latent, posterior flows of length {args.length}, {args.steps} steps of batch 64, "
         "Adam 1e-3 with warm-up and cosine decay, seed "
         f"{args.seed}, one CPU thread per run.",
         "",
-        f"| flow | mode | test ELBO | test IWBO (K={args.iwbo_k}) | final train loss | "
-        "parameters | minutes |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| flow | mode | test ELBO | test IWBO (K={args.iwbo_k}) | test bpd (IWBO) "
+        "| final train loss | parameters | minutes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in rows.values():
         iw = m.get(f"test_iwbo{args.iwbo_k}_nats")
+        bpd = m.get(f"test_iwbo{args.iwbo_k}_bpd", m["test_elbo_bpd"])
         lines.append(f"| {m['flow']} | {m['mode']} | {m['test_elbo_nats']:.2f} | "
-                     f"{'-' if iw is None else f'{iw:.2f}'} | {m['train_loss_nats']:.2f} | "
-                     f"{m['parameters']:,} | {m['seconds'] / 60:.1f} |")
+                     f"{'-' if iw is None else f'{iw:.2f}'} | {bpd:.3f} | "
+                     f"{m['train_loss_nats']:.2f} | {m['parameters']:,} | "
+                     f"{m['seconds'] / 60:.1f} |")
+    if not binary:
+        from survae.experiments.image_table import digits_categorical_bpd
+
+        bpd = digits_categorical_bpd()
+        nats = -bpd * 64 * math.log(2)
+        lines.append(f"| *baseline*: factorized categorical (exact) | - | {nats:.2f} | "
+                     f"{nats:.2f} | {bpd:.3f} | - | 1,024 | - |")
     minutes = (time.perf_counter() - start) / 60
     lines += ["", "The final train loss is the negative ELBO on the last training batches "
                   "(lower is better); test bounds far below minus it mean overfitting.",
-              "", f"Command: `survae reproduce vae --steps {args.steps} --length {args.length} "
+              "", f"Command: `survae reproduce vae --flows {' '.join(args.flows)} "
+                  f"--likelihood {args.likelihood} --steps {args.steps} --length {args.length} "
                   f"--latent-dim {args.latent_dim} --iwbo-k {args.iwbo_k}` "
                   f"({len(rows)} runs, {minutes:.1f} minutes).",
-              "", "![test bounds of every run](vae-table.png)"]
+              "", f"![test bounds of every run](vae-table"
+                  f"{'' if binary else '-' + args.likelihood}.png)"]
     (out / "table.md").write_text("\n".join(lines) + "\n")
     plot_vae_table(rows, args.iwbo_k, out / "vae-table.png")
     first = next(iter(rows))
     if args.docs:
         docs = Path(args.docs)
         docs.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(out / "table.md", docs / "vae-table.md")
-        shutil.copyfile(out / "vae-table.png", docs / "vae-table.png")
+        suffix = "" if args.likelihood == "bernoulli" else f"-{args.likelihood}"
+        shutil.copyfile(out / "table.md", docs / f"vae-table{suffix}.md")
+        shutil.copyfile(out / "vae-table.png", docs / f"vae-table{suffix}.png")
         best = max(rows, key=lambda n: rows[n]["test_elbo_nats"])
-        shutil.copyfile(out / best / "samples.png", docs / "vae-samples.png")
-        shutil.copyfile(out / first / "reconstructions.png", docs / "vae-reconstructions.png")
+        shutil.copyfile(out / best / "samples.png", docs / f"vae-samples{suffix}.png")
+        shutil.copyfile(out / first / "reconstructions.png",
+                        docs / f"vae-reconstructions{suffix}.png")
     return {**{f"{n}_test_elbo_nats": m["test_elbo_nats"] for n, m in rows.items()},
             "steps": args.steps, "seconds": round(time.perf_counter() - start, 1),
             "run_dir": str(out)}

@@ -16,11 +16,14 @@ name           layers per scale
                with a learned conditional prior (Kingma & Dhariwal, 2018)
 ``augmented``  the official README's flow: ``Augment`` to twice the channels, then
                (coupling, ActNorm, 1x1 conv) x ``steps``, squeeze and slice
-``maxpool``    squeeze once, then per scale: ``steps`` x (ActNorm, 1x1 conv, coupling) and a
-               2x2 ``MaxPoolSurjection2d`` with learned gap and position decoders
-               (Nielsen et al., 2020, Section 5)
-``baseline``   as ``maxpool`` but each max-pooling is a squeeze + ``Slice`` keeping a quarter
-               of the channels: the same dimensions at every scale
+``maxpool``    the paper's MaxPoolFlow (:mod:`survae.models.pool_flow`): squeeze once, then per
+               scale ``steps`` x (ActNorm, 1x1 conv, DenseNet coupling) and a 2x2
+               ``SimpleMaxPoolSurjection2d`` with a fixed half-normal decoder; ``ConvNormal2d``
+               base (Nielsen et al., 2020, Section 5)
+``baseline``   the paper's baseline: as ``maxpool`` but each max-pooling is a squeeze +
+               ``Slice`` keeping a quarter of the channels (fixed ``StandardNormal``)
+``maxpool-learned``  ``maxpool`` with learned decoders for the gaps and the argmax position
+               (``MaxPoolSurjection2d``), initialised at the fixed ones
 =============  ============================================================================
 
 Example:
@@ -40,12 +43,12 @@ from typing import Any
 from torch import nn
 
 from survae.distributions import (
-    ConditionalCategorical,
     ConditionalNormal,
     StandardNormal,
     StandardUniform,
 )
-from survae.flows import ConditionalFlow, Flow
+from survae.flows import Flow
+from survae.models.pool_flow import pool_flow
 from survae.nn.layers import ElementwiseParams2d
 from survae.nn.nets import ResNet
 from survae.transforms import (
@@ -55,9 +58,7 @@ from survae.transforms import (
     Conv1x1,
     Logit,
     MaskedAffineCouplingBijection,
-    MaxPoolSurjection2d,
     Slice,
-    SoftplusInverse,
     Squeeze2d,
     UniformDequantization,
     channel_mask,
@@ -198,67 +199,28 @@ def augmented(
     return Flow(StandardNormal((c, h, w)), transforms)
 
 
-def _gap_decoder(channels: int, h: int, w: int, hidden: int, blocks: int) -> ConditionalFlow:
-    """``p(d | z)`` for the 3 non-negative gaps per pooled value: a conditional normal pushed
-    through a softplus (``SoftplusInverse`` maps the gaps to the real line)."""
-    net = _resnet(channels, 2 * 3 * channels, hidden, blocks)
-    return ConditionalFlow(ConditionalNormal(net, split_dim=1), [SoftplusInverse()])
+def _paper_maxpool(shape: tuple[int, int, int], **kwargs: Any) -> Flow:
+    return pool_flow(shape, pooling="max", **kwargs)
 
 
-def _index_decoder(channels: int, hidden: int, blocks: int) -> ConditionalCategorical:
-    """``p(k | z)``: which of the 4 positions of each block held the maximum."""
-    net = nn.Sequential(_resnet(channels, 4 * channels, hidden, blocks), ElementwiseParams2d(4))
-    return ConditionalCategorical(net)
+def _paper_baseline(shape: tuple[int, int, int], **kwargs: Any) -> Flow:
+    return pool_flow(shape, pooling="none", **kwargs)
 
 
-def maxpoolflow(
-    shape: tuple[int, int, int],
-    num_bits: int = 8,
-    num_scales: int = 2,
-    steps: int = 4,
-    hidden: int = 64,
-    blocks: int = 1,
-    pooling: str = "max",
-    scale_fn: str = "sigmoid",
-) -> Flow:
-    """MaxPoolFlow (``pooling="max"``) or its baseline (``pooling="slice"``), see the module table.
-
-    Both reduce the dimension by 4 at each of the ``num_scales - 1`` poolings and end on the same
-    latent shape, so their likelihoods compare like for like.
-    """
-    if pooling not in ("max", "slice"):
-        raise ValueError(f"maxpoolflow: pooling must be 'max' or 'slice', got {pooling!r}")
-    _check_shape("maxpoolflow", shape, num_scales)
-    c, h, w = shape
-    transforms: list[nn.Module] = [UniformDequantization(num_bits), _centre(), Squeeze2d()]
-    c, h, w = 4 * c, h // 2, w // 2
-    for scale in range(num_scales):
-        if scale > 0:
-            if pooling == "max":
-                transforms.append(MaxPoolSurjection2d(
-                    _gap_decoder(c, h // 2, w // 2, hidden, blocks),
-                    index_decoder=_index_decoder(c, hidden, blocks)))
-            else:
-                transforms.append(Squeeze2d())
-                prior = ConditionalNormal(_resnet(c, 2 * 3 * c, hidden, blocks), split_dim=1)
-                transforms.append(Slice(prior, num_keep=c))
-            h, w = h // 2, w // 2
-        for _ in range(steps):
-            transforms += _step(c, hidden, blocks, scale_fn)
-    return Flow(StandardNormal((c, h, w)), transforms)
-
-
-def _baseline(shape: tuple[int, int, int], **kwargs: Any) -> Flow:
-    return maxpoolflow(shape, pooling="slice", **kwargs)
+def _learned_maxpool(shape: tuple[int, int, int], **kwargs: Any) -> Flow:
+    return pool_flow(shape, pooling="max-learned", **kwargs)
 
 
 IMAGE_MODELS: dict[str, Callable[..., Flow]] = {
     "realnvp": realnvp,
     "glow": glow,
     "augmented": augmented,
-    "maxpool": maxpoolflow,
-    "baseline": _baseline,
+    "maxpool": _paper_maxpool,
+    "baseline": _paper_baseline,
+    "maxpool-learned": _learned_maxpool,
 }
+POOL_FLOW_MODELS = ("maxpool", "baseline", "maxpool-learned")
+_POOL_FLOWS = tuple(IMAGE_MODELS[name] for name in POOL_FLOW_MODELS)
 
 
 def build_image_model(name: str, shape: tuple[int, int, int], **kwargs: Any) -> Flow:
@@ -269,7 +231,7 @@ def build_image_model(name: str, shape: tuple[int, int, int], **kwargs: Any) -> 
     if name not in IMAGE_MODELS:
         raise ValueError(f"unknown image model {name!r}; choose one of {sorted(IMAGE_MODELS)}")
     factory = IMAGE_MODELS[name]
-    target = maxpoolflow if factory is _baseline else factory
+    target = pool_flow if factory in _POOL_FLOWS else factory
     accepted = set(inspect.signature(target).parameters) - {"shape", "pooling"}
     unknown = sorted(set(kwargs) - accepted)
     if unknown:

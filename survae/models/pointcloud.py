@@ -5,14 +5,17 @@ experiment. Data ``(B, L, 2)`` in ``[0, 28)^2``; inside, ``(B, 2, L)`` scaled to
 ``model``          how it treats the order of the points
 =================  ==============================================================================
 ``sort``           *SortFlow*: a ``SortSurjection`` (lexicographic) orders the set, so
-                   ``p(x) = p(sort(x)) / L!``: exactly permutation invariant; then couplings over
-                   the coordinates (``AffineSetCouplingBijection``, set-transformer conditioner)
-                   and over the points (positional transformer conditioner), which may use the
-                   order
-``permute``        *PermuteFlow*: a ``StochasticPermutation`` shuffles the set, then the same
-                   order-aware flow: invariant in expectation; ``log_prob`` is an ELBO
-``baseline``       the same order-aware flow with no permutation layer: the density depends on the
-                   arbitrary order the points came in (not invariant)
+                   ``p(x) = p(sort(x)) / L!``: exactly permutation invariant; by default the
+                   sorted coordinate is then coded by its first value and log-spacings
+                   (``LogSpacingsBijection``: the ordered cone onto the whole space) and the
+                   coordinate conditioners see positions; then the blocks, which may use the
+                   order (``Shuffle`` after each coupling over the points)
+``permute``        *PermuteFlow*: a ``StochasticPermutation`` shuffles the set, then the blocks
+                   with a ``StochasticPermutation`` after each coupling over the points (whose
+                   conditioner has no positional encoding): invariant in expectation;
+                   ``log_prob`` is an ELBO
+``baseline``       the order-aware flow of ``sort`` with no permutation layer: the density
+                   depends on the arbitrary order the points came in (not invariant)
 ``equivariant``    couplings over the coordinates only, with set-transformer conditioners, and
                    ActNorm over the set: an exchangeable flow, exactly invariant without sorting
 =================  ==============================================================================
@@ -36,11 +39,12 @@ from torch import nn
 from survae.distributions import StandardNormal
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams1d
-from survae.nn.nets import PositionalTransformer
+from survae.nn.nets import PositionalTransformer, SetTransformer
 from survae.transforms import (
     ActNormBijection1d,
     AffineCouplingBijection,
     AffineSetCouplingBijection,
+    LogSpacingsBijection,
     PermuteAxes,
     RationalQuadraticSplineSetCouplingBijection,
     Reverse,
@@ -58,26 +62,41 @@ FRAME = 28.0
 def build_pointcloud_flow(
     model: str,
     num_points: int = 50,
-    num_flows: int = 8,
+    num_flows: int = 16,
     d_model: int = 64,
-    nhead: int = 4,
+    nhead: int = 8,
     num_layers: int = 2,
     dropout: float = 0.0,
     scale_fn: str = "softplus",
     coupling: str = "affine",
     num_bins: int = 8,
+    tail_bound: float = 4.0,
+    spacings: bool = True,
 ) -> Flow:
     """The point-cloud flow ``model`` (see the module table) for sets of ``num_points`` 2-D points.
+
+    Each of the ``num_flows`` blocks is, as in the official experiments: a coupling over the
+    coordinates of every point (``dimwise``, set-transformer conditioner) and ``Reverse`` of the
+    two coordinates; for the order-aware models a coupling over the points (``lenwise``: the
+    first half of the points conditions an affine map of the second half), followed by a
+    ``StochasticPermutation`` (``permute``) or a fixed ``Shuffle`` (``sort``, ``baseline``);
+    then ``ActNormBijection1d`` (ActNorm over the set). The length-wise conditioner of
+    ``permute`` has no positional encoding (the points come in random order);
+    ``sort``/``baseline`` use a learned one.
 
     Args:
         model: one of ``POINTCLOUD_MODELS``.
         num_points: points per set ``L`` (even for the order-aware couplings).
-        num_flows: flow blocks; each has a coupling over the coordinates, (order-aware models) a
-            coupling over the points, and an ActNorm over the set.
-        d_model, nhead, num_layers, dropout: the transformer conditioners.
+        num_flows: flow blocks.
+        d_model, nhead, num_layers, dropout: the transformer conditioners (the official
+            defaults: 64, 8, 2, 0).
         scale_fn: coupling scale function.
         coupling: ``"affine"`` or ``"spline"`` couplings over the coordinates.
-        num_bins: spline bins (``coupling="spline"``).
+        num_bins, tail_bound: spline bins and interval ``[-B, B]`` (``coupling="spline"``).
+        spacings: ``sort`` only: after sorting, code the sorted coordinate by its first value and
+            log-spacings (``LogSpacingsBijection``), and give the coordinate-wise conditioners a
+            learned position embedding (a point's place in the order stands for its
+            coordinate, which the spacings no longer show locally).
     """
     if model not in POINTCLOUD_MODELS:
         raise ValueError(f"unknown point-cloud model {model!r}; choose one of {POINTCLOUD_MODELS}")
@@ -93,21 +112,39 @@ def build_pointcloud_flow(
     ]
     if model == "sort":
         transforms.append(SortSurjection(dim=2, lexicographic=True))
+        if spacings:
+            transforms.append(LogSpacingsBijection(feature=0))
     elif model == "permute":
         transforms.append(StochasticPermutation(dim=2))
     half = num_points // 2
     for _ in range(num_flows):
         if coupling == "spline":
-            coords = RationalQuadraticSplineSetCouplingBijection(2, num_bins, tail_bound=4.0,
+            coords = RationalQuadraticSplineSetCouplingBijection(2, num_bins,
+                                                                 tail_bound=tail_bound,
                                                                  **net_kwargs)
         else:
             coords = AffineSetCouplingBijection(2, scale_fn=scale_fn, **net_kwargs)
+        if model == "sort" and spacings:
+            _add_positions(coords, num_points, net_kwargs)
         transforms += [coords, Reverse(2, dim=1)]
         if model != "equivariant":
-            points = nn.Sequential(
-                PositionalTransformer(2, 2 * 2, length=half, **net_kwargs), ElementwiseParams1d(2)
-            )
-            transforms += [AffineCouplingBijection(points, split_dim=2, scale_fn=scale_fn),
-                           Shuffle(num_points, dim=2)]
+            if model == "permute":
+                net = SetTransformer(2, 2 * 2, **net_kwargs)
+            else:
+                net = PositionalTransformer(2, 2 * 2, length=half, **net_kwargs)
+            transforms.append(AffineCouplingBijection(nn.Sequential(net, ElementwiseParams1d(2)),
+                                                      split_dim=2, scale_fn=scale_fn))
+            transforms.append(StochasticPermutation(dim=2) if model == "permute"
+                              else Shuffle(num_points, dim=2))
         transforms.append(ActNormBijection1d(2))
     return Flow(StandardNormal((2, num_points)), transforms)
+
+
+def _add_positions(coupling: nn.Module, length: int, net_kwargs: dict) -> None:
+    """Swap a set coupling's ``SetTransformer`` for a ``PositionalTransformer`` with the same
+    weights (the identity initialisation included) plus a learned embedding of each of
+    ``length`` positions: for ordered sets (the layer is no longer permutation equivariant)."""
+    net = coupling.coupling_net[0]
+    positional = PositionalTransformer(net.d_input, net.d_output, length=length, **net_kwargs)
+    positional.load_state_dict(net.state_dict(), strict=False)
+    coupling.coupling_net[0] = positional

@@ -14,8 +14,20 @@ cheap direction on the sampling side). Modes:
 Flows: ``none``, ``planar``, ``radial``, ``householder``, ``nice`` (additive couplings),
 ``iaf`` (inverse autoregressive: MADE; dynamic: a ConditionalMADE that also sees the encoder
 features), ``sylvester`` (orthogonal Sylvester).
-Decoders are Bernoulli (binary data). Architectures: ``dense`` (MLPs) or ``conv`` (strided
-convolutions; height and width divisible by 4).
+NICE ends (in the sampling direction) with its learned diagonal scaling
+(``DiagonalScalingBijection``), as in the seed. Architectures: ``dense`` (MLPs) or ``conv``
+(strided convolutions; height and width divisible by 4).
+
+Decoders (``likelihood``), so that ``log_prob`` always bounds the likelihood of the data as given:
+
+- ``bernoulli``: binary data;
+- ``discretized-logistic``: integer data ``0 .. K-1`` (``num_levels = K``), one discretized
+  logistic per value (``ConditionalDiscretizedLogistic``): a bound on the discrete likelihood;
+- ``logit-normal``: the seed's pre-processing of non-binary images as layers of the flow:
+  uniform dequantization to ``(x + u) / K``, ``Logit(alpha)`` (``logit(alpha + (1 - 2 alpha)
+  y)``), then a Gaussian decoder on the logit scale. The dequantization and the logit's log-det
+  are layers of the same ``Flow``, so ``log_prob`` is a bound on the discrete likelihood too (bits
+  per dim on the data, not on the logits).
 
 Example:
     >>> import torch
@@ -33,7 +45,12 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from survae.distributions import ConditionalBernoulli, ConditionalNormal, StandardNormal
+from survae.distributions import (
+    ConditionalBernoulli,
+    ConditionalDiscretizedLogistic,
+    ConditionalNormal,
+    StandardNormal,
+)
 from survae.flows import ConditionalFlow, Flow
 from survae.nn.layers import ElementwiseParams
 from survae.nn.nets import MADE, MLP, ConditionalMADE
@@ -51,17 +68,22 @@ from survae.transforms import (
     ConditionalPlanarBijection,
     ConditionalRadialBijection,
     ConditionalSylvesterBijection,
+    DiagonalScalingBijection,
     HouseholderBijection,
     InverseBijection,
+    Logit,
     PlanarBijection,
     RadialBijection,
     Reverse,
+    ScalarAffineBijection,
     SylvesterBijection,
+    UniformDequantization,
 )
 
 VAE_FLOWS = ("none", "planar", "radial", "householder", "nice", "iaf", "sylvester")
 VAE_MODES = ("static", "dynamic")
 VAE_ARCHS = ("dense", "conv")
+VAE_LIKELIHOODS = ("bernoulli", "discretized-logistic", "logit-normal")
 
 
 class _Reshape(nn.Module):
@@ -71,6 +93,17 @@ class _Reshape(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x.reshape(x.shape[0], *self.shape)
+
+
+class _ScaleLevels(nn.Module):
+    """Integer levels ``0 .. K-1`` to floats in ``[0, 1]`` (the encoder's input)."""
+
+    def __init__(self, num_levels: int):
+        super().__init__()
+        self.num_levels = num_levels
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.float() / (self.num_levels - 1)
 
 
 def _encoder_trunk(shape: tuple[int, ...], hidden: int, arch: str) -> nn.Module:
@@ -85,17 +118,33 @@ def _encoder_trunk(shape: tuple[int, ...], hidden: int, arch: str) -> nn.Module:
     )
 
 
-def _decoder_net(shape: tuple[int, ...], latent: int, hidden: int, arch: str) -> nn.Module:
-    """``z -> logits`` of the data shape."""
-    if arch == "dense":
-        return nn.Sequential(MLP(latent, math.prod(shape), [hidden, hidden], "relu"),
-                             _Reshape(*shape))
+def _decoder_net(shape: tuple[int, ...], latent: int, hidden: int, arch: str,
+                 params: int = 1) -> nn.Module:
+    """``z -> params`` values per entry of the data, ``(B, params * C, H, W)`` (or
+    ``(B, params * D)`` for vector data): logits, or means and log-scales."""
+    if len(shape) == 1:
+        return MLP(latent, params * shape[0], [hidden, hidden], "relu")
     c, h, w = shape
+    if arch == "dense":
+        return nn.Sequential(MLP(latent, params * math.prod(shape), [hidden, hidden], "relu"),
+                             _Reshape(params * c, h, w))
     return nn.Sequential(
         nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 64 * (h // 4) * (w // 4)),
         nn.ReLU(), _Reshape(64, h // 4, w // 4),
-        nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(32, c, 4, 2, 1),
+        nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
+        nn.ConvTranspose2d(32, params * c, 4, 2, 1),
     )
+
+
+def dequantize_levels(num_levels: int, alpha: float) -> list[nn.Module]:
+    """The seed's pre-processing of ``K``-level images as flow layers: ``z = (x + u) / K``
+    (``UniformDequantization`` in the enclosing power of two, then a rescaling: together
+    ``V = -D log K``), then ``Logit(alpha)``. Their log-dets make a bound on the continuous
+    logits a bound on the discrete data. (The Gaussian's mass outside the logit interval is
+    lost to the bound; samples there come out as the spare levels ``K .. 2**bits - 1``.)"""
+    bits = max(1, math.ceil(math.log2(num_levels)))
+    return [UniformDequantization(num_bits=bits),
+            ScalarAffineBijection(scale=2**bits / num_levels), Logit(alpha=alpha)]
 
 
 def _householder_head(hidden: int, latent: int, start: Tensor) -> nn.Linear:
@@ -145,7 +194,7 @@ def _posterior_steps(flow: str, mode: str, length: int, latent: int, hidden: int
                 with torch.no_grad():
                     head.weight.mul_(0.1)
                 layer = ConditionalInverseBijection(AmortizedBijection(core, head))
-        elif flow == "nice":
+        elif flow == "nice":  # (the final scaling is added after the loop)
             keep = latent // 2
             if mode == "static":
                 layer = AdditiveCouplingBijection(MLP(keep, latent - keep, [hidden], "relu"))
@@ -165,6 +214,8 @@ def _posterior_steps(flow: str, mode: str, length: int, latent: int, hidden: int
         else:
             raise ValueError(f"flow-VAE: unknown flow {flow!r}; choose one of {VAE_FLOWS}")
         steps.append(layer)
+    if flow == "nice":  # NICE's last step in the sampling direction: a learned diagonal scaling
+        steps.insert(0, DiagonalScalingBijection(latent))
     return steps
 
 
@@ -176,8 +227,20 @@ def build_flow_vae(
     mode: str = "static",
     arch: str = "dense",
     hidden: int = 256,
+    likelihood: str = "bernoulli",
+    num_levels: int = 2,
+    alpha: float = 0.05,
 ) -> Flow:
-    """The flow-VAE (see the module docstring): ``Flow(N(0, I), [VAE(decoder, encoder)])``."""
+    """The flow-VAE (see the module docstring): ``Flow(N(0, I), [*pre, VAE(decoder, encoder)])``.
+
+    Args:
+        data_shape: ``(C, H, W)`` (or ``(D,)`` with ``arch="dense"``).
+        latent_dim, flow, length, mode, arch, hidden: the latent space and the posterior.
+        likelihood: the decoder, one of ``VAE_LIKELIHOODS``.
+        num_levels: values per entry ``K`` of integer data (``discretized-logistic``,
+            ``logit-normal``): 17 for the digits' gray levels, 256 for 8-bit images.
+        alpha: ``logit-normal``: the logit's margin, ``logit(alpha + (1 - 2 alpha) y)``.
+    """
     if flow not in VAE_FLOWS:
         raise ValueError(f"flow-VAE: unknown flow {flow!r}; choose one of {VAE_FLOWS}")
     if mode not in VAE_MODES:
@@ -187,24 +250,67 @@ def build_flow_vae(
     if arch == "conv" and (len(data_shape) != 3 or data_shape[1] % 4 or data_shape[2] % 4):
         raise ValueError(f"flow-VAE: conv needs (C, H, W) with H, W divisible by 4, got "
                          f"{data_shape}")
-    trunk = _encoder_trunk(tuple(data_shape), hidden, arch)
+    if likelihood not in VAE_LIKELIHOODS:
+        raise ValueError(f"flow-VAE: likelihood must be one of {VAE_LIKELIHOODS}, got "
+                         f"{likelihood!r}")
+    if likelihood != "bernoulli" and (int(num_levels) != num_levels or num_levels < 2):
+        raise ValueError(f"flow-VAE: num_levels must be an integer >= 2, got {num_levels}")
+    shape = tuple(data_shape)
+    trunk = _encoder_trunk(shape, hidden, arch)
+    pre: list[nn.Module] = []
+    if likelihood == "bernoulli":
+        decoder = ConditionalBernoulli(_decoder_net(shape, latent_dim, hidden, arch))
+    elif likelihood == "discretized-logistic":
+        trunk = nn.Sequential(_ScaleLevels(num_levels), trunk)
+        decoder = ConditionalDiscretizedLogistic(
+            _decoder_net(shape, latent_dim, hidden, arch, params=2), num_levels, split_dim=1)
+    else:
+        pre = dequantize_levels(num_levels, alpha)
+        decoder = ConditionalNormal(_decoder_net(shape, latent_dim, hidden, arch, params=2),
+                                    split_dim=1)
     base = ConditionalNormal(nn.Linear(hidden, 2 * latent_dim))
     steps = _posterior_steps(flow, mode, length, latent_dim, hidden)
     encoder = ConditionalFlow(base, steps, context_init=trunk)
-    decoder = ConditionalBernoulli(_decoder_net(tuple(data_shape), latent_dim, hidden, arch))
-    return Flow(StandardNormal((latent_dim,)), [VAE(decoder=decoder, encoder=encoder)])
+    return Flow(StandardNormal((latent_dim,)), [*pre, VAE(decoder=decoder, encoder=encoder)])
+
+
+def _split_vae(model: Flow) -> tuple[list[nn.Module], VAE]:
+    *pre, vae = model.transforms
+    if not isinstance(vae, VAE) or any(isinstance(t, VAE) for t in pre):
+        raise ValueError("expected Flow(base, [*pre-processing, VAE(decoder, encoder)])")
+    return pre, vae
 
 
 def vae_terms(model: Flow, x: Tensor) -> dict[str, Tensor]:
     """One posterior sample's ``log p(x|z)``, ``log p(z)`` and ``log q(z|x)`` (each ``(B,)``) for
-    a one-layer VAE flow: the pieces of a KL-annealed objective
+    a one-layer VAE flow (after its pre-processing layers, whose likelihood contributions count
+    in ``log p(x|z)``): the pieces of a KL-annealed objective
     ``log p(x|z) + beta (log p(z) - log q(z|x))``."""
-    vae = model.transforms[0]
-    if len(model.transforms) != 1 or not isinstance(vae, VAE):
-        raise ValueError("vae_terms: expected Flow(base, [VAE(decoder, encoder)])")
+    pre, vae = _split_vae(model)
+    log_pre = torch.zeros(x.shape[0], device=x.device)
+    for layer in pre:
+        x, ldj = layer(x)
+        log_pre = log_pre + ldj
     z, log_q = vae.encoder.sample_with_log_prob(context=x)
-    return {"log_px": vae.decoder.log_prob(x, context=z), "log_pz": model.base_dist.log_prob(z),
-            "log_qz": log_q, "z": z}
+    return {"log_px": vae.decoder.log_prob(x, context=z) + log_pre,
+            "log_pz": model.base_dist.log_prob(z), "log_qz": log_q, "z": z}
+
+
+def decoder_images(model: Flow, z: Tensor) -> Tensor:
+    """The decoder's mean image for latents ``z``, in ``[0, 1]`` (for pictures): the Bernoulli
+    probabilities, the mean level over ``K - 1``, or the Gaussian mean mapped back through the
+    logit (``(x + u) / K``)."""
+    pre, vae = _split_vae(model)
+    decoder = vae.decoder
+    if isinstance(decoder, ConditionalBernoulli):
+        return decoder.probs(z)
+    if isinstance(decoder, ConditionalDiscretizedLogistic):
+        return decoder.mean(z) / (decoder.num_levels - 1)
+    x = decoder.mean(z)
+    for layer in reversed(pre):  # back to (x + u) / K: the logit only
+        if isinstance(layer, Logit):
+            x = layer.inverse(x)
+    return x.clamp(0, 1)
 
 
 def build_hierarchical_vae(

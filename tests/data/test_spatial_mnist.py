@@ -46,3 +46,21 @@ def test_mnist_source_reads_torchvision_files(tmp_path):
     assert x.shape == (30, 2) and int(label) == 5
     assert bool((x[:, 0] >= 20).all() and (x[:, 0] < 22).all())
     assert bool((x[:, 1] >= 16).all() and (x[:, 1] < 18).all())  # rows 10-11 of 28, y up
+
+
+def test_resampled_sets_are_fresh_at_every_access_and_follow_the_same_image():
+    fixed = SpatialDigits("train", num_points=400, seed=0)
+    fresh = SpatialDigits("train", num_points=400, seed=0, resample=True)
+    assert torch.equal(fixed.points, fresh.points)  # the fixed sets are still there
+    torch.manual_seed(0)
+    a, label = fresh[5]
+    b, _ = fresh[5]
+    assert a.shape == (400, 2) and int(label) == int(fixed[5][1])
+    assert not torch.equal(a, b) and not torch.equal(a, fixed[5][0])
+    torch.manual_seed(0)
+    assert torch.equal(fresh[5][0], a)  # from torch's global generator: seeded runs repeat
+    # the same pixels carry the ink: cell histograms of the two draws agree
+    cells = [torch.bincount((p // 3.5).long().clamp(0, 7) @ torch.tensor([1, 8]), minlength=64)
+             for p in (a, fixed[5][0])]
+    assert bool(((cells[0] > 0) <= (fresh.images[5].flip(0).flatten() > 0)).all())
+    assert (cells[0] - cells[1]).abs().sum() < 0.4 * 400

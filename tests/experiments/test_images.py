@@ -56,6 +56,8 @@ def test_reproduce_images_table(tmp_path, capsys):
           "--out", str(tmp_path / "table"), "--docs", str(tmp_path / "docs")])
     table = (tmp_path / "docs" / "image-table.md").read_text()
     assert "| glow |" in table and "| maxpool |" in table and "IWBO, k=2" in table
+    assert "| *baseline*: factorized categorical (exact) | 1,024 | 2.424 |" in table
+    assert "--models glow maxpool --steps 3" in table and "wall time" in table
     assert (tmp_path / "docs" / "image-samples.png").stat().st_size > 0
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(line) >= {"glow_test_bpd", "maxpool_test_bpd", "steps", "seconds"}

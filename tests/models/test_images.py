@@ -35,8 +35,11 @@ def test_maxpool_and_baseline_share_the_latent_shape():
     baseline = build_image_model("baseline", (3, 16, 16), num_scales=3, steps=1, **SMALL)
     assert maxpool.base_dist.shape == baseline.base_dist.shape == torch.Size((12, 2, 2))
     kinds = {type(t).__name__ for t in maxpool.transforms}
-    assert "MaxPoolSurjection2d" in kinds and "Slice" not in kinds
+    assert "SimpleMaxPoolSurjection2d" in kinds and "Slice" not in kinds
     assert "Slice" in {type(t).__name__ for t in baseline.transforms}
+    learned = build_image_model("maxpool-learned", (3, 16, 16), num_scales=3, steps=1, **SMALL)
+    assert learned.base_dist.shape == maxpool.base_dist.shape
+    assert "MaxPoolSurjection2d" in {type(t).__name__ for t in learned.transforms}
 
 
 def test_bad_settings_are_named():

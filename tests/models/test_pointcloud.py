@@ -61,3 +61,42 @@ def test_sampling_shapes_and_bad_settings():
         build_pointcloud_flow("sort", coupling="cubic")
     with pytest.raises(ValueError, match="num_points must be even"):
         build_pointcloud_flow("sort", num_points=7)
+
+
+@pytest.mark.parametrize("spacings", [True, False])
+def test_sort_flow_with_and_without_log_spacings_is_exactly_invariant(spacings):
+    torch.manual_seed(0)
+    flow = build_pointcloud_flow("sort", coupling="spline", spacings=spacings, **SMALL).double()
+    with torch.no_grad():
+        for p in flow.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    flow.eval()
+    kinds = [type(t).__name__ for t in flow.transforms]
+    assert ("LogSpacingsBijection" in kinds) == spacings
+    assert kinds.index("SortSurjection") == 2
+    x = torch.rand(4, 8, 2, dtype=torch.float64) * 28
+    reference = flow.log_prob(x)
+    assert bool(torch.isfinite(reference).all())
+    torch.testing.assert_close(flow.log_prob(x[:, torch.randperm(8)]), reference)
+    with torch.no_grad():
+        samples = flow.sample(5)
+    assert samples.shape == (5, 8, 2) and bool(torch.isfinite(samples).all())
+
+
+def test_official_block_structure():
+    """Each block: coordinate coupling, Reverse, point coupling, then StochasticPermutation
+    (permute: a set transformer without positions) or Shuffle (sort, baseline), ActNorm."""
+    from survae.nn.nets import PositionalTransformer, SetTransformer
+
+    permute = build_pointcloud_flow("permute", **SMALL)
+    kinds = [type(t).__name__ for t in permute.transforms]
+    assert kinds.count("StochasticPermutation") == 1 + SMALL["num_flows"]
+    point_nets = [t.coupling_net[0] for t in permute.transforms
+                  if type(t).__name__ == "AffineCouplingBijection"]
+    assert point_nets and all(type(n) is SetTransformer for n in point_nets)
+    baseline = build_pointcloud_flow("baseline", **SMALL)
+    kinds = [type(t).__name__ for t in baseline.transforms]
+    assert "StochasticPermutation" not in kinds and kinds.count("Shuffle") == SMALL["num_flows"]
+    point_nets = [t.coupling_net[0] for t in baseline.transforms
+                  if type(t).__name__ == "AffineCouplingBijection"]
+    assert all(isinstance(n, PositionalTransformer) for n in point_nets)

@@ -11,6 +11,7 @@ from survae.models.vae import (
     build_flow_prior_vae,
     build_flow_vae,
     build_hierarchical_vae,
+    decoder_images,
     vae_terms,
 )
 from survae.utils.loss import iwbo_batched
@@ -93,3 +94,69 @@ def test_bad_settings_are_named():
         build_flow_vae(flow="maf")
     with pytest.raises(ValueError, match="conv needs"):
         build_flow_vae((1, 6, 6), arch="conv")
+
+
+LEVELS = torch.randint(0, 17, (6, 1, 8, 8), generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize("likelihood", ["discretized-logistic", "logit-normal"])
+@pytest.mark.parametrize("arch", ["dense", "conv"])
+def test_non_binary_decoders_bound_the_discrete_likelihood(likelihood, arch):
+    torch.manual_seed(0)
+    model = build_flow_vae((1, 8, 8), 4, "nice", 2, "dynamic", arch, hidden=16,
+                           likelihood=likelihood, num_levels=17)
+    log_prob = model.log_prob(LEVELS)
+    assert log_prob.shape == (6,) and bool(torch.isfinite(log_prob).all())
+    (-log_prob.mean()).backward()
+    # a bound on the 17-level data: at initialisation worse than the uniform log2(17) bpd,
+    # within a few bits (the logit-normal pays for the dequantization and the logit in nats)
+    bpd = -float(log_prob.detach().mean()) / (64 * math.log(2))
+    assert math.log2(17) - 0.5 < bpd < 12
+    with torch.no_grad():
+        samples = model.sample(3)
+        means = decoder_images(model, torch.randn(3, 4))
+    # discretized logistic: the 17 levels; logit-normal: the Gaussian's mass beyond the logit
+    # interval lands on the dequantization's spare levels (up to 31 in its 5-bit range)
+    top = 16 if likelihood == "discretized-logistic" else 31
+    assert samples.dtype == torch.long and int(samples.min()) >= 0 and int(samples.max()) <= top
+    assert means.shape == (3, 1, 8, 8) and bool(((means >= 0) & (means <= 1)).all())
+    torch.manual_seed(1)
+    terms = vae_terms(model, LEVELS)
+    torch.manual_seed(1)
+    torch.testing.assert_close(terms["log_px"] + terms["log_pz"] - terms["log_qz"],
+                               model.log_prob(LEVELS))
+
+
+def test_logit_normal_bound_counts_the_dequantization_and_logit():
+    """The logit-normal flow's log_prob is the VAE's bound on the logits plus the log-dets of
+    the pre-processing: -D log 17 for the dequantization and the logit's Jacobian."""
+    torch.manual_seed(0)
+    model = build_flow_vae((1, 8, 8), 4, "none", hidden=16, likelihood="logit-normal",
+                           num_levels=17, alpha=0.05).double()
+    torch.manual_seed(2)
+    log_prob = model.log_prob(LEVELS)
+    torch.manual_seed(2)
+    y = (LEVELS.double() + torch.rand(LEVELS.shape, dtype=torch.float64)) / 17
+    s = 0.05 + 0.9 * y
+    logits = torch.log(s) - torch.log1p(-s)
+    log_det = (math.log(0.9) - torch.log(s) - torch.log1p(-s)).sum((1, 2, 3)) - 64 * math.log(17)
+    z, v = model.transforms[-1](logits)  # the same random stream: u first, then q(z|x)
+    torch.testing.assert_close(log_prob, v + model.base_dist.log_prob(z) + log_det)
+
+
+def test_nice_posterior_ends_with_a_diagonal_scaling():
+    from survae.transforms import DiagonalScalingBijection
+
+    for mode in ("static", "dynamic"):
+        model = build_flow_vae((1, 8, 8), 4, "nice", 3, mode, hidden=16)
+        steps = list(model.transforms[0].encoder.transforms)
+        # ordered data (z_K) to latent (z_0): the first layer is the last sampling step
+        assert isinstance(steps[0], DiagonalScalingBijection)
+        assert sum(isinstance(s, DiagonalScalingBijection) for s in steps) == 1
+
+
+def test_bad_likelihood_settings():
+    with pytest.raises(ValueError, match="likelihood must be one of"):
+        build_flow_vae((1, 8, 8), 4, likelihood="poisson")
+    with pytest.raises(ValueError, match="num_levels"):
+        build_flow_vae((1, 8, 8), 4, likelihood="discretized-logistic", num_levels=1)

@@ -56,6 +56,7 @@ from survae.transforms.bijections.planar import (
 from survae.transforms.bijections.reshape import Reshape
 from survae.transforms.bijections.residual import ResidualBijection
 from survae.transforms.bijections.rotate import Rotate
+from survae.transforms.bijections.spacings import LogSpacingsBijection
 from survae.transforms.bijections.splines import (
     CubicSplineBijection,
     LinearSplineBijection,
@@ -71,6 +72,7 @@ from survae.transforms.bijections.unsqueeze import Unsqueeze2d
 
 __all__ = [
     "Bijection",
+    "LogSpacingsBijection",
     "LinearLowRank",
     "LinearOrthogonal",
     "LinearQR",

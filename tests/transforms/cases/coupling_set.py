@@ -3,6 +3,7 @@ the plain coupling with permutation-equivariant or positional transformer condit
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from survae.nn.layers import ElementwiseParams1d
@@ -11,6 +12,7 @@ from survae.transforms import (
     AdditiveSetCouplingBijection,
     AffineCouplingBijection,
     AffineSetCouplingBijection,
+    LogSpacingsBijection,
     RationalQuadraticSplineSetCouplingBijection,
 )
 from tests.transforms.harness import Case, normal_input
@@ -28,10 +30,23 @@ def _points():
     return AffineCouplingBijection(nn.Sequential(net, ElementwiseParams1d(2)), split_dim=2,
                                    scale_fn="tanh_exp")
 
+def _sorted_sets(shape: tuple[int, int], feature: int = 0):
+    """Sets ``(n, D, L)`` whose ``feature`` increases strictly along the points."""
+
+    def make(n: int) -> torch.Tensor:
+        x = torch.randn(n, *shape, dtype=torch.float64)
+        x[:, feature] = torch.cumsum(torch.rand(n, shape[1], dtype=torch.float64) + 0.05, -1)
+        return x
+
+    return make
 
 SMALL = {"d_model": 8, "nhead": 2, "num_layers": 1, "zero_init": False}
 
 CASES = [
+    Case("LogSpacingsBijection-feature-0", lambda: LogSpacingsBijection(),
+         _sorted_sets((2, 5))),
+    Case("LogSpacingsBijection-feature-1-of-3", lambda: LogSpacingsBijection(feature=1),
+         _sorted_sets((3, 4), feature=1)),
     Case("AffineSetCouplingBijection-2-features", lambda: AffineSetCouplingBijection(2, **SMALL),
          normal_input((2, 5))),
     Case("AffineSetCouplingBijection-3-features-tanh-exp",
