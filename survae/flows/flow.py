@@ -8,11 +8,12 @@ from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
 from survae.flows._common import as_transform_list, check_step
+from survae.flows.torch_distribution import AsDistributionMixin
 from survae.transforms.base import Transform
 from survae.utils.validation import check_tensor
 
 
-class Flow(Distribution):
+class Flow(AsDistributionMixin, Distribution):
     """A SurVAE flow ``p(x)`` built from ``base_dist`` ``p(z)`` and ``transforms`` (data -> latent).
 
     ``log_prob`` is Algorithm 1 of the SurVAE paper: each transform maps ``x`` towards the latent

@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list
+from survae.flows.torch_distribution import AsDistributionMixin, ConditionalAsDistributionMixin
 from survae.transforms.base import Transform
 from survae.transforms.cond_base import ConditionalTransform
 from survae.utils.tensors import context_size
@@ -23,7 +24,7 @@ def _check_deterministic_inverse(owner: str, transforms: Iterable[Transform]) ->
             )
 
 
-class InverseFlow(Distribution):
+class InverseFlow(AsDistributionMixin, Distribution):
     """A distribution whose samples are ``x = T_K(...T_1(z))`` with ``z`` from ``base_dist``.
 
     The transforms run in their ``forward`` direction to *generate*: sampling with the density
@@ -69,7 +70,7 @@ class InverseFlow(Distribution):
         return log_pz if log_prob is None else log_prob + log_pz
 
 
-class ConditionalInverseFlow(ConditionalDistribution):
+class ConditionalInverseFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
     """Conditional counterpart of :class:`InverseFlow`: ``q(x | context)``.
 
     Args:
