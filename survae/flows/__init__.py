@@ -3,5 +3,13 @@
 from survae.flows.cond_flow import ConditionalFlow
 from survae.flows.flow import Flow
 from survae.flows.inverse_flow import ConditionalInverseFlow, InverseFlow
+from survae.flows.torch_distribution import FlowDistribution, monte_carlo_kl
 
-__all__ = ["Flow", "ConditionalFlow", "InverseFlow", "ConditionalInverseFlow"]
+__all__ = [
+    "Flow",
+    "ConditionalFlow",
+    "InverseFlow",
+    "ConditionalInverseFlow",
+    "FlowDistribution",
+    "monte_carlo_kl",
+]
