@@ -6,6 +6,7 @@ from survae.distributions.categorical import Categorical
 from survae.distributions.conditional import *  # noqa: F403
 from survae.distributions.conditional import __all__ as _conditional
 from survae.distributions.half_normal import StandardHalfNormal
+from survae.distributions.mixture import ConditionalGaussianMixture, GaussianMixture
 from survae.distributions.normal import ConvNormal2d, DiagonalNormal, StandardNormal
 from survae.distributions.uniform import StandardUniform
 
@@ -13,7 +14,9 @@ __all__ = [
     "Distribution",
     "Bernoulli",
     "Categorical",
+    "ConditionalGaussianMixture",
     "ConvNormal2d",
+    "GaussianMixture",
     "DiagonalNormal",
     "StandardHalfNormal",
     "StandardNormal",
