@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     cloud = experiments.add_parser("pointcloud", help="SortFlow / PermuteFlow on point sets")
     pointcloud.add_pointcloud_arguments(cloud)
     cloud.set_defaults(func=pointcloud.run_train_pointcloud)
+    from survae.experiments import energy
+
+    energy_command = experiments.add_parser(
+        "energy", help="sample an energy: flow or stochastic normalizing flow (reverse KL)"
+    )
+    energy.add_energy_arguments(energy_command)
+    energy_command.set_defaults(func=energy.run_train_energy)
     sample = commands.add_parser("sample", help="write an image grid of a trained model")
     images.add_sample_arguments(sample)
     sample.set_defaults(func=images.run_sample)

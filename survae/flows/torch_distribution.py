@@ -284,6 +284,12 @@ class FlowDistribution(TorchDistribution):
         log_prob = self.model.log_prob(value.reshape(-1, *self.event_shape)).reshape(lead)
         return log_prob.expand(shape)
 
+    def to_pyro(self):
+        """This distribution for ``pyro.sample`` sites (see :func:`survae.flows.pyro.to_pyro`)."""
+        from survae.flows.pyro import to_pyro
+
+        return to_pyro(self)
+
     def __repr__(self) -> str:
         return (f"FlowDistribution({type(self.model).__name__}, batch_shape="
                 f"{tuple(self.batch_shape)}, event_shape={tuple(self.event_shape)})")
