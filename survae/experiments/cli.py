@@ -1,24 +1,39 @@
-"""The ``survae`` command line: ``survae train <experiment> ...`` and ``survae demo``.
+"""The ``survae`` command line: ``survae train <experiment> ...``, ``sample``, ``eval``,
+``reproduce`` and ``demo``.
 
 Every ``survae train ...`` command ends by printing one JSON line of final metrics and writes the
-same to ``metrics.json`` in its run folder.
+same to ``metrics.json`` in its run folder. Its flags are generated from the experiment's spec
+(:mod:`survae.experiments.specs`); this module only parses them into the spec and calls the
+experiment's ``train_<name>(spec)``.
+
+A user's mistake (a bad option, a missing or corrupt checkpoint, a busy run folder, a missing
+dataset...) ends with one line ``survae: ...`` on stderr and exit status 2; a run stopped by
+non-finite losses exits with 1, one interrupted by SIGINT/SIGTERM with 130 (after writing the
+checkpoint of its last finished step). ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from survae.data.toy import TOY_DATASETS
-from survae.experiments.training import non_negative_int, report_metrics
+from survae.experiments.config import Experiment, TrainConfig, add_spec_arguments
+from survae.experiments.config import spec_from_args as _spec_from_args
+from survae.experiments.errors import Interrupted, RunStopped, UserError
+from survae.experiments.run_files import metrics_line, report_metrics
+from survae.experiments.specs import EXPERIMENTS
+from survae.experiments.training import non_negative_int, positive_int
 
 
 def _demo(args: argparse.Namespace) -> dict[str, Any]:
+    from survae.experiments import toy
     from survae.experiments.plots import plot_density_comparison
-    from survae.experiments.toy import add_toy_arguments, train_toy
+    from survae.experiments.specs import ToySpec
 
     start = time.perf_counter()
     out = Path(args.out)
@@ -26,28 +41,10 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     models = []
     test = None
     for model_name in ("flow", "absflow"):
-        parser = argparse.ArgumentParser()
-        add_toy_arguments(parser)
-        toy_args = parser.parse_args(
-            [
-                "--dataset",
-                args.dataset,
-                "--model",
-                model_name,
-                "--steps",
-                str(args.steps),
-                "--out",
-                str(out / model_name),
-                "--seed",
-                str(args.seed),
-                "--threads",
-                str(args.threads),
-                "--device",
-                args.device,
-            ]
-            + (["--quiet"] if args.quiet else [])
-        )
-        metrics, model, test = train_toy(toy_args)
+        spec = ToySpec(dataset=args.dataset, model=model_name, steps=args.steps,
+                       out=str(out / model_name), seed=args.seed, threads=args.threads,
+                       device=args.device, quiet=args.quiet, overwrite=True)
+        metrics, model, test = toy.train_toy(spec)
         results[model_name] = metrics
         models.append((f"{model_name}: {metrics['test_nll_nats']:.3f} nats", model))
         print(
@@ -67,94 +64,96 @@ def _demo(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from survae.experiments.reproduce import add_reproduce_arguments, reproduce_absflow
-    from survae.experiments.toy import add_toy_arguments, run_train_toy
+def _train(experiment: Experiment, args: argparse.Namespace) -> dict[str, Any]:
+    """``survae train <experiment>``: flags -> spec -> ``train_<experiment>(spec)``."""
+    result = experiment.train_function()(_spec_from_args(experiment.spec, args))
+    metrics = result[0] if isinstance(result, tuple) else result
+    if metrics.get("run_dir"):  # rank 0 (the other ranks of a distributed run stay quiet)
+        print(metrics_line(metrics), flush=True)
+    return metrics
 
-    parser = argparse.ArgumentParser(prog="survae", description=__doc__.splitlines()[0])
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``survae`` parser: every command and its flags."""
+    from survae.experiments import images, vae
+    from survae.experiments.image_table import add_image_table_arguments, reproduce_images
+    from survae.experiments.pointcloud import add_pointcloud_table_arguments, reproduce_pointcloud
+    from survae.experiments.reproduce import add_reproduce_arguments, reproduce_absflow
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error instead of one line")
+    parser = argparse.ArgumentParser(prog="survae", description=__doc__.splitlines()[0],
+                                     parents=[common])
     commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(group, name: str, help: str, func) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help, parents=[common])
+        sub.set_defaults(func=func)
+        return sub
 
     train = commands.add_parser("train", help="train a model; ends with one JSON line of metrics")
     experiments = train.add_subparsers(dest="train_command", required=True)
-    toy = experiments.add_parser("toy", help="2-D toy densities: flow vs absflow")
-    add_toy_arguments(toy)
-    toy.set_defaults(func=run_train_toy)
+    for name, experiment in EXPERIMENTS.items():
+        sub = command(experiments, name, experiment.help,
+                      lambda a, e=experiment: _train(e, a))
+        add_spec_arguments(sub, experiment.spec)
 
-    from survae.experiments import images
-
-    image = experiments.add_parser("image", help="image flows (RealNVP, Glow, MaxPoolFlow...)")
-    images.add_image_arguments(image)
-    image.set_defaults(func=images.run_train_image)
-    from survae.experiments import vae
-
-    vae_command = experiments.add_parser("vae", help="VAEs with flow posteriors (flow-VAE)")
-    vae.add_vae_arguments(vae_command)
-    vae_command.set_defaults(func=vae.run_train_vae)
-    from survae.experiments import pointcloud
-
-    cloud = experiments.add_parser("pointcloud", help="SortFlow / PermuteFlow on point sets")
-    pointcloud.add_pointcloud_arguments(cloud)
-    cloud.set_defaults(func=pointcloud.run_train_pointcloud)
-    from survae.experiments import energy
-
-    energy_command = experiments.add_parser(
-        "energy", help="sample an energy: flow or stochastic normalizing flow (reverse KL)"
-    )
-    energy.add_energy_arguments(energy_command)
-    energy_command.set_defaults(func=energy.run_train_energy)
-    sample = commands.add_parser("sample", help="write an image grid of a trained model")
-    images.add_sample_arguments(sample)
-    sample.set_defaults(func=images.run_sample)
-    evaluate = commands.add_parser("eval", help="test bits/dim of a trained model (JSON line)")
-    images.add_eval_arguments(evaluate)
-    evaluate.set_defaults(func=images.run_eval)
+    images.add_sample_arguments(command(commands, "sample", "write an image grid of a trained "
+                                        "model", images.run_sample))
+    images.add_eval_arguments(command(commands, "eval", "test bits/dim of a trained model "
+                                      "(JSON line)", images.run_eval))
 
     reproduce = commands.add_parser("reproduce", help="reproduce a table of the paper")
     tables = reproduce.add_subparsers(dest="reproduce_command", required=True)
-    absflow = tables.add_parser("absflow", help="Flow vs AbsFlow on the four toy densities")
-    add_reproduce_arguments(absflow)
-    absflow.set_defaults(func=lambda a: report_metrics(reproduce_absflow(a), a.out))
+    for name, help, add, run in (
+        ("absflow", "Flow vs AbsFlow on the four toy densities", add_reproduce_arguments,
+         reproduce_absflow),
+        ("vae", "flow-VAE comparison table on the digits", vae.add_vae_table_arguments,
+         vae.reproduce_vae),
+        ("pointcloud", "point-cloud flows on SpatialDigits", add_pointcloud_table_arguments,
+         reproduce_pointcloud),
+        ("images", "every image model on the digits: bpd table", add_image_table_arguments,
+         reproduce_images),
+    ):
+        add(command(tables, name, help, lambda a, run=run: report_metrics(run(a), a.out)))
 
-    from survae.experiments.image_table import add_image_table_arguments, reproduce_images
-    from survae.experiments.pointcloud import (
-        add_pointcloud_table_arguments,
-        reproduce_pointcloud,
-    )
-
-    vae_table = tables.add_parser("vae", help="flow-VAE comparison table on the digits")
-    vae.add_vae_table_arguments(vae_table)
-    vae_table.set_defaults(func=lambda a: report_metrics(vae.reproduce_vae(a), a.out))
-    cloud_table = tables.add_parser("pointcloud", help="point-cloud flows on SpatialDigits")
-    add_pointcloud_table_arguments(cloud_table)
-    cloud_table.set_defaults(func=lambda a: report_metrics(reproduce_pointcloud(a), a.out))
-
-    image_table = tables.add_parser("images", help="every image model on the digits: bpd table")
-    add_image_table_arguments(image_table)
-    image_table.set_defaults(func=lambda a: report_metrics(reproduce_images(a), a.out))
-
-    demo = commands.add_parser("demo", help="the default job: flow vs absflow on checkerboard")
+    demo = command(commands, "demo", "the default job: flow vs absflow on checkerboard "
+                   "(replaces an earlier demo in --out)", lambda a: report_metrics(_demo(a), a.out))
     demo.add_argument("--out", default="runs/demo")
     demo.add_argument("--dataset", default="checkerboard", choices=sorted(TOY_DATASETS))
-    demo.add_argument("--steps", type=non_negative_int, default=10_000)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--steps", type=positive_int, default=10_000)
+    demo.add_argument("--seed", type=non_negative_int, default=0)
     demo.add_argument(
         "--threads", type=non_negative_int, default=1, help="torch CPU threads (0: default)"
     )
     demo.add_argument("--device", default="cpu")
     demo.add_argument("--quiet", action="store_true")
-    demo.set_defaults(func=lambda a: report_metrics(_demo(a), a.out))
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``survae`` command line with ``argv`` (default: ``sys.argv[1:]``); return 0."""
-    from survae.experiments.trainer import ResumeMismatch, parse_with_config
+def parse_spec(argv: Sequence[str]) -> TrainConfig:
+    """The spec a ``survae train <experiment> ...`` command line describes (flags over
+    ``--config`` YAML over the defaults), e.g. ``parse_spec(["train", "toy", "--steps", "5"])``."""
+    args = build_parser().parse_args(argv)
+    if args.command != "train":
+        raise ValueError(f"parse_spec: expected a `train` command line, got {args.command!r}")
+    return _spec_from_args(EXPERIMENTS[args.train_command].spec, args)
 
-    args = parse_with_config(build_parser(), argv)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``survae`` command line with ``argv`` (default: ``sys.argv[1:]``); return 0.
+
+    Errors end with one line on stderr and ``SystemExit`` (see the module docstring).
+    """
+    args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except ResumeMismatch as error:
-        raise SystemExit(f"survae: {error}") from None
+    except (UserError, RunStopped, Interrupted, KeyboardInterrupt) as error:
+        if getattr(args, "debug", False):
+            raise
+        print(f"survae: {error or 'interrupted'}", file=sys.stderr, flush=True)
+        raise SystemExit(getattr(error, "exit_code", 130)) from None
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():  # launched by torchrun: leave together

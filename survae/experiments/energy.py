@@ -16,7 +16,6 @@ reverse KL of the paths). Both models have the same parameters.
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -27,21 +26,21 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import TensorDataset
 
-from survae.data.energies import ENERGY_TARGETS, EnergyTarget, make_energy
+from survae.data.energies import EnergyTarget, make_energy
 from survae.distributions import GaussianMixture, StandardNormal
-from survae.experiments.trainer import (
-    TrainConfig,
-    Trainer,
-    add_training_arguments,
-    config_from_args,
-    seed_everything,
+from survae.experiments.errors import model_option_errors
+from survae.experiments.run_files import RunFolder, write_metrics
+from survae.experiments.specs import (
+    DATA,
+    ENERGY_BASES,
+    ENERGY_COUPLINGS,
+    ENERGY_MODELS,
+    MCMC_KERNELS,
+    MODEL,
+    EnergySpec,
 )
-from survae.experiments.training import (
-    positive_int,
-    report_metrics,
-    torch_threads,
-    write_metrics,
-)
+from survae.experiments.trainer import Trainer, seed_everything
+from survae.experiments.training import torch_threads
 from survae.flows import Flow
 from survae.flows.vi import (
     defensive_importance_log_z,
@@ -60,10 +59,6 @@ from survae.transforms import (
     UnadjustedLangevin,
 )
 
-ENERGY_MODELS = ("flow", "snf")
-COUPLINGS = ("affine", "spline")
-MCMC_KERNELS = ("mh", "hmc", "langevin")
-BASES = ("normal", "mixture")
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
@@ -154,8 +149,9 @@ def build_energy_model(
         ['MetropolisHastings', 'MetropolisHastings', 'MetropolisHastings', 'MetropolisHastings',
          'Reverse', 'AffineCouplingBijection', 'Reverse', 'AffineCouplingBijection']
     """
-    for name, value, choices in (("model", model, ENERGY_MODELS), ("coupling", coupling, COUPLINGS),
-                                 ("mcmc", mcmc, MCMC_KERNELS), ("base", base, BASES)):
+    for name, value, choices in (("model", model, ENERGY_MODELS),
+                                 ("coupling", coupling, ENERGY_COUPLINGS),
+                                 ("mcmc", mcmc, MCMC_KERNELS), ("base", base, ENERGY_BASES)):
         if value not in choices:
             raise ValueError(f"build_energy_model: {name} must be one of {choices}, got {value!r}")
     base_dist = (StandardNormal((dim,)) if base == "normal"
@@ -215,130 +211,81 @@ def evaluate_proposal(
     return estimate, x, log_w
 
 
-def train_energy(
-    target: str = "double_well",
-    model: str = "flow",
-    dim: int = 2,
-    num_blocks: int = 6,
-    hidden_units: Sequence[int] = (64, 64),
-    coupling: str = "affine",
-    base: str = "normal",
-    num_components: int = 4,
-    mcmc: str = "mh",
-    mcmc_layers: int = 4,
-    mcmc_steps: int = 2,
-    step_size: float = 0.3,
-    eval_samples: int = 50_000,
-    plots: bool = True,
-    config: TrainConfig | None = None,
-) -> tuple[dict[str, Any], Flow]:
+def train_energy(spec: EnergySpec) -> tuple[dict[str, Any], Flow]:
     """Train a flow or an SNF on an energy target by reverse KL; evaluate, plot, write metrics.
 
-    Each step draws ``config.batch_size`` samples of the model and minimises
+    Each step draws ``spec.batch_size`` samples of the model and minimises
     ``E[log q - log pi~]`` (path densities for the SNF) with the shared trainer (Adam, schedule,
     checkpoints, resume). Returns the metrics (also in ``metrics.json``) and the model.
 
     Example:
         >>> import tempfile
-        >>> config = TrainConfig(out=tempfile.mkdtemp(), steps=5, batch_size=16, quiet=True)
-        >>> metrics, _ = train_energy("banana", num_blocks=1, eval_samples=256, plots=False,
-        ...                           config=config)
+        >>> spec = EnergySpec(target="banana", num_blocks=1, steps=5, batch_size=16,
+        ...                   eval_samples=256, no_plots=True, quiet=True, out=tempfile.mkdtemp())
+        >>> metrics, _ = train_energy(spec)
         >>> sorted(k for k in metrics if k.startswith("log_z"))[:3]
         ['log_z', 'log_z_error', 'log_z_error_in_stderrs']
     """
     start = time.perf_counter()
-    config = config or TrainConfig(out=f"runs/energy-{target}-{model}")
-    seed_everything(config.seed)
-    energy = make_energy(target, dim)
-    flow = build_energy_model(model, energy, dim, num_blocks, hidden_units, coupling, base=base,
-                              num_components=num_components, mcmc=mcmc, mcmc_layers=mcmc_layers,
-                              mcmc_steps=mcmc_steps,
-                              step_size=step_size)
-    settings = {"target": target, "model": model, "dim": dim, "num_blocks": num_blocks,
-                "hidden_units": list(hidden_units), "coupling": coupling, "base": base,
-                "num_components": num_components, "mcmc": mcmc, "mcmc_layers": mcmc_layers,
-                "mcmc_steps": mcmc_steps,
-                "step_size": step_size, "seed": config.seed, "batch_size": config.batch_size}
+    spec = spec.resolved()
+    run_dir = Path(spec.out)
+    with RunFolder(run_dir, spec.resume, spec.overwrite):
+        seed_everything(spec.seed)
+        energy = make_energy(spec.target, spec.dim)
+        with model_option_errors("energy"):
+            flow = build_energy_model(
+                spec.model, energy, spec.dim, spec.num_blocks, spec.hidden_units, spec.coupling,
+                base=spec.base, num_components=spec.num_components, mcmc=spec.mcmc,
+                mcmc_layers=spec.mcmc_layers, mcmc_steps=spec.mcmc_steps,
+                step_size=spec.step_size,
+            )
 
-    def loss_fn(m: nn.Module, batch: Any) -> Tensor:
-        return reverse_kl(m, energy, batch[0].shape[0])
+        def loss_fn(m: nn.Module, batch: Any) -> Tensor:
+            return reverse_kl(m, energy, batch[0].shape[0])
 
-    # The "data" only sets how many samples a step draws: the loss samples the model itself.
-    placeholder = TensorDataset(torch.zeros(config.batch_size * 16, 1))
-    trainer = Trainer(flow, placeholder, loss_fn, config, metadata={"kind": "energy", **settings},
-                      resume_keys=tuple(settings))
-    fit = trainer.fit()
-    train_seconds = time.perf_counter() - start
-    flow.eval()
-    with torch_threads(config.threads):
-        generator_state = torch.get_rng_state()
-        torch.manual_seed(config.seed + 1)
-        estimate, x, log_w = evaluate_proposal(flow, energy, eval_samples)
-        baseline, _, _ = evaluate_proposal(StandardNormal((dim,)), energy, eval_samples)
-        defensive = {}
-        if model == "flow":  # exact log q: also weigh by the defensive mixture 0.9 q + 0.1 broad
-            defensive = defensive_importance_log_z(flow, energy, eval_samples).as_dict()
-            defensive["log_z_error_in_stderrs"] = _in_stderrs(
-                defensive["log_z"] - energy.log_z, defensive["log_z_stderr"])
-        torch.set_rng_state(generator_state)
-    flow.cpu()
-    run_dir = Path(config.out)
-    if plots and dim >= 2:
-        from survae.experiments.plots import plot_energy_run
+        # The "data" only sets how many samples a step draws: the loss samples the model itself.
+        placeholder = TensorDataset(torch.zeros(spec.batch_size * 16, 1))
+        metadata = {"kind": "energy", **spec.to_dict(MODEL, DATA)}
+        fit = Trainer(flow, placeholder, loss_fn, spec, metadata=metadata).fit()
+        train_seconds = time.perf_counter() - start
+        flow.eval()
+        with torch_threads(spec.threads):
+            rng = torch.get_rng_state()
+            torch.manual_seed(spec.seed + 1)
+            estimate, x, log_w = evaluate_proposal(flow, energy, spec.eval_samples)
+            baseline, _, _ = evaluate_proposal(StandardNormal((spec.dim,)), energy,
+                                               spec.eval_samples)
+            defensive = {}
+            if spec.model == "flow":  # exact log q: also weigh by 0.9 q + 0.1 N(0, 3^2 I)
+                defensive = defensive_importance_log_z(flow, energy, spec.eval_samples).as_dict()
+                defensive["log_z_error_in_stderrs"] = _in_stderrs(
+                    defensive["log_z"] - energy.log_z, defensive["log_z_stderr"])
+            torch.set_rng_state(rng)
+        flow.cpu()
+        if not spec.no_plots:
+            from survae.experiments.plots import plot_energy_run
 
-        plot_energy_run(energy, x, log_w, run_dir / "samples.png",
-                        title=f"{target}: {model} (ESS {estimate['ess_fraction']:.1%})")
-    metrics = {
-        "target": target,
-        "model": model,
-        **{k: round(v, 5) if isinstance(v, float) else v for k, v in estimate.items()},
-        "baseline": "base N(0, I) as the proposal",
-        **{f"baseline_{k}": round(v, 5) if isinstance(v, float) else v
-           for k, v in baseline.items()},
-        **{f"defensive_{k}": round(v, 5) if isinstance(v, float) else v
-           for k, v in defensive.items() if k != "num_samples"},
-        "num_params": sum(p.numel() for p in flow.parameters()),
-        "steps": fit["steps"],
-        "train_minutes": round(train_seconds / 60, 2),
-        "seconds": round(time.perf_counter() - start, 1),
-        "skipped_batches": fit["skipped_batches"],
-        **{k: v for k, v in settings.items() if k not in ("target", "model")},
-        "run_dir": str(run_dir),
-    }
-    write_metrics(metrics, run_dir)
+            plot_energy_run(energy, x, log_w, run_dir / "samples.png",
+                            title=f"{spec.target}: {spec.model} "
+                                  f"(ESS {estimate['ess_fraction']:.1%})")
+
+        def rounded(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+            return {f"{prefix}{k}": round(v, 5) if isinstance(v, float) else v
+                    for k, v in values.items() if not (prefix and k == "num_samples")}
+
+        metrics = {
+            "target": spec.target,
+            "model": spec.model,
+            **rounded(estimate),
+            "baseline": "base N(0, I) as the proposal",
+            **rounded(baseline, "baseline_"),
+            **rounded(defensive, "defensive_"),
+            "num_params": sum(p.numel() for p in flow.parameters()),
+            "steps": fit["steps"],
+            "train_minutes": round(train_seconds / 60, 2),
+            "seconds": round(time.perf_counter() - start, 1),
+            "skipped_batches": fit["skipped_batches"],
+            "run_dir": str(run_dir),
+        }
+        write_metrics(metrics, run_dir)
     return metrics, flow
-
-
-def add_energy_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags of ``survae train energy`` (the arguments of :func:`train_energy`)."""
-    parser.add_argument("--target", default="double_well", choices=sorted(ENERGY_TARGETS))
-    parser.add_argument("--model", default="flow", choices=ENERGY_MODELS)
-    parser.add_argument("--dim", type=positive_int, default=2)
-    parser.add_argument("--num-blocks", type=positive_int, default=6)
-    parser.add_argument("--hidden-units", type=positive_int, nargs="+", default=[64, 64])
-    parser.add_argument("--coupling", default="affine", choices=COUPLINGS)
-    parser.add_argument("--base", default="normal", choices=BASES)
-    parser.add_argument("--num-components", type=positive_int, default=4)
-    parser.add_argument("--mcmc", default="mh", choices=MCMC_KERNELS)
-    parser.add_argument("--mcmc-layers", type=positive_int, default=4)
-    parser.add_argument("--mcmc-steps", type=positive_int, default=2)
-    parser.add_argument("--step-size", type=float, default=0.3)
-    parser.add_argument("--eval-samples", type=positive_int, default=50_000)
-    parser.add_argument("--no-plots", action="store_true")
-    add_training_arguments(parser, steps=2000, batch_size=256, lr=1e-3, decay="cosine",
-                           threads=1, log_every=50, out="")
-
-
-def run_train_energy(args: argparse.Namespace) -> dict[str, Any]:
-    """``survae train energy``: train, then print and write the final metrics."""
-    if not args.out:
-        args.out = f"runs/energy-{args.target}-{args.model}"
-    metrics, _ = train_energy(
-        target=args.target, model=args.model, dim=args.dim, num_blocks=args.num_blocks,
-        hidden_units=tuple(args.hidden_units), coupling=args.coupling, base=args.base,
-        num_components=args.num_components, mcmc=args.mcmc, mcmc_layers=args.mcmc_layers,
-        mcmc_steps=args.mcmc_steps, step_size=args.step_size, eval_samples=args.eval_samples,
-        plots=not args.no_plots, config=config_from_args(args),
-    )
-    report_metrics(metrics, metrics["run_dir"])
-    return metrics

@@ -15,37 +15,40 @@ import time
 from pathlib import Path
 from typing import Any
 
+from survae.data.vision import IMAGE_DATASETS
+from survae.experiments.specs import ImageSpec
 from survae.experiments.training import non_negative_int, positive_int
+from survae.models.images import IMAGE_MODELS
 
 DEFAULT_MODELS = ("realnvp", "glow", "augmented", "maxpool", "baseline")
 
 
 def add_image_table_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS))
-    parser.add_argument("--dataset", default="digits")
+    """Flags of ``survae reproduce images``."""
+    parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS),
+                        choices=sorted(IMAGE_MODELS))
+    parser.add_argument("--dataset", default="digits", choices=IMAGE_DATASETS)
     parser.add_argument("--steps", type=positive_int, default=6000)
     parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.add_argument("--hidden", type=positive_int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--iwbo-k", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--iwbo-k", type=non_negative_int, default=64)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--threads", type=non_negative_int, default=1)
     parser.add_argument("--out", default="runs/image-table")
     parser.add_argument("--docs", default=None, help="also copy table and figure to this folder")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the runs of an earlier table in --out")
 
 
-def _train_args(args: argparse.Namespace, model: str) -> argparse.Namespace:
-    from survae.experiments.images import add_image_arguments
-
-    parser = argparse.ArgumentParser()
-    add_image_arguments(parser)
-    argv = ["--model", model, "--dataset", args.dataset, "--steps", str(args.steps),
-            "--batch-size", str(args.batch_size), "--hidden", str(args.hidden),
-            "--lr", str(args.lr), "--iwbo-k", str(args.iwbo_k), "--seed", str(args.seed),
-            "--threads", str(args.threads), "--eval-every", str(max(args.steps // 4, 1)),
-            "--out", str(Path(args.out) / model), "--num-samples", "64"]
-    return parser.parse_args(argv + (["--quiet"] if args.quiet else []))
+def table_spec(args: argparse.Namespace, model: str) -> ImageSpec:
+    """The spec of one run of the table (the image defaults, with the table's budget)."""
+    return ImageSpec(model=model, dataset=args.dataset, steps=args.steps,
+                     batch_size=args.batch_size, hidden=args.hidden, lr=args.lr,
+                     iwbo_k=args.iwbo_k, seed=args.seed, threads=args.threads,
+                     eval_every=max(args.steps // 4, 1), out=str(Path(args.out) / model),
+                     num_samples=64, quiet=args.quiet, overwrite=args.overwrite)
 
 
 def _figure(out: Path, models: list[str]) -> Path:
@@ -76,7 +79,7 @@ def reproduce_images(args: argparse.Namespace) -> dict[str, Any]:
     start = time.perf_counter()
     rows = {}
     for model in args.models:
-        metrics = train_image(_train_args(args, model))
+        metrics = train_image(table_spec(args, model))
         rows[model] = metrics
         print(f"{model:10s} test {metrics['test_bpd']:.3f} bpd (ELBO) "
               f"{metrics.get(f'test_iwbo{args.iwbo_k}_bpd', float('nan')):.3f} bpd "

@@ -23,65 +23,38 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
-from survae.data.vision import IMAGE_DATASETS, IMAGE_SHAPES, load_image_dataset
-from survae.experiments.trainer import (
-    Trainer,
-    add_training_arguments,
-    config_from_args,
-    seed_everything,
+from survae.data.vision import IMAGE_SHAPES, load_image_dataset
+from survae.experiments.errors import (
+    CheckpointError,
+    UserError,
+    dataset_errors,
+    model_option_errors,
 )
-from survae.experiments.training import load_checkpoint, positive_int, report_metrics
-from survae.models.images import IMAGE_MODELS, build_image_model
-from survae.utils.metrics import iwbo_batched
+from survae.experiments.evaluate import evaluate_bounds, nats_to_bpd
+from survae.experiments.run_files import RunFolder, load_checkpoint, report_metrics, write_metrics
+from survae.experiments.specs import ImageSpec
+from survae.experiments.trainer import Trainer, seed_everything
+from survae.experiments.training import non_negative_int, positive_int
+from survae.models.images import build_image_model
 
 
-def add_image_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags of ``survae train image``."""
-    parser.add_argument("--model", choices=sorted(IMAGE_MODELS), default="glow")
-    parser.add_argument("--dataset", choices=IMAGE_DATASETS, default="digits")
-    parser.add_argument("--data-root", default="data", help="folder of torchvision's files")
-    parser.add_argument("--download", action="store_true", help="let torchvision download")
-    parser.add_argument("--num-bits", type=int, choices=(5, 8), default=None,
-                        help="bits per value; digits: 5 keeps the 17 gray levels 0..16 as they "
-                        "are (default), 8 rescales them to 0..255; other datasets: 8")
-    parser.add_argument("--hidden", type=positive_int, default=64, help="conditioner channels")
-    parser.add_argument("--blocks", type=positive_int, default=1, help="residual blocks per net")
-    parser.add_argument("--steps-per-scale", type=positive_int, default=None,
-                        help="flow steps per scale (glow, augmented, maxpool, baseline)")
-    parser.add_argument("--scales", type=positive_int, default=None, help="number of scales")
-    parser.add_argument("--iwbo-k", type=int, default=0,
-                        help="also report the test IWBO with this many samples (0: off)")
-    parser.add_argument("--num-samples", type=positive_int, default=64)
-    add_training_arguments(parser, steps=2000, batch_size=64, lr=1e-3, warmup=100,
-                           decay="cosine", clip_grad_norm=10.0, eval_every=500,
-                           out="runs/image")
-
-
-def model_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Factory keyword arguments from the flags (only the ones a flag set)."""
-    kwargs: dict[str, Any] = {"hidden": args.hidden, "blocks": args.blocks,
-                              "num_bits": data_bits(args.dataset, args.num_bits)}
-    if args.steps_per_scale is not None and args.model != "realnvp":
-        kwargs["steps"] = args.steps_per_scale
-    if args.scales is not None:
-        kwargs["num_levels" if args.model == "glow" else "num_scales"] = args.scales
+def model_settings(spec: ImageSpec) -> dict[str, Any]:
+    """Factory keyword arguments of a (resolved) spec (only the ones the spec sets)."""
+    kwargs: dict[str, Any] = {"hidden": spec.hidden, "blocks": spec.blocks,
+                              "num_bits": spec.resolved().num_bits}
+    if spec.steps_per_scale is not None and spec.model != "realnvp":
+        kwargs["steps"] = spec.steps_per_scale
+    if spec.scales is not None:
+        kwargs["num_levels" if spec.model == "glow" else "num_scales"] = spec.scales
     return kwargs
 
 
-def data_bits(dataset: str, num_bits: int | None) -> int:
-    """Bits per value of the data: 8, or 5 for the digits' 17 levels unless 8 is asked for."""
-    if num_bits is None:
-        return 5 if dataset == "digits" else 8
-    if dataset != "digits" and num_bits != 8:
-        raise ValueError(f"--num-bits {num_bits}: only the digits can be used with 5 bits")
-    return num_bits
-
-
 def _dataset(metadata: dict[str, Any], root: str, split: str, download: bool = False):
-    return load_image_dataset(metadata["dataset"], root, split, download=download,
-                              digits_bits=metadata["num_bits"])
+    with dataset_errors(metadata["dataset"], root):
+        return load_image_dataset(metadata["dataset"], root, split, download=download,
+                                  digits_bits=metadata["num_bits"])
 
 
 def rebuild_model(metadata: dict[str, Any]) -> nn.Module:
@@ -92,18 +65,19 @@ def rebuild_model(metadata: dict[str, Any]) -> nn.Module:
 
 def load_model(checkpoint: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild and load the model of an image-run checkpoint; return it and its metadata."""
-    state = load_checkpoint(checkpoint)
+    state = load_checkpoint(checkpoint, ("model",))
     metadata = state.get("metadata") or {}
     if metadata.get("kind") != "image":
-        raise ValueError(f"{checkpoint}: not a checkpoint of `survae train image`")
+        raise CheckpointError(f"{checkpoint}: not a checkpoint of `survae train image`")
     model = rebuild_model(metadata)
-    model.load_state_dict(state["model"])
+    try:
+        model.load_state_dict(state["model"])
+    except RuntimeError as error:
+        first = str(error).strip().splitlines()[-1].strip()
+        raise CheckpointError(f"{checkpoint}: its weights do not fit the model its metadata "
+                              f"describes ({first})") from None
     model.eval()
     return model, metadata
-
-
-def bits_per_dim(nats: float, num_dims: int) -> float:
-    return nats / (num_dims * math.log(2))
 
 
 def evaluate_bpd(
@@ -111,21 +85,12 @@ def evaluate_bpd(
     device: str | torch.device = "cpu",
 ) -> dict[str, float]:
     """Test bits per dim of ``model`` on ``data``: ``test_bpd`` (exact log-likelihood if the
-    model is exact, else the one-sample ELBO) and, for ``k > 1``, ``test_iwbo_bpd``."""
-    loader = DataLoader(data, batch_size=batch_size, shuffle=False)
-    total, total_iw, count = 0.0, 0.0, 0
-    num_dims = None
-    with torch.no_grad():
-        for x, _ in loader:
-            x = x.to(device)
-            num_dims = x[0].numel()
-            total += float(model.log_prob(x).sum())
-            if k > 1 and not getattr(model, "exact", False):
-                total_iw += float(iwbo_batched(model, x, k=k, kbs=min(kbs, k)).sum())
-            count += len(x)
-    metrics = {"test_bpd": -bits_per_dim(total / count, num_dims)}
-    if k > 1 and not getattr(model, "exact", False):
-        metrics[f"test_iwbo{k}_bpd"] = -bits_per_dim(total_iw / count, num_dims)
+    model is exact, else the one-sample ELBO) and, for ``k > 1``, ``test_iwbo{k}_bpd``."""
+    bounds = evaluate_bounds(model, data, batch_size, k, kbs, device)
+    num_dims = math.prod(data[0][0].shape)
+    metrics = {"test_bpd": nats_to_bpd(bounds["loglik_nats"], num_dims)}
+    if "iwbo_nats" in bounds:
+        metrics[f"test_iwbo{k}_bpd"] = nats_to_bpd(bounds["iwbo_nats"], num_dims)
     return metrics
 
 
@@ -162,58 +127,55 @@ def save_image_grid(images: Tensor, path: str | Path, nrow: int = 8, num_bits: i
     return path
 
 
-def train_image(args: argparse.Namespace) -> dict[str, Any]:
-    """Train per the parsed flags; return the final metrics (also written by the caller)."""
-    config = config_from_args(args)
-    out = Path(config.out)
-    seed_everything(config.seed)
-    shape = IMAGE_SHAPES[args.dataset]
-    kwargs = model_settings(args)
-    model = build_image_model(args.model, shape, **kwargs)
-    num_dims = math.prod(shape)
-    metadata = {"kind": "image", "model": args.model, "model_kwargs": kwargs,
-                "dataset": args.dataset, "shape": list(shape), "num_bits": kwargs["num_bits"],
-                "data_root": str(args.data_root)}
-    train = _dataset(metadata, args.data_root, "train", args.download)
-    test = _dataset(metadata, args.data_root, "test", args.download)
+def train_image(spec: ImageSpec) -> dict[str, Any]:
+    """Train per ``spec``; write the run folder (with ``metrics.json``); return the metrics."""
+    spec = spec.resolved()
+    out = Path(spec.out)
+    with RunFolder(out, spec.resume, spec.overwrite):
+        seed_everything(spec.seed)
+        shape = IMAGE_SHAPES[spec.dataset]
+        kwargs = model_settings(spec)
+        with model_option_errors("image"):
+            model = build_image_model(spec.model, shape, **kwargs)
+        metadata = {"kind": "image", "model": spec.model, "model_kwargs": kwargs,
+                    "dataset": spec.dataset, "shape": list(shape), "num_bits": spec.num_bits,
+                    "data_root": str(spec.data_root)}
+        train = _dataset(metadata, spec.data_root, "train", spec.download)
+        test = _dataset(metadata, spec.data_root, "test", spec.download)
 
-    def loss_fn(m: nn.Module, batch: Any) -> Tensor:
-        return -m.log_prob(batch[0]).mean()
+        def loss_fn(m: nn.Module, batch: Any) -> Tensor:
+            return -m.log_prob(batch[0]).mean()
 
-    def eval_fn(m: nn.Module) -> dict[str, float]:
-        return evaluate_bpd(m, test, config.eval_batch_size, device=config.device)
+        def eval_fn(m: nn.Module) -> dict[str, float]:
+            return evaluate_bpd(m, test, spec.eval_batch_size, device=spec.device)
 
-    trainer = Trainer(model, train, loss_fn, config, eval_fn=eval_fn, num_dims=num_dims,
-                      metadata=metadata)
-    metrics = trainer.fit()
-    if trainer.rank != 0:
-        return metrics
-    model.eval()
-    start = time.perf_counter()
-    if args.iwbo_k > 1:
-        torch.manual_seed(config.seed)
-        metrics.update(evaluate_bpd(model, test, config.eval_batch_size, k=args.iwbo_k,
-                                    device=config.device))
-    with torch.no_grad():
-        samples = model.sample(args.num_samples)
-    real = torch.stack([test[i][0] for i in range(min(args.num_samples, len(test)))])
-    save_image_grid(samples, out / "samples.png", num_bits=kwargs["num_bits"])
-    save_image_grid(real, out / "data.png", num_bits=kwargs["num_bits"])
-    metrics.update({
-        "model": args.model, "dataset": args.dataset,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "eval_seconds": round(time.perf_counter() - start, 1), "run_dir": str(out),
-    })
+        trainer = Trainer(model, train, loss_fn, spec, eval_fn=eval_fn,
+                          num_dims=math.prod(shape), metadata=metadata)
+        metrics = trainer.fit()
+        if trainer.rank != 0:
+            return metrics
+        model.eval()
+        start = time.perf_counter()
+        if spec.iwbo_k > 1:
+            torch.manual_seed(spec.seed)
+            metrics.update(evaluate_bpd(model, test, spec.eval_batch_size, k=spec.iwbo_k,
+                                        device=spec.device))
+        with torch.no_grad():
+            samples = model.sample(spec.num_samples)
+        real = torch.stack([test[i][0] for i in range(min(spec.num_samples, len(test)))])
+        save_image_grid(samples, out / "samples.png", num_bits=spec.num_bits)
+        save_image_grid(real, out / "data.png", num_bits=spec.num_bits)
+        metrics.update({
+            "model": spec.model, "dataset": spec.dataset,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "eval_seconds": round(time.perf_counter() - start, 1), "run_dir": str(out),
+        })
+        write_metrics(metrics, out)
     return metrics
 
 
-def run_train_image(args: argparse.Namespace) -> None:
-    metrics = train_image(args)
-    if metrics.get("run_dir"):
-        report_metrics(metrics, args.out)
-
-
 def add_sample_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``survae sample``."""
     parser.add_argument("checkpoint", help="checkpoint.pt of a `survae train image` run")
     parser.add_argument("-n", "--num-samples", type=positive_int, default=64)
     parser.add_argument("--out", default=None, help="PNG path (default: beside the checkpoint)")
@@ -228,14 +190,18 @@ def run_sample(args: argparse.Namespace) -> Path:
     with torch.no_grad():
         samples = model.sample(args.num_samples)
     out = Path(args.out) if args.out else Path(args.checkpoint).with_name("samples_grid.png")
-    save_image_grid(samples, out, nrow=args.nrow, num_bits=metadata.get("num_bits", 8))
+    try:
+        save_image_grid(samples, out, nrow=args.nrow, num_bits=metadata.get("num_bits", 8))
+    except OSError as error:
+        raise UserError(f"cannot write {out}: {error.strerror or error}") from None
     print(out, flush=True)
     return out
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``survae eval``."""
     parser.add_argument("checkpoint", help="checkpoint.pt of a `survae train image` run")
-    parser.add_argument("--k", type=int, default=0, help="IWBO samples (0: ELBO only)")
+    parser.add_argument("--k", type=non_negative_int, default=0, help="IWBO samples (0: ELBO only)")
     parser.add_argument("--batch-size", type=positive_int, default=256)
     parser.add_argument("--data-root", default=None, help="default: the training run's")
     parser.add_argument("--seed", type=int, default=0)

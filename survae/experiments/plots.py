@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -136,4 +138,36 @@ def plot_energy_run(target, samples: torch.Tensor, log_w: torch.Tensor, path: Pa
         fig.suptitle(title)
     path.parent.mkdir(parents=True, exist_ok=True)
     _save(fig, path)
+    return path
+
+
+def plot_loss(log: Path, path: Path) -> Path | None:
+    """Write ``path`` (PNG): the training loss of a run's CSV ``log``, and its eval metrics, per
+    step (bits/dim when the log has them, else nats); nothing when the log is missing or empty."""
+    if not log.exists():
+        return None
+    with open(log) as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    key, unit = ("bpd", "bits/dim") if any(r.get("bpd") for r in rows) else ("loss_nats", "nats")
+    train = [(int(r["step"]), float(r[key])) for r in rows if r.get(key)]
+    if train:
+        ax.plot(*zip(*train), label=f"train ({unit})", lw=1)
+    for column in rows[0]:
+        if column.startswith(("test_", "eval_")) and column.endswith("bpd") == (key == "bpd"):
+            points = [(int(r["step"]), float(r[column])) for r in rows if r.get(column)]
+            if points:
+                ax.plot(*zip(*points), "o-", label=column, ms=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel(unit)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)
     return path

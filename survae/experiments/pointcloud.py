@@ -23,62 +23,28 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from survae.data.digits import load_digits_tensors
-from survae.data.spatial_mnist import FRAME, SPATIAL_SOURCES, SpatialDigits
-from survae.experiments.trainer import (
-    Trainer,
-    add_training_arguments,
-    config_from_args,
-    seed_everything,
-)
-from survae.experiments.training import non_negative_int, positive_int, report_metrics
-from survae.models.pointcloud import (
-    POINTCLOUD_COUPLINGS,
-    POINTCLOUD_MODELS,
-    build_pointcloud_flow,
-)
-from survae.utils.metrics import iwbo_batched
-
-
-def add_pointcloud_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", choices=POINTCLOUD_MODELS, default="sort")
-    parser.add_argument("--source", choices=SPATIAL_SOURCES, default="digits",
-                        help="digits: bundled 8x8 digits; mnist: torchvision files in --data-root")
-    parser.add_argument("--data-root", default="data")
-    parser.add_argument("--num-points", type=positive_int, default=50)
-    parser.add_argument("--num-flows", type=positive_int, default=4)
-    parser.add_argument("--d-model", type=positive_int, default=32)
-    parser.add_argument("--nhead", type=positive_int, default=4)
-    parser.add_argument("--num-layers", type=positive_int, default=1)
-    parser.add_argument("--dropout", type=float, default=0.0)
-    parser.add_argument("--coupling", choices=POINTCLOUD_COUPLINGS, default="affine",
-                        help="couplings over the coordinates: affine or rational-quadratic spline")
-    parser.add_argument("--iwbo-k", type=non_negative_int, default=0,
-                        help="also the test IWBO with this many samples (permute model)")
-    add_training_arguments(parser, steps=2000, batch_size=64, lr=1e-3, warmup=100,
-                           decay="cosine", clip_grad_norm=10.0, eval_every=500,
-                           out="runs/pointcloud")
+from survae.data.spatial_mnist import FRAME, SpatialDigits
+from survae.experiments.errors import dataset_errors, model_option_errors
+from survae.experiments.evaluate import evaluate_bounds
+from survae.experiments.run_files import RunFolder, write_metrics
+from survae.experiments.specs import PointcloudSpec
+from survae.experiments.trainer import Trainer, seed_everything
+from survae.experiments.training import non_negative_int, positive_int
+from survae.models.pointcloud import POINTCLOUD_MODELS, build_pointcloud_flow
 
 
 def evaluate_ppll(model: nn.Module, data: Dataset, batch_size: int = 256, k: int = 0,
                   device: str | torch.device = "cpu") -> dict[str, float]:
     """Per-point test log-likelihood (nats): exact, or the ELBO (and IWBO for ``k > 1``)."""
-    loader = DataLoader(data, batch_size=batch_size, shuffle=False)
-    total, total_iw, count, points = 0.0, 0.0, 0, 1
-    stochastic = not getattr(model, "exact", True)
-    with torch.no_grad():
-        for x, _ in loader:
-            x = x.to(device)
-            points = x.shape[1]
-            total += float(model.log_prob(x).sum())
-            if k > 1 and stochastic:
-                total_iw += float(iwbo_batched(model, x, k=k, kbs=min(k, 16)).sum())
-            count += len(x)
-    metrics = {"test_ppll_nats": total / count / points}
-    if k > 1 and stochastic:
-        metrics[f"test_iwbo{k}_ppll_nats"] = total_iw / count / points
+    bounds = evaluate_bounds(model, data, batch_size, k, 16, device,
+                             exact=getattr(model, "exact", True))
+    points = data[0][0].shape[0]
+    metrics = {"test_ppll_nats": bounds["loglik_nats"] / points}
+    if "iwbo_nats" in bounds:
+        metrics[f"test_iwbo{k}_ppll_nats"] = bounds["iwbo_nats"] / points
     return metrics
 
 
@@ -141,49 +107,49 @@ def plot_point_clouds(real: Tensor, samples: Tensor, path: str | Path, columns: 
     return path
 
 
-def train_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
-    config = config_from_args(args)
-    out = Path(config.out)
-    seed_everything(config.seed)
-    train = SpatialDigits("train", args.num_points, args.source, args.data_root, seed=config.seed)
-    test = SpatialDigits("test", args.num_points, args.source, args.data_root, seed=config.seed)
-    settings = {"num_points": args.num_points, "num_flows": args.num_flows,
-                "d_model": args.d_model, "nhead": args.nhead, "num_layers": args.num_layers,
-                "dropout": args.dropout, "coupling": args.coupling}
-    model = build_pointcloud_flow(args.model, **settings)
+def train_pointcloud(spec: PointcloudSpec) -> dict[str, Any]:
+    """Train per ``spec``; write the run folder (with ``metrics.json``); return the metrics."""
+    out = Path(spec.out)
+    with RunFolder(out, spec.resume, spec.overwrite):
+        seed_everything(spec.seed)
+        with dataset_errors(f"SpatialDigits ({spec.source})", spec.data_root):
+            train = SpatialDigits("train", spec.num_points, spec.source, spec.data_root,
+                                  seed=spec.seed)
+            test = SpatialDigits("test", spec.num_points, spec.source, spec.data_root,
+                                 seed=spec.seed)
+        settings = {"num_points": spec.num_points, "num_flows": spec.num_flows,
+                    "d_model": spec.d_model, "nhead": spec.nhead, "num_layers": spec.num_layers,
+                    "dropout": spec.dropout, "coupling": spec.coupling}
+        with model_option_errors("pointcloud"):
+            model = build_pointcloud_flow(spec.model, **settings)
 
-    def loss_fn(m: nn.Module, batch: Any) -> Tensor:
-        return -m.log_prob(batch[0]).mean()
+        def loss_fn(m: nn.Module, batch: Any) -> Tensor:
+            return -m.log_prob(batch[0]).mean()
 
-    def eval_fn(m: nn.Module) -> dict[str, float]:
-        return evaluate_ppll(m, test, config.eval_batch_size, device=config.device)
+        def eval_fn(m: nn.Module) -> dict[str, float]:
+            return evaluate_ppll(m, test, spec.eval_batch_size, device=spec.device)
 
-    metadata = {"kind": "pointcloud", "model": args.model, "model_kwargs": settings,
-                "source": args.source}
-    trainer = Trainer(model, train, loss_fn, config, eval_fn=eval_fn, metadata=metadata)
-    metrics = trainer.fit()
-    if trainer.rank != 0:
-        return metrics
-    model.eval()
-    if args.iwbo_k > 1:
-        torch.manual_seed(config.seed)
-        metrics.update(evaluate_ppll(model, test, config.eval_batch_size, k=args.iwbo_k,
-                                     device=config.device))
-    torch.manual_seed(config.seed)
-    with torch.no_grad():
-        samples = model.sample(8)
-    plot_point_clouds(test.points[:8], samples, out / "samples.png")
-    metrics.update({"model": args.model, "source": args.source,
-                    "train_ppll_nats": -metrics["train_loss_nats"] / args.num_points,
-                    "parameters": sum(p.numel() for p in model.parameters()),
-                    "run_dir": str(out)})
+        metadata = {"kind": "pointcloud", "model": spec.model, "model_kwargs": settings,
+                    "source": spec.source}
+        trainer = Trainer(model, train, loss_fn, spec, eval_fn=eval_fn, metadata=metadata)
+        metrics = trainer.fit()
+        if trainer.rank != 0:
+            return metrics
+        model.eval()
+        if spec.iwbo_k > 1:
+            torch.manual_seed(spec.seed)
+            metrics.update(evaluate_ppll(model, test, spec.eval_batch_size, k=spec.iwbo_k,
+                                         device=spec.device))
+        torch.manual_seed(spec.seed)
+        with torch.no_grad():
+            samples = model.sample(8)
+        plot_point_clouds(test.points[:8], samples, out / "samples.png")
+        metrics.update({"model": spec.model, "source": spec.source,
+                        "train_ppll_nats": -metrics["train_loss_nats"] / spec.num_points,
+                        "parameters": sum(p.numel() for p in model.parameters()),
+                        "run_dir": str(out)})
+        write_metrics(metrics, out)
     return metrics
-
-
-def run_train_pointcloud(args: argparse.Namespace) -> None:
-    metrics = train_pointcloud(args)
-    if metrics.get("run_dir"):
-        report_metrics(metrics, args.out)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -200,7 +166,9 @@ _RELATIVE_COST = {"sort": 1.2, "permute": 1.0, "baseline": 1.0, "equivariant": 0
 
 
 def add_pointcloud_table_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--models", nargs="+", default=list(POINTCLOUD_MODELS))
+    """Flags of ``survae reproduce pointcloud``."""
+    parser.add_argument("--models", nargs="+", default=list(POINTCLOUD_MODELS),
+                        choices=POINTCLOUD_MODELS)
     parser.add_argument("--steps", type=positive_int, default=1500)
     parser.add_argument("--iwbo-k", type=non_negative_int, default=32)
     parser.add_argument("--seed", type=int, default=0)
@@ -209,6 +177,15 @@ def add_pointcloud_table_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="runs/pointcloud-table")
     parser.add_argument("--docs", default=None, help="also copy table and figure here")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the runs of an earlier table in --out")
+
+
+def table_spec(model: str, args: argparse.Namespace) -> PointcloudSpec:
+    """The spec of one run of the table (its defaults, with the table's budget)."""
+    return PointcloudSpec(model=model, steps=args.steps, seed=args.seed, iwbo_k=args.iwbo_k,
+                          out=str(Path(args.out) / model), threads=1, quiet=args.quiet,
+                          overwrite=args.overwrite)
 
 
 def _report_row(name: str, metrics: dict[str, Any]) -> None:
@@ -225,17 +202,7 @@ def reproduce_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
     """
     start = time.perf_counter()
     out = Path(args.out)
-    run_args = {}
-    for name in args.models:
-        parser = argparse.ArgumentParser()
-        add_pointcloud_arguments(parser)
-        argv = ["--model", name, "--steps", str(args.steps), "--seed", str(args.seed),
-                "--iwbo-k", str(args.iwbo_k), "--out", str(out / name), "--threads", "1"]
-        run = parser.parse_args(argv + (["--quiet"] * args.quiet))
-        # the parser itself (kept for --config) does not pickle, and the run does not need it
-        run_args[name] = argparse.Namespace(
-            **{k: v for k, v in vars(run).items() if k != "_config_parser"}
-        )
+    run_args = {name: table_spec(name, args) for name in args.models}
     rows: dict[str, dict[str, Any]] = {}
     if args.jobs > 1 and len(run_args) > 1:
         order = sorted(run_args, key=lambda n: _RELATIVE_COST.get(n, 1.0), reverse=True)

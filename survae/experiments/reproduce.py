@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from survae.experiments.toy import add_toy_arguments, train_toy
+from survae.data.toy import TOY_DATASETS
+from survae.experiments.specs import ToySpec
+from survae.experiments.toy import train_toy
+from survae.experiments.training import non_negative_int, positive_int
 
 PAPER = {  # Nielsen et al., 2020, Table (toy): test NLL in nats, lower is better
     "checkerboard": (3.65, 3.49),
@@ -28,34 +31,15 @@ def reproduce_absflow(args: argparse.Namespace) -> dict[str, Any]:
     for dataset in args.datasets:
         results, models, test = {}, [], None
         for model_name in ("flow", "absflow"):
-            parser = argparse.ArgumentParser()
-            add_toy_arguments(parser)
-            toy_args = parser.parse_args(
-                [
-                    "--dataset",
-                    dataset,
-                    "--model",
-                    model_name,
-                    "--steps",
-                    str(args.steps),
-                    "--train-size",
-                    str(args.train_size),
-                    "--test-size",
-                    str(args.test_size),
-                    "--out",
-                    str(out / f"{dataset}-{model_name}"),
-                    "--seed",
-                    str(args.seed),
-                    "--no-plots",
-                    # Cosine decay to zero: the last weights are not a noisy snapshot of a
-                    # constant-rate run (with a constant rate, the final test NLL of one run
-                    # moves by up to 0.15 nats from one seed or data order to the next).
-                    "--decay",
-                    "cosine",
-                ]
-                + (["--quiet"] if args.quiet else [])
-            )
-            metrics, model, test = train_toy(toy_args)
+            # Cosine decay to zero: the last weights are not a noisy snapshot of a constant-rate
+            # run (with a constant rate, the final test NLL of one run moves by up to 0.15 nats
+            # from one seed or data order to the next).
+            spec = ToySpec(dataset=dataset, model=model_name, steps=args.steps,
+                           train_size=args.train_size, test_size=args.test_size,
+                           out=str(out / f"{dataset}-{model_name}"), seed=args.seed,
+                           no_plots=True, decay="cosine", quiet=args.quiet,
+                           overwrite=args.overwrite)
+            metrics, model, test = train_toy(spec)
             results[model_name] = metrics["test_nll_nats"]
             models.append((f"{model_name} {metrics['test_nll_nats']:.3f}", model))
             print(
@@ -92,10 +76,13 @@ def reproduce_absflow(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``survae reproduce absflow``."""
     parser.add_argument("--out", default="runs/reproduce-absflow")
-    parser.add_argument("--datasets", nargs="+", default=list(PAPER))
-    parser.add_argument("--steps", type=int, default=20_000)
-    parser.add_argument("--train-size", type=int, default=128_000)
-    parser.add_argument("--test-size", type=int, default=128_000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--datasets", nargs="+", default=list(PAPER), choices=sorted(TOY_DATASETS))
+    parser.add_argument("--steps", type=positive_int, default=20_000)
+    parser.add_argument("--train-size", type=positive_int, default=128_000)
+    parser.add_argument("--test-size", type=positive_int, default=128_000)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the runs of an earlier table in --out")

@@ -13,7 +13,6 @@ AbsFlow runs of the paper's table:
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 from typing import Any
@@ -22,20 +21,14 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from survae.data.toy import TOY_DATASETS, make_toy
+from survae.data.toy import make_toy
 from survae.distributions import StandardNormal, StandardUniform
-from survae.experiments.trainer import (
-    Trainer,
-    add_training_arguments,
-    config_from_args,
-    seed_everything,
-)
-from survae.experiments.training import (
-    positive_int,
-    report_metrics,
-    torch_threads,
-    write_metrics,
-)
+from survae.experiments.errors import model_option_errors
+from survae.experiments.evaluate import evaluate_bounds
+from survae.experiments.run_files import RunFolder, write_metrics
+from survae.experiments.specs import DATA, MODEL, ToySpec
+from survae.experiments.trainer import Trainer, seed_everything
+from survae.experiments.training import torch_threads
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams
 from survae.nn.nets import MLP
@@ -123,99 +116,59 @@ def build_toy_model(
     return Flow(StandardNormal((2,)), transforms)
 
 
-def add_toy_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="checkerboard", choices=sorted(TOY_DATASETS))
-    parser.add_argument("--model", default="flow", choices=TOY_MODELS)
-    parser.add_argument("--train-size", type=positive_int, default=128_000)
-    parser.add_argument("--test-size", type=positive_int, default=50_000)
-    parser.add_argument("--num-flows", type=positive_int, default=4)
-    parser.add_argument("--hidden-units", type=positive_int, nargs="+", default=[200, 100])
-    parser.add_argument("--actnorm", action="store_true")
-    parser.add_argument(
-        "--scale-fn",
-        default=None,
-        choices=["exp", "softplus", "sigmoid", "tanh_exp"],
-        help="coupling scale (default: as the official run for the dataset)",
-    )
-    parser.add_argument("--no-plots", action="store_true")
-    add_training_arguments(
-        parser, steps=10_000, batch_size=128, lr=1e-3, threads=1, checkpoint_every=1000,
-        log_every=50, out="",
-    )
-
-
-# Options that must match for ``--resume`` to continue the same run (the rest may change).
-RESUME_KEYS = (
-    "dataset",
-    "model",
-    "num_flows",
-    "hidden_units",
-    "actnorm",
-    "scale_fn",
-    "seed",
-    "train_size",
-    "batch_size",
-)
-
-
 @torch.no_grad()
 def test_nll(model: Flow, data: torch.Tensor, batch_size: int = 10_000) -> float:
     """Mean negative log-likelihood (nats) of ``data`` under ``model``."""
     device = next(iter(model.parameters()), data).device
-    total = 0.0
-    for chunk in data.split(batch_size):
-        total += float(-model.log_prob(chunk.to(device)).double().sum())
-    return total / data.shape[0]
+    return -evaluate_bounds(model, TensorDataset(data), batch_size, device=device,
+                            exact=True)["loglik_nats"]
 
 
-def train_toy(args: argparse.Namespace) -> tuple[dict[str, Any], Flow, torch.Tensor]:
-    """Train one toy model with the shared trainer, write its checkpoint and plots; return the
-    metrics, the model (on the CPU) and the test data."""
+def train_toy(spec: ToySpec) -> tuple[dict[str, Any], Flow, torch.Tensor]:
+    """Train one toy model with the shared trainer, write its checkpoint, plots and
+    ``metrics.json``; return the metrics, the model (on the CPU) and the test data.
+
+    Example:
+        >>> import tempfile
+        >>> spec = ToySpec(steps=5, train_size=256, test_size=64, batch_size=64,
+        ...                hidden_units=(8,), no_plots=True, quiet=True, out=tempfile.mkdtemp())
+        >>> metrics, model, test = train_toy(spec)
+        >>> metrics["steps"], test.shape
+        (5, torch.Size([64, 2]))
+    """
     start = time.perf_counter()
-    if not args.out:
-        args.out = f"runs/toy-{args.dataset}-{args.model}"
-    config = config_from_args(args)
-    run_dir = Path(config.out)
-    scale_fn = args.scale_fn or default_scale_fn(args.dataset)
-    seed_everything(config.seed)
-    train = make_toy(args.dataset, args.train_size, torch.Generator().manual_seed(config.seed))
-    test = make_toy(args.dataset, args.test_size, torch.Generator().manual_seed(config.seed + 1))
-    model = build_toy_model(
-        args.model, args.dataset, args.num_flows, tuple(args.hidden_units), args.actnorm, scale_fn
-    )
-    settings = {**{k: getattr(args, k) for k in RESUME_KEYS}, "scale_fn": scale_fn}
-    settings["hidden_units"] = list(settings["hidden_units"])
-    metadata = {"kind": "toy", **settings}
+    spec = spec.resolved()
+    run_dir = Path(spec.out)
+    with RunFolder(run_dir, spec.resume, spec.overwrite):
+        seed_everything(spec.seed)
+        train = make_toy(spec.dataset, spec.train_size, torch.Generator().manual_seed(spec.seed))
+        test = make_toy(spec.dataset, spec.test_size,
+                        torch.Generator().manual_seed(spec.seed + 1))
+        with model_option_errors("toy"):
+            model = build_toy_model(spec.model, spec.dataset, spec.num_flows,
+                                    spec.hidden_units, spec.actnorm, spec.scale_fn)
 
-    def loss_fn(m: nn.Module, batch: Any) -> torch.Tensor:
-        return -m.log_prob(batch[0]).mean()
+        def loss_fn(m: nn.Module, batch: Any) -> torch.Tensor:
+            return -m.log_prob(batch[0]).mean()
 
-    trainer = Trainer(model, TensorDataset(train), loss_fn, config, metadata=metadata,
-                      resume_keys=RESUME_KEYS)
-    fit = trainer.fit()
-    model.eval()
-    with torch_threads(config.threads):
-        nll = test_nll(model, test)
-    model.cpu()
-    if not args.no_plots:
-        from survae.experiments.plots import plot_toy_run
+        metadata = {"kind": "toy", **spec.to_dict(MODEL, DATA)}  # how to rebuild the model
+        fit = Trainer(model, TensorDataset(train), loss_fn, spec, metadata=metadata).fit()
+        model.eval()
+        with torch_threads(spec.threads):
+            nll = test_nll(model, test)
+        model.cpu()
+        if not spec.no_plots:
+            from survae.experiments.plots import plot_toy_run
 
-        plot_toy_run(model, test, run_dir)
-    metrics = {
-        "test_nll_nats": round(nll, 4),
-        "steps": fit["steps"],
-        "seconds": round(time.perf_counter() - start, 1),
-        "dataset": args.dataset,
-        "model": args.model,
-        "skipped_batches": fit["skipped_batches"],
-        "run_dir": str(run_dir),
-    }
-    write_metrics(metrics, run_dir)
+            plot_toy_run(model, test, run_dir)
+        metrics = {
+            "test_nll_nats": round(nll, 4),
+            "steps": fit["steps"],
+            "seconds": round(time.perf_counter() - start, 1),
+            "dataset": spec.dataset,
+            "model": spec.model,
+            "skipped_batches": fit["skipped_batches"],
+            "run_dir": str(run_dir),
+        }
+        write_metrics(metrics, run_dir)
     return metrics, model, test
-
-
-def run_train_toy(args: argparse.Namespace) -> dict[str, Any]:
-    """``survae train toy``: train, then print and write the final metrics."""
-    metrics, _, _ = train_toy(args)
-    report_metrics(metrics, metrics["run_dir"])
-    return metrics

@@ -1,86 +1,17 @@
-"""Shared pieces of the ``survae train ...`` commands: checkpoints, metrics, non-finite losses.
+"""Small shared pieces of the experiments: flag types, RNG states, thread scoping, finiteness.
 
-Checkpoints hold only tensors and plain Python values, so ``torch.load(path, weights_only=True)``
-reads them (no pickled objects), and are written to a temporary file in the run folder and then
-renamed: an interrupted save never leaves a corrupt checkpoint behind.
+Run-folder I/O (checkpoints, metrics, logs, the lock) lives in :mod:`survae.experiments.run_files`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
-import os
-import uuid
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import torch
-
-
-def _temporary_beside(path: Path) -> Path:
-    """A fresh hidden file name in ``path``'s folder (same file system, so renaming is atomic)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-
-
-def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename it over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_beside(path)
-    try:
-        with open(tmp, "wb") as handle:
-            torch.save(obj, handle)
-            handle.flush()
-            os.fsync(handle.fileno())  # the bytes are on disk before the rename makes them live
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    """Load a checkpoint written by ``atomic_torch_save`` (tensors and plain values only)."""
-    return torch.load(path, map_location="cpu", weights_only=True)
-
-
-def atomic_write_text(text: str, path: str | os.PathLike) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_beside(path)
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _strict_json(value: Any) -> Any:
-    """``value`` with NaN/inf floats replaced by ``None`` (JSON has no NaN)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _strict_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_strict_json(item) for item in value]
-    return value
-
-
-def write_metrics(metrics: dict[str, Any], run_dir: str | os.PathLike) -> str:
-    """Write ``metrics`` as one strict JSON line (NaN/inf -> null) to ``run_dir/metrics.json``."""
-    line = json.dumps(_strict_json(metrics), allow_nan=False)
-    atomic_write_text(line + "\n", Path(run_dir) / "metrics.json")
-    return line
-
-
-def report_metrics(metrics: dict[str, Any], run_dir: str | os.PathLike) -> str:
-    """Write ``metrics.json`` in ``run_dir`` and print the same dict as one JSON line."""
-    line = write_metrics(metrics, run_dir)
-    print(line, flush=True)
-    return line
 
 
 def positive_int(text: str) -> int:

@@ -27,47 +27,28 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, Dataset
 
 from survae.data.digits import DigitsDataset
-from survae.data.vision import IMAGE_DATASETS, IMAGE_SHAPES, load_image_dataset
+from survae.data.vision import IMAGE_SHAPES, load_image_dataset
+from survae.experiments.errors import dataset_errors, model_option_errors
+from survae.experiments.evaluate import evaluate_bounds, nats_to_bpd
 from survae.experiments.images import save_image_grid
-from survae.experiments.trainer import (
-    Trainer,
-    add_training_arguments,
-    config_from_args,
-    seed_everything,
-)
-from survae.experiments.training import non_negative_int, positive_int, report_metrics
-from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES, build_flow_vae, vae_terms
-from survae.utils.metrics import iwbo_batched
+from survae.experiments.run_files import RunFolder, write_metrics
+from survae.experiments.specs import VaeSpec
+from survae.experiments.trainer import Trainer, seed_everything
+from survae.experiments.training import non_negative_int, positive_int
+from survae.models.vae import VAE_FLOWS, build_flow_vae, vae_terms
 
 
-def add_vae_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", choices=IMAGE_DATASETS, default="digits")
-    parser.add_argument("--data-root", default="data")
-    parser.add_argument("--download", action="store_true")
-    parser.add_argument("--flow", choices=VAE_FLOWS, default="planar")
-    parser.add_argument("--length", type=positive_int, default=16, help="posterior flow steps")
-    parser.add_argument("--mode", choices=VAE_MODES, default="static")
-    parser.add_argument("--arch", choices=VAE_ARCHS, default="dense")
-    parser.add_argument("--latent-dim", type=positive_int, default=8)
-    parser.add_argument("--hidden", type=positive_int, default=256)
-    parser.add_argument("--kl-warmup", type=non_negative_int, default=0,
-                        help="steps of linear KL annealing from 0 to 1 (0: off)")
-    parser.add_argument("--iwbo-k", type=non_negative_int, default=1000)
-    parser.add_argument("--iwbo-kbs", type=positive_int, default=100)
-    add_training_arguments(parser, steps=5000, batch_size=64, lr=1e-3, warmup=100,
-                           decay="cosine", clip_grad_norm=100.0, eval_every=1000, out="runs/vae")
-
-
-def _datasets(args: argparse.Namespace) -> tuple[Dataset, Dataset]:
+def _datasets(spec: VaeSpec) -> tuple[Dataset, Dataset]:
     """Training images binarized afresh at every access (dynamic binarization), test images
     once (the digits' fixed binarization, or a 0.5 threshold for the torchvision datasets)."""
-    if args.dataset == "digits":  # Bernoulli(v / 16) per access, as the fixed test binarization
-        train: Dataset = DigitsDataset("train", mode="probs", transform=torch.bernoulli)
-    else:
-        train = load_image_dataset(args.dataset, args.data_root, "train", flip=False,
-                                   binary="dynamic", download=args.download)
-    test = load_image_dataset(args.dataset, args.data_root, "test", flip=False,
-                              binary="static", download=args.download)
+    with dataset_errors(spec.dataset, spec.data_root):
+        if spec.dataset == "digits":  # Bernoulli(v / 16) per access, as the fixed test binarization
+            train: Dataset = DigitsDataset("train", mode="probs", transform=torch.bernoulli)
+        else:
+            train = load_image_dataset(spec.dataset, spec.data_root, "train", flip=False,
+                                       binary="dynamic", download=spec.download)
+        test = load_image_dataset(spec.dataset, spec.data_root, "test", flip=False,
+                                  binary="static", download=spec.download)
     return train, test
 
 
@@ -75,21 +56,13 @@ def evaluate_vae(model: nn.Module, data: Dataset, batch_size: int = 256, k: int 
                  kbs: int = 100, device: str | torch.device = "cpu") -> dict[str, float]:
     """Test ELBO (one sample) and, for ``k > 1``, the IWBO with ``k`` samples: nats per image
     (higher is better) and bits per dim (``-nats / (D ln 2)``, lower is better)."""
-    loader = DataLoader(data, batch_size=batch_size, shuffle=False)
-    elbo, iwbo, count = 0.0, 0.0, 0
-    with torch.no_grad():
-        for x, _ in loader:
-            x = x.to(device)
-            elbo += float(model.log_prob(x).sum())
-            if k > 1:
-                iwbo += float(iwbo_batched(model, x, k=k, kbs=min(kbs, k)).sum())
-            count += len(x)
+    bounds = evaluate_bounds(model, data, batch_size, k, kbs, device, exact=False)
     num_dims = math.prod(data[0][0].shape)
-    metrics = {"test_elbo_nats": elbo / count,
-               "test_elbo_bpd": -elbo / count / (num_dims * math.log(2))}
-    if k > 1:
-        metrics[f"test_iwbo{k}_nats"] = iwbo / count
-        metrics[f"test_iwbo{k}_bpd"] = -iwbo / count / (num_dims * math.log(2))
+    metrics = {"test_elbo_nats": bounds["loglik_nats"],
+               "test_elbo_bpd": nats_to_bpd(bounds["loglik_nats"], num_dims)}
+    if "iwbo_nats" in bounds:
+        metrics[f"test_iwbo{k}_nats"] = bounds["iwbo_nats"]
+        metrics[f"test_iwbo{k}_bpd"] = nats_to_bpd(bounds["iwbo_nats"], num_dims)
     return metrics
 
 
@@ -113,62 +86,60 @@ def _latent_scatter(model: nn.Module, data: Dataset, path: Path) -> None:
     plt.close(fig)
 
 
-def train_vae(args: argparse.Namespace) -> dict[str, Any]:
-    config = config_from_args(args)
-    out = Path(config.out)
-    seed_everything(config.seed)
-    train, test = _datasets(args)
-    shape = IMAGE_SHAPES[args.dataset]
-    settings = {"data_shape": list(shape), "latent_dim": args.latent_dim, "flow": args.flow,
-                "length": args.length, "mode": args.mode, "arch": args.arch,
-                "hidden": args.hidden}
-    model = build_flow_vae(tuple(shape), args.latent_dim, args.flow, args.length, args.mode,
-                           args.arch, args.hidden)
-    holder: dict[str, Trainer] = {}
+def train_vae(spec: VaeSpec) -> dict[str, Any]:
+    """Train per ``spec``; write the run folder (with ``metrics.json``); return the metrics."""
+    out = Path(spec.out)
+    with RunFolder(out, spec.resume, spec.overwrite):
+        seed_everything(spec.seed)
+        train, test = _datasets(spec)
+        shape = IMAGE_SHAPES[spec.dataset]
+        settings = {"data_shape": list(shape), "latent_dim": spec.latent_dim, "flow": spec.flow,
+                    "length": spec.length, "mode": spec.mode, "arch": spec.arch,
+                    "hidden": spec.hidden}
+        with model_option_errors("vae"):
+            model = build_flow_vae(tuple(shape), spec.latent_dim, spec.flow, spec.length,
+                                   spec.mode, spec.arch, spec.hidden)
+        holder: dict[str, Trainer] = {}
 
-    def loss_fn(m: nn.Module, batch: Any) -> Tensor:
-        x = batch[0]
-        if not args.kl_warmup:
-            return -m.log_prob(x).mean()
-        beta = min(1.0, (holder["trainer"].step + 1) / args.kl_warmup)
-        terms = vae_terms(m, x)
-        return -(terms["log_px"] + beta * (terms["log_pz"] - terms["log_qz"])).mean()
+        def loss_fn(m: nn.Module, batch: Any) -> Tensor:
+            x = batch[0]
+            if not spec.kl_warmup:
+                return -m.log_prob(x).mean()
+            beta = min(1.0, (holder["trainer"].step + 1) / spec.kl_warmup)
+            terms = vae_terms(m, x)
+            return -(terms["log_px"] + beta * (terms["log_pz"] - terms["log_qz"])).mean()
 
-    def eval_fn(m: nn.Module) -> dict[str, float]:
-        return evaluate_vae(m, test, config.eval_batch_size, device=config.device)
+        def eval_fn(m: nn.Module) -> dict[str, float]:
+            return evaluate_vae(m, test, spec.eval_batch_size, device=spec.device)
 
-    metadata = {"kind": "vae", "model_kwargs": settings, "dataset": args.dataset}
-    trainer = Trainer(model, train, loss_fn, config, eval_fn=eval_fn, metadata=metadata)
-    holder["trainer"] = trainer
-    metrics = trainer.fit()
-    if trainer.rank != 0:
-        return metrics
-    model.eval()
-    start = time.perf_counter()
-    torch.manual_seed(config.seed)
-    metrics.update(evaluate_vae(model, test, config.eval_batch_size, k=args.iwbo_k,
-                                kbs=args.iwbo_kbs, device=config.device))
-    with torch.no_grad():
-        vae = model.transforms[0]
-        z = model.base_dist.sample(64)
-        means = torch.sigmoid(vae.decoder.net(z))
-        x = torch.stack([test[i][0] for i in range(min(32, len(test)))])
-        recon = torch.sigmoid(vae.decoder.net(vae_terms(model, x)["z"]))
-    save_image_grid(means, out / "samples.png")
-    save_image_grid(torch.cat([x, recon]), out / "reconstructions.png")
-    if args.latent_dim == 2:
-        _latent_scatter(model, test, out / "latent.png")
-    metrics.update({"flow": args.flow, "mode": args.mode, "arch": args.arch,
-                    "length": args.length, "latent_dim": args.latent_dim,
-                    "parameters": sum(p.numel() for p in model.parameters()),
-                    "eval_seconds": round(time.perf_counter() - start, 1), "run_dir": str(out)})
+        metadata = {"kind": "vae", "model_kwargs": settings, "dataset": spec.dataset}
+        trainer = Trainer(model, train, loss_fn, spec, eval_fn=eval_fn, metadata=metadata)
+        holder["trainer"] = trainer
+        metrics = trainer.fit()
+        if trainer.rank != 0:
+            return metrics
+        model.eval()
+        start = time.perf_counter()
+        torch.manual_seed(spec.seed)
+        metrics.update(evaluate_vae(model, test, spec.eval_batch_size, k=spec.iwbo_k,
+                                    kbs=spec.iwbo_kbs, device=spec.device))
+        with torch.no_grad():
+            vae = model.transforms[0]
+            z = model.base_dist.sample(64)
+            means = torch.sigmoid(vae.decoder.net(z))
+            x = torch.stack([test[i][0] for i in range(min(32, len(test)))])
+            recon = torch.sigmoid(vae.decoder.net(vae_terms(model, x)["z"]))
+        save_image_grid(means, out / "samples.png")
+        save_image_grid(torch.cat([x, recon]), out / "reconstructions.png")
+        if spec.latent_dim == 2:
+            _latent_scatter(model, test, out / "latent.png")
+        metrics.update({"flow": spec.flow, "mode": spec.mode, "arch": spec.arch,
+                        "length": spec.length, "latent_dim": spec.latent_dim,
+                        "parameters": sum(p.numel() for p in model.parameters()),
+                        "eval_seconds": round(time.perf_counter() - start, 1),
+                        "run_dir": str(out)})
+        write_metrics(metrics, out)
     return metrics
-
-
-def run_train_vae(args: argparse.Namespace) -> None:
-    metrics = train_vae(args)
-    if metrics.get("run_dir"):
-        report_metrics(metrics, args.out)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -182,7 +153,8 @@ def table_runs(flows: list[str]) -> list[tuple[str, str]]:
 
 
 def add_vae_table_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--flows", nargs="+", default=list(VAE_FLOWS))
+    """Flags of ``survae reproduce vae``."""
+    parser.add_argument("--flows", nargs="+", default=list(VAE_FLOWS), choices=VAE_FLOWS)
     parser.add_argument("--steps", type=positive_int, default=3000)
     parser.add_argument("--length", type=positive_int, default=8)
     parser.add_argument("--latent-dim", type=positive_int, default=8)
@@ -192,6 +164,8 @@ def add_vae_table_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="runs/vae-table")
     parser.add_argument("--docs", default=None)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the runs of an earlier table in --out")
 
 
 def plot_vae_table(rows: dict[str, dict[str, Any]], k: int, path: Path) -> None:
@@ -226,14 +200,11 @@ def reproduce_vae(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.out)
     rows = {}
     for flow, mode in table_runs(args.flows):
-        parser = argparse.ArgumentParser()
-        add_vae_arguments(parser)
         name = f"{flow}-{mode}"
-        argv = ["--flow", flow, "--mode", mode, "--steps", str(args.steps),
-                "--length", str(args.length), "--latent-dim", str(args.latent_dim),
-                "--hidden", str(args.hidden), "--iwbo-k", str(args.iwbo_k),
-                "--seed", str(args.seed), "--out", str(out / name)]
-        rows[name] = train_vae(parser.parse_args(argv + (["--quiet"] * args.quiet)))
+        rows[name] = train_vae(VaeSpec(
+            flow=flow, mode=mode, steps=args.steps, length=args.length,
+            latent_dim=args.latent_dim, hidden=args.hidden, iwbo_k=args.iwbo_k, seed=args.seed,
+            out=str(out / name), quiet=args.quiet, overwrite=args.overwrite))
         m = rows[name]
         print(f"{name:22s} ELBO {m['test_elbo_nats']:.2f}  "
               f"IWBO {m.get(f'test_iwbo{args.iwbo_k}_nats', float('nan')):.2f}  "

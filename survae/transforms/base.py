@@ -11,11 +11,33 @@ with equality when no layer is stochastic in the inference direction, and a lowe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 
+import torch
 from torch import Tensor, nn
 
-from survae.utils.validation import check_tensor
+from survae.utils.validation import LayerInputError, check_tensor, layer_input_error
+
+
+def _checked_inverse(inverse: Callable) -> Callable:
+    """``inverse`` with its input checked as ``forward``'s is (a batched tensor; NaN/inf with
+    validation on) and torch's shape/dtype errors named by the layer."""
+
+    @functools.wraps(inverse)
+    def checked(self, z, *args, **kwargs):
+        if torch.compiler.is_compiling():
+            return inverse(self, z, *args, **kwargs)
+        check_tensor(self, z, name="inverse input", floating=False, min_dim=1)
+        try:
+            return inverse(self, z, *args, **kwargs)
+        except RuntimeError as error:
+            if isinstance(error, LayerInputError):
+                raise
+            raise layer_input_error(self, z, error, name="inverse input") from error
+
+    checked._survae_checked = True
+    return checked
 
 
 class Transform(nn.Module):
@@ -51,9 +73,22 @@ class Transform(nn.Module):
         """Short description used in error messages, e.g. ``Reverse(dim_size=2)``."""
         return f"{type(self).__name__}({self.extra_repr()})"
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        inverse = cls.__dict__.get("inverse")
+        if inverse is not None and not getattr(inverse, "_survae_checked", False):
+            cls.inverse = _checked_inverse(inverse)
+
     def __call__(self, x: Tensor, *args, **kwargs):
         check_tensor(self, x, floating=self.requires_float)
-        return super().__call__(x, *args, **kwargs)
+        if torch.compiler.is_compiling():
+            return super().__call__(x, *args, **kwargs)
+        try:
+            return super().__call__(x, *args, **kwargs)
+        except RuntimeError as error:  # torch's shape/dtype errors, named by the layer
+            if isinstance(error, LayerInputError):
+                raise
+            raise layer_input_error(self, x, error) from error
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Inference direction ``z <- x``.

@@ -100,3 +100,34 @@ def check_event_shape(
             f"{owner_name(owner)}: expected {name} of shape (batch, {', '.join(map(str, shape))}), "
             f"got shape {tuple(x.shape)}"
         )
+
+
+class LayerInputError(ValueError, RuntimeError):
+    """An input that does not fit a layer (shape or dtype), named by the layer.
+
+    A ``ValueError`` (a caller's input) that is still a ``RuntimeError``, the type torch raised.
+    """
+
+
+_FIT_WORDS = ("shape", "size", "dtype", "scalar type", "channels", "dimension", "mat1")
+
+
+def layer_input_error(
+    owner: object, x: Tensor, error: RuntimeError, *, name: str = "input"
+) -> BaseException:
+    """The error to raise for torch's ``error`` in ``owner`` on ``x``: a ``LayerInputError``
+    naming the layer, the input's shape and dtype (and the layer's parameter dtype when it
+    differs) for a shape or dtype mismatch; ``error`` itself otherwise."""
+    message = str(error)
+    if type(error) is not RuntimeError or not any(w in message.lower() for w in _FIT_WORDS):
+        return error
+    parameters = getattr(owner, "parameters", None)
+    dtypes = {p.dtype for p in parameters() if p.is_floating_point()} if parameters else set()
+    mismatch = ""
+    if x.is_floating_point() and dtypes and x.dtype not in dtypes:
+        mismatch = f" (its parameters are {', '.join(sorted(map(str, dtypes)))})"
+    first = (message.strip().splitlines() or [""])[0]
+    return LayerInputError(
+        f"{owner_name(owner)}: {name} of shape {tuple(x.shape)} and dtype {x.dtype} does not "
+        f"fit the layer{mismatch}: {first}"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -52,7 +53,7 @@ def test_resume_continues_exactly(tmp_path, capsys):
     capsys.readouterr()
 
 
-def test_non_finite_losses_are_skipped_then_stop(tmp_path, monkeypatch):
+def test_non_finite_losses_are_skipped_then_stop(tmp_path, monkeypatch, capsys):
     original = toy_module.build_toy_model
 
     def broken(*args, **kwargs):
@@ -62,8 +63,11 @@ def test_non_finite_losses_are_skipped_then_stop(tmp_path, monkeypatch):
 
     monkeypatch.setattr(toy_module, "build_toy_model", broken)
     with pytest.warns(UserWarning, match="non-finite loss"):
-        with pytest.raises(RuntimeError, match="consecutive non-finite"):
+        with pytest.raises(SystemExit) as stop:
             main(["train", "toy", "--steps", "50", "--no-plots", "--out", str(tmp_path), *FAST])
+    assert stop.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "consecutive non-finite" in err[-1] and "no checkpoint was written" in err[-1]
     assert not (tmp_path / "checkpoint.pt").exists()
 
 
@@ -76,8 +80,10 @@ def test_resume_refuses_a_different_run_and_starts_fresh_without_checkpoint(tmp_
     common = ["train", "toy", "--no-plots", "--steps", "5", "--out", str(tmp_path), *FAST]
     main([*common, "--resume"])  # nothing to resume: starts at step 0
     assert "no checkpoint" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="model: 'flow' -> 'absflow'"):
+    with pytest.raises(SystemExit) as refused:
         main([*common, "--resume", "--model", "absflow"])
+    assert refused.value.code == 2
+    assert "model: 'flow' -> 'absflow'" in capsys.readouterr().err
 
 
 def test_threads_are_restored_after_a_run(tmp_path, capsys):
@@ -90,9 +96,8 @@ def test_threads_are_restored_after_a_run(tmp_path, capsys):
 def test_demo_trains_both_and_compares(tmp_path, capsys, monkeypatch):
     original = toy_module.train_toy
 
-    def small(args):  # the demo with a small data set, to keep the test fast
-        args.train_size, args.test_size = 2000, 500
-        return original(args)
+    def small(spec):  # the demo with a small data set, to keep the test fast
+        return original(dataclasses.replace(spec, train_size=2000, test_size=500))
 
     monkeypatch.setattr(toy_module, "train_toy", small)
     main(["demo", "--out", str(tmp_path), "--steps", "20", "--quiet"])

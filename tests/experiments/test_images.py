@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from survae.experiments.cli import build_parser, main
+from survae.experiments.cli import main, parse_spec
 from survae.experiments.images import model_settings
-from survae.experiments.trainer import parse_with_config
-from survae.experiments.training import load_checkpoint
+from survae.experiments.run_files import load_checkpoint
 from survae.models.images import build_image_model
 
 
@@ -65,8 +64,8 @@ def test_reproduce_images_table(tmp_path, capsys):
 @pytest.mark.parametrize("path", sorted(Path(__file__).parents[2].glob("configs/*.yaml")))
 def test_shipped_configs_parse_and_build(path):
     """Every ready-to-run config names only real flags and builds its model (small here)."""
-    args = parse_with_config(build_parser(), ["train", "image", "--config", str(path),
-                                              "--hidden", "4", "--steps-per-scale", "1"])
+    args = parse_spec(["train", "image", "--config", str(path), "--hidden", "4",
+                       "--steps-per-scale", "1"])
     assert args.dataset == "cifar10" and args.steps >= 100_000 and args.hidden == 4
     model = build_image_model(args.model, (3, 32, 32), **model_settings(args))
     assert model.log_prob(torch.randint(0, 256, (1, 3, 32, 32))).shape == (1,)

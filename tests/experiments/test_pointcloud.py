@@ -1,5 +1,6 @@
 """`survae train pointcloud` and `survae reproduce pointcloud` (tiny runs)."""
 
+import dataclasses
 import json
 import math
 
@@ -23,13 +24,13 @@ def test_train_pointcloud_end_to_end(tmp_path, capsys):
 def test_reproduce_pointcloud_table(tmp_path, capsys, monkeypatch):
     from survae.experiments import pointcloud
 
-    original = pointcloud.add_pointcloud_arguments
+    original = pointcloud.table_spec
 
-    def small(parser):  # the table's runs, shrunk
-        original(parser)
-        parser.set_defaults(num_flows=1, d_model=8, nhead=2, num_points=10, batch_size=16)
+    def small(model, args):  # the table's runs, shrunk
+        return dataclasses.replace(original(model, args), num_flows=1, d_model=8, nhead=2,
+                                   num_points=10, batch_size=16)
 
-    monkeypatch.setattr(pointcloud, "add_pointcloud_arguments", small)
+    monkeypatch.setattr(pointcloud, "table_spec", small)
     results = {}
     for jobs in ("1", "2"):  # in this process, then in two spawned workers
         main(["reproduce", "pointcloud", "--models", "sort", "baseline", "--steps", "2",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import os
@@ -16,16 +15,16 @@ from torch import nn
 from torch.utils.data import TensorDataset
 
 from survae.distributions import StandardNormal
+from survae.experiments.cli import parse_spec
+from survae.experiments.errors import SpecError
+from survae.experiments.run_files import load_checkpoint
+from survae.experiments.specs import ToySpec
 from survae.experiments.trainer import (
     TrainConfig,
     Trainer,
-    add_training_arguments,
-    config_from_args,
     learning_rate_factor,
-    parse_with_config,
     seed_everything,
 )
-from survae.experiments.training import load_checkpoint
 from survae.flows import Flow
 from survae.nn.layers import ElementwiseParams
 from survae.nn.nets import MLP
@@ -139,26 +138,22 @@ def test_bad_settings_are_named(tmp_path):
     data = TensorDataset(torch.randn(10, 2))
     with pytest.raises(ValueError, match="fewer than one batch"):
         Trainer(_continuous_flow(), data, _nll, TrainConfig(out=str(tmp_path), batch_size=64))
-    with pytest.raises(ValueError, match="steps must be >= 1"):
+    with pytest.raises(ValueError, match="steps \\(--steps\\): expected an integer >= 1"):
         TrainConfig(steps=0)
 
 
 def test_yaml_config_sits_between_defaults_and_flags(tmp_path):
-    parser = argparse.ArgumentParser()
-    commands = parser.add_subparsers(dest="command")
-    sub = commands.add_parser("exp")
-    sub.add_argument("--width", type=int, default=8)
-    add_training_arguments(sub, steps=77, lr=3e-4)
-    args = parse_with_config(parser, ["exp"])
-    assert (args.steps, args.lr, args.width) == (77, 3e-4, 8)
+    spec = parse_spec(["train", "toy"])
+    assert (spec.steps, spec.lr, spec.hidden_units) == (10_000, 1e-3, (200, 100))
     path = tmp_path / "run.yaml"
-    path.write_text("steps: 500\nbatch-size: 16\nwidth: 32\ndecay: cosine\n")
-    args = parse_with_config(parser, ["exp", "--config", str(path), "--steps", "9"])
-    config = config_from_args(args)
-    assert (config.steps, config.batch_size, config.decay, args.width) == (9, 16, "cosine", 32)
+    path.write_text("steps: 500\nbatch-size: 16\nhidden_units: [32]\ndecay: cosine\nlr: 1e-2\n")
+    spec = parse_spec(["train", "toy", "--config", str(path), "--steps", "9"])
+    assert (spec.steps, spec.batch_size, spec.decay, spec.hidden_units) == (9, 16, "cosine", (32,))
+    assert spec.lr == 0.01  # 1e-2 is a number (YAML 1.2), not the string PyYAML makes of it
+    assert ToySpec.from_yaml(path, steps=9) == spec
     path.write_text("stepz: 5\n")
-    with pytest.raises(ValueError, match="unknown settings \\['stepz'\\]"):
-        parse_with_config(parser, ["exp", "--config", str(path)])
+    with pytest.raises(SpecError, match="unknown settings \\['stepz'\\]"):
+        parse_spec(["train", "toy", "--config", str(path)])
 
 
 def test_torchrun_two_processes_match_one_process(tmp_path):
@@ -182,3 +177,77 @@ def test_torchrun_two_processes_match_one_process(tmp_path):
     assert state["world_size"] == 2 and len(state["rng"]) == 2
     for name in one:
         assert torch.allclose(one[name], two[name], atol=1e-10), name
+
+
+class _FirstReadsNaN(torch.utils.data.Dataset):
+    """2-D points whose first ``bad`` reads are NaN (the first batch, then good data)."""
+
+    def __init__(self, n: int, bad: int):
+        self.x = torch.randn(n, 2, generator=torch.Generator().manual_seed(0)) * 3 + 1
+        self.reads, self.bad = 0, bad
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        self.reads += 1
+        return (self.x[i] * float("nan"),) if self.reads <= self.bad else (self.x[i],)
+
+
+def test_a_non_finite_first_batch_is_skipped_before_actnorm_sees_it(tmp_path):
+    model = _continuous_flow()
+    cfg = TrainConfig(out=str(tmp_path), steps=6, batch_size=16, quiet=True)
+    with pytest.warns(UserWarning, match="step 1: non-finite values in the batch; batch skipped"):
+        metrics = Trainer(model, _FirstReadsNaN(64, bad=1), _nll, cfg).fit()
+    assert metrics["skipped_batches"] == 1 and math.isfinite(metrics["train_loss_nats"])
+    actnorm = model.transforms[0]
+    assert float(actnorm.initialized) == 1.0
+    assert torch.isfinite(actnorm.shift).all() and torch.isfinite(actnorm.log_scale).all()
+
+
+def test_stop_message_names_the_last_checkpoint_only_when_one_exists(tmp_path):
+    calls = {"n": 0}
+
+    def fails_after_four(model, batch):
+        calls["n"] += 1
+        return _nll(model, batch) * (float("nan") if calls["n"] > 4 else 1.0)
+
+    data = TensorDataset(torch.randn(128, 2))
+    cfg = TrainConfig(out=str(tmp_path / "a"), steps=50, batch_size=16, quiet=True,
+                      checkpoint_every=2, max_nonfinite=3)
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="the checkpoint of step 4 "
+                                                  "holds the last finite weights"):
+        Trainer(_continuous_flow(), data, fails_after_four, cfg).fit()
+    calls["n"] = 0
+    cfg = TrainConfig(out=str(tmp_path / "b"), steps=50, batch_size=16, quiet=True,
+                      max_nonfinite=3)
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="no checkpoint was written"):
+        Trainer(_continuous_flow(), data, fails_after_four, cfg).fit()
+
+
+def test_resume_applies_changed_schedule_options(tmp_path, capsys):
+    data = TensorDataset(torch.randn(256, 2))
+    common = dict(out=str(tmp_path), batch_size=32, quiet=True, decay="cosine", warmup=2)
+    Trainer(_continuous_flow(), data, _nll, TrainConfig(steps=10, **common)).fit(stop_at=5)
+    capsys.readouterr()
+    cfg = TrainConfig(steps=10, resume=True, lr=4e-3, weight_decay=0.1, **common)
+    trainer = Trainer(_continuous_flow(), data, _nll, cfg)
+    trainer.fit(stop_at=6)
+    err = capsys.readouterr().err
+    assert "applying changed optimiser/schedule options from step 5: lr 0.001 -> 0.004, " \
+           "weight_decay 0.0 -> 0.1" in err
+    group = trainer.optimizer.param_groups[0]
+    assert group["weight_decay"] == 0.1
+    assert group["lr"] == pytest.approx(4e-3 * learning_rate_factor(6, cfg))
+    state = load_checkpoint(tmp_path / "checkpoint.pt")
+    assert state["config"]["lr"] == 4e-3 and state["optimizer"]["param_groups"][0]["lr"] == \
+        pytest.approx(4e-3 * learning_rate_factor(6, cfg))
+
+
+def test_toy_spec_round_trips_through_yaml(tmp_path):
+    spec = ToySpec(dataset="corners", hidden_units=(16, 8), clip_grad_norm=None, lr=3e-4)
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec.to_yaml())
+    assert ToySpec.from_yaml(path) == spec
+    with pytest.raises(SpecError, match="resume \\(--resume\\): expected true or false"):
+        ToySpec.from_dict({"resume": "false"})

@@ -7,15 +7,8 @@ import json
 import pytest
 import torch
 
-from survae.experiments.training import (
-    NonFiniteGuard,
-    atomic_torch_save,
-    load_checkpoint,
-    report_metrics,
-    rng_state,
-    set_rng_state,
-    torch_threads,
-)
+from survae.experiments.run_files import atomic_torch_save, load_checkpoint, report_metrics
+from survae.experiments.training import NonFiniteGuard, rng_state, set_rng_state, torch_threads
 
 
 def test_atomic_save_round_trips_with_weights_only_and_leaves_no_temp(tmp_path):

@@ -1,6 +1,5 @@
 """`survae train vae` and `survae reproduce vae` (tiny runs on the digits)."""
 
-import argparse
 import json
 import math
 
@@ -9,7 +8,8 @@ import pytest
 import torch
 
 from survae.experiments.cli import main
-from survae.experiments.vae import _datasets, add_vae_arguments, table_runs
+from survae.experiments.specs import VaeSpec
+from survae.experiments.vae import _datasets, table_runs
 from tests.data.files import write_idx
 
 TINY = ["--steps", "5", "--batch-size", "16", "--hidden", "16", "--length", "2", "--quiet"]
@@ -48,9 +48,7 @@ def test_table_runs_and_command(tmp_path, capsys):
 
 
 def test_digits_training_images_are_binarized_afresh():
-    parser = argparse.ArgumentParser()
-    add_vae_arguments(parser)
-    train, test = _datasets(parser.parse_args([]))
+    train, test = _datasets(VaeSpec())
     torch.manual_seed(0)
     draws = torch.stack([train[5][0] for _ in range(20)])
     assert set(draws.unique().tolist()) <= {0.0, 1.0}

@@ -57,9 +57,22 @@ class _ActNorm(Bijection):
     def _reduce_dims(self) -> list[int]:
         return [0] + list(range(2, self.event_dims + 1))
 
+    def _check_init_batch(self, x: Tensor) -> None:
+        """Refuse a batch that would leave shift/scale NaN forever (one host read, once)."""
+        if x.shape[0] == 0:
+            raise ValueError(f"{self.layer_name}: data-dependent initialization needs a "
+                             f"non-empty batch, got shape {tuple(x.shape)}; the layer stays "
+                             "uninitialized")
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError(f"{self.layer_name}: data-dependent initialization needs finite "
+                             "values, got NaN/inf in the batch; the layer stays uninitialized")
+
     @torch.no_grad()
     def data_init(self, x: Tensor) -> None:
-        """Set ``shift`` and ``log_scale`` from the statistics of the batch ``x``."""
+        """Set ``shift`` and ``log_scale`` from the statistics of the batch ``x`` (non-empty
+        and finite, else ``ValueError``; not checked inside a compiled graph)."""
+        if not torch.compiler.is_compiling():
+            self._check_init_batch(x)
         dims = self._reduce_dims()
         mean = x.mean(dim=dims, keepdim=True)
         std = (

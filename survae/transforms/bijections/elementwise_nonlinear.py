@@ -204,8 +204,8 @@ class Tanh(_Elementwise):
     """Elementwise ``z = tanh(x)`` onto ``(-1, 1)``.
 
     - inverse: ``x = atanh(z)``;
-    - log-det: ``sum log(1 - tanh(x)^2) = sum 2 (log 2 - x - softplus(-2 x))`` (exact for large |x|,
-      where the naive form underflows to ``-inf``).
+    - log-det: ``sum log(1 - tanh(x)^2) = sum 2 (log 2 - x - softplus(-2 x))`` (exact for
+      large ``|x|``, where the naive form underflows to ``-inf``).
 
     Example:
         >>> import torch

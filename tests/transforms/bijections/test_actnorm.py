@@ -105,3 +105,22 @@ def test_single_example_batch_does_not_blow_up():
 def test_bad_shape_error_names_the_layer(layer, bad):
     with pytest.raises(ValueError, match=rf"{type(layer).__name__}\(num_features=3\)"):
         layer(bad)
+
+
+@pytest.mark.parametrize(
+    "batch, why",
+    [(torch.zeros(0, 2), "non-empty batch"),
+     (torch.tensor([[0.0, 1.0], [float("nan"), 2.0], [1.0, 3.0]]), "finite values"),
+     (torch.tensor([[0.0, float("inf")], [1.0, 2.0]]), "finite values")],
+    ids=["empty", "nan", "inf"],
+)
+def test_initialization_refuses_a_bad_batch_and_stays_uninitialized(batch, why):
+    """An empty or non-finite first batch would make shift/scale NaN forever (issue 17)."""
+    layer = ActNormBijection(2)
+    with pytest.raises(ValueError, match=rf"ActNormBijection\(num_features=2\): .*{why}"):
+        layer(batch)
+    assert float(layer.initialized) == 0.0
+    assert torch.equal(layer.shift.data, torch.zeros(1, 2))
+    assert torch.equal(layer.log_scale.data, torch.zeros(1, 2))
+    z, _ = layer(3 + 2 * torch.randn(256, 2))  # a good batch then initializes it
+    assert float(layer.initialized) == 1.0 and bool(z.mean(0).abs().max() < 1e-5)

@@ -56,3 +56,10 @@ def test_validation():
             layer(torch.randint(0, 4, (8, 2)))
         with pytest.raises(ValueError, match=r"\[0, 3\]"):
             layer(torch.tensor([[4, 0]]))
+
+
+def test_state_dict_of_another_bit_depth_is_refused():
+    layer = VariationalDequantization(_Shifted(), num_bits=8)
+    with pytest.raises(ValueError, match=r"VariationalDequantization\(num_bits=8\): .*num_bits=3"):
+        layer.load_state_dict(VariationalDequantization(_Shifted(), num_bits=3).state_dict())
+    layer.load_state_dict(VariationalDequantization(_Shifted(), num_bits=8).state_dict())

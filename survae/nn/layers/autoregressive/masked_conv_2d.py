@@ -71,7 +71,8 @@ class MaskedConv2d(SpatialMaskedConv2d):
     ``data_channels`` channel groups (official name and arguments).
 
     Args:
-        *args, **kwargs: ``nn.Conv2d``'s.
+        *args: ``nn.Conv2d``'s positional arguments.
+        **kwargs: ``nn.Conv2d``'s keyword arguments.
         mask_type: ``'A'`` (first layer: an output never sees its own input value) or ``'B'``.
         data_channels: channels of the data (3 for RGB); feature maps are grouped ``k mod
             data_channels``.

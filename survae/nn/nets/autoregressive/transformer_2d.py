@@ -86,10 +86,12 @@ class DecoderOnlyTransformer2d(_ImageTransformer):
         output_dim: outputs per value (the last axis of the output).
         num_bits: inputs are integer levels in ``[0, 2**num_bits)``; None for real inputs.
         autoregressive_order: ``'cwh'`` (default), ``'whc'`` or ``'zigzag_cs'``.
-        d_model, nhead, num_layers, dim_feedforward, dropout, activation, kdim, vdim, attn_bias,
-            checkpoint_blocks: the :class:`~survae.nn.blocks.autoregressive.DecoderOnlyTransformer`.
+        d_model: width of the blocks; it and ``nhead``, ``num_layers``, ``dim_feedforward``,
+            ``dropout``, ``activation``, ``kdim``, ``vdim``, ``attn_bias``, ``checkpoint_blocks``
+            go to :class:`~survae.nn.blocks.autoregressive.DecoderOnlyTransformer`.
         output_bias: bias of the output map.
-        in_lambda, out_lambda: functions applied to the input and to the output.
+        in_lambda: function applied to the input.
+        out_lambda: function applied to the output.
 
     Example:
         >>> import torch

@@ -1,0 +1,251 @@
+"""Typed run specs: one dataclass per experiment, the single definition of its options.
+
+A spec's fields are at once the ``survae train <experiment>`` flags (``batch_size`` is
+``--batch-size``), the keys of a ``--config run.yaml`` file (``batch-size`` or ``batch_size``) and
+the keyword arguments of the Python entry point::
+
+    from survae.experiments import ToySpec, train_toy
+    metrics, model, test = train_toy(ToySpec(dataset="corners", steps=2000, out="runs/c"))
+
+Every value is checked once, in ``__post_init__``, whatever its source: its type (``steps: 7.9``
+and ``resume: "false"`` are refused, not rounded or read as true), its range (``gamma`` in
+``(0, 1]``...) and its choices; a mistake raises :class:`~survae.experiments.errors.SpecError`
+naming the option. Each field has a *role*:
+
+- ``MODEL`` and ``DATA``: what the checkpoint's weights mean (architecture, dataset, bits per
+  value, seed and batch size, which fix the data order). ``resume`` refuses a checkpoint whose
+  model or data fields differ, naming them (one generic comparison, for every experiment);
+- ``OPTIM``: optimiser and schedule. Changed on ``resume``, they are applied from the resumed step
+  and said on stderr (the checkpoint then records what was applied);
+- ``RUN``: where and how the run goes (folder, device, threads, evaluation, plots): free to change.
+
+Adding an experiment (e.g. ``tabular``) is two steps:
+
+1. here, a frozen keyword-only dataclass deriving from :class:`TrainConfig`, registered with
+   ``@experiment("tabular", "survae.experiments.tabular:train_tabular", help="...")``; its fields
+   are ``option(default, ROLE, "help", ge=..., choices=...)`` (types: ``int``, ``float``,
+   ``str``, ``bool``, ``X | None``, ``tuple[int, ...]``), and it overrides a shared default with
+   ``steps: int = override("steps", 5000)``. Cross-field checks go in ``check(self)`` (raise
+   ``SpecError``), defaults that depend on other fields in ``resolved(self)``;
+2. in its module, ``train_tabular(spec) -> dict`` of final metrics with ``"run_dir"``: inside
+   ``with RunFolder(spec.out, spec.resume, spec.overwrite):`` build the data (in
+   ``dataset_errors(...)``) and the model from ``spec``, run
+   ``Trainer(model, data, loss_fn, spec, eval_fn=...).fit()``, and ``write_metrics``.
+
+``survae train tabular`` (its flags and help), its YAML keys, the range checks, the resume checks
+and the one-line errors then follow from the dataclass; add its bad-input cases to
+``tests/experiments/test_probe.py``. An option every experiment shares (e.g. ``compile``) is one
+more field of :class:`TrainConfig` in :mod:`survae.experiments.config`, read by the trainer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from survae.data.energies import ENERGY_TARGETS
+from survae.data.spatial_mnist import SPATIAL_SOURCES
+from survae.data.toy import TOY_DATASETS
+from survae.data.vision import IMAGE_DATASETS
+from survae.experiments.config import (
+    DATA,
+    MODEL,
+    OPTIM,
+    RUN,
+    TrainConfig,
+    experiment,
+    option,
+    override,
+)
+from survae.experiments.config import EXPERIMENTS as EXPERIMENTS  # filled in below
+from survae.experiments.errors import SpecError
+from survae.models.images import IMAGE_MODELS
+from survae.models.pointcloud import POINTCLOUD_COUPLINGS, POINTCLOUD_MODELS
+from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_MODES
+
+__all__ = ["EnergySpec", "ImageSpec", "PointcloudSpec", "ToySpec", "TrainConfig", "VaeSpec",
+           "experiment", "option", "override"]
+
+SCALE_FNS = ("exp", "softplus", "sigmoid", "tanh_exp")
+
+
+@experiment("toy", "survae.experiments.toy:train_toy", "2-D toy densities: flow vs absflow")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ToySpec(TrainConfig):
+    """``survae train toy``: a coupling flow or an AbsFlow on a 2-D toy density.
+
+    Example:
+        >>> spec = ToySpec(dataset="corners", model="absflow", steps=100, out="").resolved()
+        >>> spec.out, spec.scale_fn
+        ('runs/toy-corners-absflow', 'softplus')
+    """
+
+    dataset: str = option("checkerboard", DATA, "toy density", choices=sorted(TOY_DATASETS))
+    model: str = option("flow", MODEL, "flow (affine couplings) or absflow",
+                        choices=("flow", "absflow"))
+    train_size: int = option(128_000, DATA, "training points", ge=1)
+    test_size: int = option(50_000, RUN, "test points", ge=1)
+    num_flows: int = option(4, MODEL, "affine coupling layers", ge=1)
+    hidden_units: tuple[int, ...] = option((200, 100), MODEL, "hidden layers of each "
+                                           "conditioner MLP", ge=1)
+    actnorm: bool = option(False, MODEL, "an ActNorm after each coupling")
+    scale_fn: str | None = option(None, MODEL, "coupling scale function (default: the official "
+                                  "run's for the dataset)", choices=SCALE_FNS)
+    no_plots: bool = option(False, RUN, "skip the density and sample plots")
+    steps: int = override("steps", 10_000)
+    batch_size: int = override("batch_size", 128)
+    checkpoint_every: int = override("checkpoint_every", 1000)
+    out: str = override("out", "")
+
+    def resolved(self) -> ToySpec:
+        from survae.experiments.toy import default_scale_fn
+
+        return dataclasses.replace(
+            self, out=self.out or f"runs/toy-{self.dataset}-{self.model}",
+            scale_fn=self.scale_fn or default_scale_fn(self.dataset),
+        )
+
+
+_IMAGE_TRAINING = dict(steps=2000, warmup=100, decay="cosine", clip_grad_norm=10.0,
+                       eval_every=500)
+
+
+@experiment("image", "survae.experiments.images:train_image",
+            "image flows (RealNVP, Glow, MaxPoolFlow...)")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImageSpec(TrainConfig):
+    """``survae train image``: a model of :mod:`survae.models.images` on an image dataset."""
+
+    model: str = option("glow", MODEL, "image model", choices=sorted(IMAGE_MODELS))
+    dataset: str = option("digits", DATA, "image dataset", choices=IMAGE_DATASETS)
+    data_root: str = option("data", RUN, "folder of torchvision's files")
+    download: bool = option(False, RUN, "let torchvision download the dataset")
+    num_bits: int | None = option(None, DATA, "bits per value; digits: 5 keeps the 17 gray "
+                                  "levels 0..16 as they are (default), 8 rescales them to "
+                                  "0..255; other datasets: 8", choices=(5, 8))
+    hidden: int = option(64, MODEL, "conditioner channels", ge=1)
+    blocks: int = option(1, MODEL, "residual blocks per net", ge=1)
+    steps_per_scale: int | None = option(None, MODEL, "flow steps per scale (glow, augmented, "
+                                         "maxpool, baseline)", ge=1)
+    scales: int | None = option(None, MODEL, "number of scales", ge=1)
+    iwbo_k: int = option(0, RUN, "also report the test IWBO with this many samples (0: off)",
+                         ge=0)
+    num_samples: int = option(64, RUN, "samples in samples.png", ge=1)
+    steps: int = override("steps", _IMAGE_TRAINING["steps"])
+    warmup: int = override("warmup", _IMAGE_TRAINING["warmup"])
+    decay: str = override("decay", _IMAGE_TRAINING["decay"])
+    clip_grad_norm: float | None = override("clip_grad_norm", _IMAGE_TRAINING["clip_grad_norm"])
+    eval_every: int = override("eval_every", _IMAGE_TRAINING["eval_every"])
+    out: str = override("out", "runs/image")
+
+    def check(self) -> None:
+        if self.num_bits == 5 and self.dataset != "digits":
+            raise SpecError(f"num_bits (--num-bits): only the digits can be used with 5 bits, "
+                            f"not {self.dataset}")
+
+    def resolved(self) -> ImageSpec:
+        bits = self.num_bits or (5 if self.dataset == "digits" else 8)
+        return dataclasses.replace(self, num_bits=bits)
+
+
+@experiment("vae", "survae.experiments.vae:train_vae", "VAEs with flow posteriors (flow-VAE)")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VaeSpec(TrainConfig):
+    """``survae train vae``: a VAE with a flow posterior on binarized images."""
+
+    dataset: str = option("digits", DATA, "image dataset (binarized)", choices=IMAGE_DATASETS)
+    data_root: str = option("data", RUN, "folder of torchvision's files")
+    download: bool = option(False, RUN, "let torchvision download the dataset")
+    flow: str = option("planar", MODEL, "posterior flow", choices=VAE_FLOWS)
+    length: int = option(16, MODEL, "posterior flow steps", ge=1)
+    mode: str = option("static", MODEL, "static or dynamic (amortized) flow", choices=VAE_MODES)
+    arch: str = option("dense", MODEL, "encoder/decoder architecture", choices=VAE_ARCHS)
+    latent_dim: int = option(8, MODEL, "latent dimensions", ge=1)
+    hidden: int = option(256, MODEL, "hidden units", ge=1)
+    kl_warmup: int = option(0, OPTIM, "steps of linear KL annealing from 0 to 1 (0: off)", ge=0)
+    iwbo_k: int = option(1000, RUN, "importance samples of the test IWBO (0 or 1: off)", ge=0)
+    iwbo_kbs: int = option(100, RUN, "IWBO samples evaluated at a time", ge=1)
+    steps: int = override("steps", 5000)
+    warmup: int = override("warmup", 100)
+    decay: str = override("decay", "cosine")
+    clip_grad_norm: float | None = override("clip_grad_norm", 100.0)
+    eval_every: int = override("eval_every", 1000)
+    out: str = override("out", "runs/vae")
+
+
+@experiment("pointcloud", "survae.experiments.pointcloud:train_pointcloud",
+            "SortFlow / PermuteFlow on point sets")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PointcloudSpec(TrainConfig):
+    """``survae train pointcloud``: a set flow of :mod:`survae.models.pointcloud`."""
+
+    model: str = option("sort", MODEL, "set model", choices=POINTCLOUD_MODELS)
+    source: str = option("digits", DATA, "digits: bundled 8x8 digits; mnist: torchvision "
+                         "files in data_root", choices=SPATIAL_SOURCES)
+    data_root: str = option("data", RUN, "folder of torchvision's files")
+    num_points: int = option(50, DATA, "points per set", ge=1)
+    num_flows: int = option(4, MODEL, "flow blocks", ge=1)
+    d_model: int = option(32, MODEL, "transformer width", ge=1)
+    nhead: int = option(4, MODEL, "attention heads (divides d_model)", ge=1)
+    num_layers: int = option(1, MODEL, "transformer layers per conditioner", ge=1)
+    dropout: float = option(0.0, MODEL, "transformer dropout", ge=0, lt=1)
+    coupling: str = option("affine", MODEL, "couplings over the coordinates: affine or "
+                           "rational-quadratic spline", choices=POINTCLOUD_COUPLINGS)
+    iwbo_k: int = option(0, RUN, "also the test IWBO with this many samples (permute model)",
+                         ge=0)
+    steps: int = override("steps", _IMAGE_TRAINING["steps"])
+    warmup: int = override("warmup", _IMAGE_TRAINING["warmup"])
+    decay: str = override("decay", _IMAGE_TRAINING["decay"])
+    clip_grad_norm: float | None = override("clip_grad_norm", _IMAGE_TRAINING["clip_grad_norm"])
+    eval_every: int = override("eval_every", _IMAGE_TRAINING["eval_every"])
+    out: str = override("out", "runs/pointcloud")
+
+    def check(self) -> None:
+        if self.d_model % self.nhead:
+            raise SpecError(f"nhead (--nhead): must divide d_model {self.d_model}, got "
+                            f"{self.nhead}")
+
+
+ENERGY_MODELS = ("flow", "snf")
+ENERGY_COUPLINGS = ("affine", "spline")
+ENERGY_BASES = ("normal", "mixture")
+MCMC_KERNELS = ("mh", "hmc", "langevin")
+
+
+@experiment("energy", "survae.experiments.energy:train_energy",
+            "sample an energy: flow or stochastic normalizing flow (reverse KL)")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EnergySpec(TrainConfig):
+    """``survae train energy``: a flow or an SNF trained by reverse KL on an energy target.
+
+    Example:
+        >>> EnergySpec(target="funnel", model="snf", out="").resolved().out
+        'runs/energy-funnel-snf'
+    """
+
+    target: str = option("double_well", DATA, "unnormalised target density",
+                         choices=sorted(ENERGY_TARGETS))
+    dim: int = option(2, DATA, "dimension of the target", ge=2)
+    model: str = option("flow", MODEL, "flow (couplings) or snf (the flow followed by annealed "
+                        "MCMC layers)", choices=ENERGY_MODELS)
+    num_blocks: int = option(6, MODEL, "coupling blocks", ge=1)
+    hidden_units: tuple[int, ...] = option((64, 64), MODEL, "hidden layers of each conditioner "
+                                           "MLP", ge=1)
+    coupling: str = option("affine", MODEL, "affine (RealNVP) or rational-quadratic spline "
+                           "couplings", choices=ENERGY_COUPLINGS)
+    base: str = option("normal", MODEL, "N(0, I) or a learned full-covariance Gaussian mixture",
+                       choices=ENERGY_BASES)
+    num_components: int = option(4, MODEL, "components of the mixture base", ge=1)
+    mcmc: str = option("mh", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
+                       "unadjusted Langevin", choices=MCMC_KERNELS)
+    mcmc_layers: int = option(4, MODEL, "the SNF's MCMC layers (annealing temperatures)", ge=1)
+    mcmc_steps: int = option(2, MODEL, "kernel steps per MCMC layer", ge=1)
+    step_size: float = option(0.3, MODEL, "the kernel's step size", gt=0)
+    eval_samples: int = option(50_000, RUN, "importance samples of the final evaluation", ge=2)
+    no_plots: bool = option(False, RUN, "skip the sample plots")
+    steps: int = override("steps", 2000)
+    batch_size: int = override("batch_size", 256)
+    decay: str = override("decay", "cosine")
+    out: str = override("out", "")
+
+    def resolved(self) -> EnergySpec:
+        return dataclasses.replace(self, out=self.out or f"runs/energy-{self.target}-{self.model}")
