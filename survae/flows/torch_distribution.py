@@ -103,9 +103,10 @@ class FlowDistribution(TorchDistribution):
       against ``batch_shape`` as in torch (a ``(1, C)`` context scores a whole batch of ``x``).
 
     ``rsample`` and ``rsample_and_log_prob`` need an exact model (``model.exact``): for a model
-    whose ``log_prob`` is a lower bound (stochastic layers in the inference direction) they raise,
-    as does ``log_prob`` nowhere — it returns the bound. ``support`` is given, or inferred where it
-    is known (a real base through layers that map R^D onto R^D, a uniform or half-normal base).
+    whose ``log_prob`` is a lower bound (stochastic layers in the inference direction) they raise
+    ``NotImplementedError`` saying so, while ``sample`` works and ``log_prob`` returns the bound.
+    ``support`` is given, or inferred where it is known (a real base through layers that map R^D
+    onto R^D, a uniform or half-normal base, a Gaussian mixture).
 
     Args:
         model: a survae ``Distribution`` or ``ConditionalDistribution``.
