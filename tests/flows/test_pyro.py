@@ -16,7 +16,7 @@ from torch import nn
 pyro = pytest.importorskip("pyro")
 import pyro.distributions as pdist  # noqa: E402
 from pyro.infer import SVI, Trace_ELBO  # noqa: E402
-from pyro.optim import Adam  # noqa: E402
+from pyro.optim import Adam, ClippedAdam  # noqa: E402
 
 from survae.distributions import ConditionalNormal, StandardNormal  # noqa: E402
 from survae.flows import ConditionalFlow, Flow  # noqa: E402
@@ -52,7 +52,9 @@ def _posterior(x: torch.Tensor, m0: torch.Tensor, s0: float) -> tuple[torch.Tens
 
 def _fit(model, guide, steps: int, lr: float, *args) -> None:
     pyro.clear_param_store()
-    svi = SVI(model, guide, Adam({"lr": lr}), Trace_ELBO(num_particles=8))
+    # The learning rate decays to 5% of lr, so the final guide is not a noisy snapshot.
+    optimizer = ClippedAdam({"lr": lr, "lrd": 0.05 ** (1 / steps)})
+    svi = SVI(model, guide, optimizer, Trace_ELBO(num_particles=8))
     for _ in range(steps):
         svi.step(*args)
 
