@@ -7,6 +7,7 @@ from survae.distributions.conditional import *  # noqa: F403
 from survae.distributions.conditional import __all__ as _conditional
 from survae.distributions.data_parallel import DataParallelDistribution
 from survae.distributions.half_normal import StandardHalfNormal
+from survae.distributions.mixture import ConditionalGaussianMixture, GaussianMixture
 from survae.distributions.normal import ConvNormal2d, DiagonalNormal, StandardNormal
 from survae.distributions.uniform import StandardUniform
 
@@ -14,8 +15,10 @@ __all__ = [
     "Distribution",
     "Bernoulli",
     "Categorical",
+    "ConditionalGaussianMixture",
     "ConvNormal2d",
     "DataParallelDistribution",
+    "GaussianMixture",
     "DiagonalNormal",
     "StandardHalfNormal",
     "StandardNormal",

@@ -6,7 +6,8 @@ Python entry points (each writes the run folder and returns the final metrics, a
     metrics, model, test = train_toy(ToySpec(dataset="corners", steps=2000, out="runs/c"))
 
 ``train_toy(ToySpec)``, ``train_image(ImageSpec)``, ``train_vae(VaeSpec)``,
-``train_pointcloud(PointcloudSpec)``, ``train_tabular(TabularSpec)``; see
+``train_pointcloud(PointcloudSpec)``, ``train_tabular(TabularSpec)``,
+``train_energy(EnergySpec)``; see
 :mod:`survae.experiments.specs`.
 """
 
@@ -20,6 +21,7 @@ _ENTRY_POINTS = {
     "PointcloudSpec": "specs", "TabularSpec": "specs", "Trainer": "trainer", "train_toy": "toy",
     "train_image": "images", "train_vae": "vae", "train_pointcloud": "pointcloud",
     "train_tabular": "tabular",
+    "EnergySpec": "specs", "train_energy": "energy",
 }
 __all__ = sorted(_ENTRY_POINTS)
 

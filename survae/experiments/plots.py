@@ -115,6 +115,32 @@ def plot_density_grid(
     _save(fig, path)
 
 
+def plot_energy_run(target, samples: torch.Tensor, log_w: torch.Tensor, path: Path,
+                    title: str = "", num_target_samples: int = 50_000) -> Path:
+    """Three panels over the first two coordinates: exact samples of ``target``, the model's
+    samples, and the model's samples reweighted by ``softmax(log_w)`` (importance sampling)."""
+    plt = _pyplot()
+    low, high = target.plot_range
+    span = [[low, high], [low, high]]
+    exact = target.sample(num_target_samples, torch.Generator().manual_seed(0))
+    samples = samples.detach().float().cpu()
+    weights = torch.softmax(log_w.double(), 0).float().cpu().numpy()
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+    panels = [("target (exact samples)", exact, None), ("model samples", samples, None),
+              ("reweighted", samples, weights)]
+    for ax, (name, data, w) in zip(axes, panels):
+        ax.hist2d(data[:, 0].numpy(), data[:, 1].numpy(), bins=120, range=span, weights=w,
+                  cmap="viridis")
+        ax.set_title(name)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save(fig, path)
+    return path
+
+
 def plot_loss(log: Path, path: Path) -> Path | None:
     """Write ``path`` (PNG): the training loss of a run's CSV ``log``, and its eval metrics, per
     step (bits/dim when the log has them, else nats); nothing when the log is missing or empty."""

@@ -43,6 +43,7 @@ from __future__ import annotations
 import dataclasses
 
 from survae.data.datasets.tabular.uci_maf import MAF_DATASETS
+from survae.data.energies import ENERGY_TARGETS
 from survae.data.spatial_mnist import SPATIAL_SOURCES
 from survae.data.toy import TOY_DATASETS
 from survae.data.vision import IMAGE_DATASETS
@@ -64,8 +65,8 @@ from survae.models.pool_flow import DEQUANTIZATIONS
 from survae.models.tabular import TABULAR_MODELS
 from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_LIKELIHOODS, VAE_MODES
 
-__all__ = ["ImageSpec", "PointcloudSpec", "TabularSpec", "ToySpec", "TrainConfig", "VaeSpec",
-           "experiment", "option", "override"]
+__all__ = ["EnergySpec", "ImageSpec", "PointcloudSpec", "TabularSpec", "ToySpec", "TrainConfig",
+           "VaeSpec", "experiment", "option", "override"]
 
 SCALE_FNS = ("exp", "softplus", "sigmoid", "tanh_exp")
 
@@ -266,3 +267,49 @@ class TabularSpec(TrainConfig):
     def resolved(self) -> TabularSpec:
         out = self.out or f"runs/tabular-{self.dataset}-{self.model}"
         return dataclasses.replace(self, out=out)
+
+
+ENERGY_MODELS = ("flow", "snf")
+ENERGY_COUPLINGS = ("affine", "spline")
+ENERGY_BASES = ("normal", "mixture")
+MCMC_KERNELS = ("mh", "hmc", "langevin")
+
+
+@experiment("energy", "survae.experiments.energy:train_energy",
+            "sample an energy: flow or stochastic normalizing flow (reverse KL)")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EnergySpec(TrainConfig):
+    """``survae train energy``: a flow or an SNF trained by reverse KL on an energy target.
+
+    Example:
+        >>> EnergySpec(target="funnel", model="snf", out="").resolved().out
+        'runs/energy-funnel-snf'
+    """
+
+    target: str = option("double_well", DATA, "unnormalised target density",
+                         choices=sorted(ENERGY_TARGETS))
+    dim: int = option(2, DATA, "dimension of the target", ge=2)
+    model: str = option("flow", MODEL, "flow (couplings) or snf (the flow followed by annealed "
+                        "MCMC layers)", choices=ENERGY_MODELS)
+    num_blocks: int = option(6, MODEL, "coupling blocks", ge=1)
+    hidden_units: tuple[int, ...] = option((64, 64), MODEL, "hidden layers of each conditioner "
+                                           "MLP", ge=1)
+    coupling: str = option("affine", MODEL, "affine (RealNVP) or rational-quadratic spline "
+                           "couplings", choices=ENERGY_COUPLINGS)
+    base: str = option("normal", MODEL, "N(0, I) or a learned full-covariance Gaussian mixture",
+                       choices=ENERGY_BASES)
+    num_components: int = option(4, MODEL, "components of the mixture base", ge=1)
+    mcmc: str = option("mh", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
+                       "unadjusted Langevin", choices=MCMC_KERNELS)
+    mcmc_layers: int = option(4, MODEL, "the SNF's MCMC layers (annealing temperatures)", ge=1)
+    mcmc_steps: int = option(2, MODEL, "kernel steps per MCMC layer", ge=1)
+    step_size: float = option(0.3, MODEL, "the kernel's step size", gt=0)
+    eval_samples: int = option(50_000, RUN, "importance samples of the final evaluation", ge=2)
+    no_plots: bool = option(False, RUN, "skip the sample plots")
+    steps: int = override("steps", 2000)
+    batch_size: int = override("batch_size", 256)
+    decay: str = override("decay", "cosine")
+    out: str = override("out", "")
+
+    def resolved(self) -> EnergySpec:
+        return dataclasses.replace(self, out=self.out or f"runs/energy-{self.target}-{self.model}")

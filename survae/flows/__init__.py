@@ -4,5 +4,13 @@ from survae.flows.cond_flow import ConditionalFlow
 from survae.flows.cond_inverse_flow import ConditionalInverseFlow
 from survae.flows.flow import Flow
 from survae.flows.inverse_flow import InverseFlow
+from survae.flows.torch_distribution import FlowDistribution, monte_carlo_kl
 
-__all__ = ["Flow", "ConditionalFlow", "InverseFlow", "ConditionalInverseFlow"]
+__all__ = [
+    "Flow",
+    "ConditionalFlow",
+    "InverseFlow",
+    "ConditionalInverseFlow",
+    "FlowDistribution",
+    "monte_carlo_kl",
+]

@@ -10,13 +10,14 @@ from torch import Tensor, nn
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list, check_step
+from survae.flows.torch_distribution import ConditionalAsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
 from survae.utils.context import context_size
 from survae.utils.validation import check_tensor
 
 
-class ConditionalFlow(ConditionalDistribution):
+class ConditionalFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
     """A flow ``p(x | c)``: Algorithm 1 where conditional layers and a conditional base see ``c``.
 
     Args:

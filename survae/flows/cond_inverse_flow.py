@@ -10,12 +10,13 @@ from torch import Tensor, nn
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.flows._common import as_transform_list
+from survae.flows.torch_distribution import ConditionalAsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
 from survae.utils.context import context_size
 
 
-class ConditionalInverseFlow(ConditionalDistribution):
+class ConditionalInverseFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
     """Conditional counterpart of :class:`InverseFlow`: ``q(x | context)``.
 
     Args:

@@ -9,12 +9,13 @@ from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
 from survae.flows._common import as_transform_list, check_step
+from survae.flows.torch_distribution import AsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.memory_saving import memory_saving_forward
 from survae.utils.validation import check_tensor
 
 
-class Flow(Distribution):
+class Flow(AsDistributionMixin, Distribution):
     """A SurVAE flow ``p(x)`` built from ``base_dist`` ``p(z)`` and ``transforms`` (data -> latent).
 
     ``log_prob`` is Algorithm 1 of the SurVAE paper: each transform maps ``x`` towards the latent

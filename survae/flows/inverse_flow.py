@@ -9,10 +9,11 @@ from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
 from survae.flows._common import as_transform_list
+from survae.flows.torch_distribution import AsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 
 
-class InverseFlow(Distribution):
+class InverseFlow(AsDistributionMixin, Distribution):
     """A distribution whose samples are ``x = T_K(...T_1(z))`` with ``z`` from ``base_dist``.
 
     The transforms run in their ``forward`` direction to *generate*: sampling with the density

@@ -35,7 +35,9 @@ CLOUD = ["train", "pointcloud", "--num-flows", "1", "--d-model", "8", "--nhead",
          "--num-points", "10", "--batch-size", "16", "--quiet", "--steps", "2"]
 TABULAR = ["train", "tabular", "--num-flows", "1", "--hidden-units", "8", "--batch-size", "16",
            "--quiet", "--steps", "2"]
-COMMANDS = {"toy": TOY, "image": IMAGE, "vae": VAE, "pointcloud": CLOUD}
+ENERGY = ["train", "energy", "--num-blocks", "1", "--hidden-units", "8", "--batch-size", "16",
+          "--eval-samples", "64", "--no-plots", "--quiet", "--steps", "2"]
+COMMANDS = {"toy": TOY, "image": IMAGE, "vae": VAE, "pointcloud": CLOUD, "energy": ENERGY}
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -98,6 +100,9 @@ BAD_FLAGS = [
     ("tabular-tail-bound", ["train", "tabular", "--tail-bound", "0"],
      "tail_bound (--tail-bound): expected a number > 0"),
     ("tabular-model", ["train", "tabular", "--model", "glow"], "model (--model): expected one of"),
+    ("energy-target", ENERGY + ["--target", "nosuch"], "target (--target): expected one of"),
+    ("energy-step-size", ENERGY + ["--step-size", "0"], "step_size (--step-size)"),
+    ("energy-dim", ENERGY + ["--dim", "1"], "dim (--dim)"),
     ("demo-steps", ["demo", "--steps", "0"], "expected an integer >= 1"),
     ("reproduce-dataset", ["reproduce", "absflow", "--datasets", "nosuch"], "invalid choice"),
     ("eval-k", ["eval", "x.pt", "--k", "-1"], "expected an integer >= 0"),
@@ -208,9 +213,11 @@ def test_sample_into_an_unwritable_path(tmp_path, capsys):
 
 # ----------------------------------------------------------------------- resume
 CHANGED = {"toy": ["--model", "absflow"], "image": ["--num-bits", "8"],
-           "vae": ["--latent-dim", "3"], "pointcloud": ["--num-points", "12"]}
+           "vae": ["--latent-dim", "3"], "pointcloud": ["--num-points", "12"],
+           "energy": ["--target", "banana"]}
 NAMED = {"toy": "model: 'flow' -> 'absflow'", "image": "num_bits: 5 -> 8",
-         "vae": "latent_dim: 8 -> 3", "pointcloud": "num_points: 10 -> 12"}
+         "vae": "latent_dim: 8 -> 3", "pointcloud": "num_points: 10 -> 12",
+         "energy": "target: 'double_well' -> 'banana'"}
 
 
 @pytest.mark.parametrize("experiment", list(COMMANDS))
