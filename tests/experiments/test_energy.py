@@ -40,7 +40,7 @@ def test_snf_beats_the_same_flow_on_ess_on_the_mixture():
         reverse_kl(flow, target, 128).backward()
         optimizer.step()
     flow.eval()
-    snf = with_annealed_mcmc(flow, target, "mh", mcmc_layers=4, mcmc_steps=2, step_size=0.2)
+    snf = with_annealed_mcmc(flow, target, "mh", mcmc_layers=4, mcmc_steps=4, step_size=0.3)
     assert sum(p.numel() for p in snf.parameters()) == sum(p.numel() for p in flow.parameters())
     torch.manual_seed(1)
     plain, _, _ = evaluate_proposal(flow, target, 4000)
