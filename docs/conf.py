@@ -30,7 +30,7 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 # The generated tables are included by the pages that show them, not built as pages.
-exclude_patterns = ["_build", "_ext", "*-table.md"]
+exclude_patterns = ["_build", "_ext", "*-table.md", "*-table-*.md"]
 suppress_warnings = ["myst.header"]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
