@@ -13,6 +13,7 @@ from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.base import SequentialTransform
 from survae.transforms.stochastic.base import StochasticTransform
 from survae.utils.tensors import sum_except_batch
+from survae.utils.validation import check_event_shape
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
@@ -181,11 +182,7 @@ class GaussianDiffusion(SequentialTransform, StochasticTransform):
         self.register_buffer("_coefficients", coef, persistent=False)
 
     def _check(self, x: Tensor) -> None:
-        if x.dim() != 2 or x.shape[1] != self.num_features:
-            raise ValueError(
-                f"{self.layer_name}: expected input of shape (batch, {self.num_features}), "
-                f"got {tuple(x.shape)}"
-            )
+        check_event_shape(self, x, (self.num_features,))
 
     def log_weight(self, chain: Tensor) -> Tensor:
         """``sum_t log p(x_{t-1}|x_t) - log q(x_t|x_{t-1})`` for a chain ``(T + 1, batch, D)``

@@ -9,6 +9,7 @@ from torch import Tensor, nn
 
 from survae.transforms.stochastic.base import StochasticTransform
 from survae.utils.tensors import gumbel_max
+from survae.utils.validation import check_event_shape
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
@@ -84,11 +85,7 @@ class DiscretelyIndexedAffineTransform(StochasticTransform):
         return f"num_features={self.num_features}, num_components={self.num_components}"
 
     def _check(self, x: Tensor) -> None:
-        if x.dim() != 2 or x.shape[1] != self.num_features:
-            raise ValueError(
-                f"{self.layer_name}: expected input of shape (batch, {self.num_features}), "
-                f"got {tuple(x.shape)}"
-            )
+        check_event_shape(self, x, (self.num_features,))
 
     def _log_p_index(self, z: Tensor) -> Tensor:
         """``log p(k|z)`` for every ``k``: shape ``(*z.shape[:-1], K)``."""
