@@ -9,10 +9,11 @@ from torch import Tensor
 
 from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.surjections.base import Surjection
+from survae.transforms.surjections.dequantization_uniform import _FixedBitDepth
 from survae.utils.validation import ShapeError, is_validating
 
 
-class VariationalDequantization(Surjection):
+class VariationalDequantization(_FixedBitDepth, Surjection):
     """Generative rounding surjection ``x = floor(K z)`` with a learned dequantization ``q(u|x)``.
 
     Data ``x`` take values in ``{0, ..., K-1}^D`` with ``K = 2**num_bits``.
@@ -70,19 +71,6 @@ class VariationalDequantization(Surjection):
 
     def extra_repr(self) -> str:
         return f"num_bits={self.num_bits}"
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # ``ldj_per_dim`` follows from ``num_bits``: a state_dict of another bit depth would give
-        # this layer that depth's log-det, so it is refused rather than loaded.
-        saved = state_dict.get(prefix + "ldj_per_dim")
-        if saved is not None and abs(float(saved) - float(self.ldj_per_dim)) > 1e-6:
-            bits = -float(saved) / math.log(2)
-            raise ValueError(
-                f"{self.layer_name}: the state_dict's ldj_per_dim {float(saved):.6g} is that of "
-                f"num_bits={bits:.3g}, not {self.num_bits}; build the layer with the bits the "
-                "weights were trained with"
-            )
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _check_values(self, x: Tensor) -> None:
         bins = self.quantization_bins
