@@ -273,6 +273,7 @@ ENERGY_MODELS = ("flow", "snf")
 ENERGY_COUPLINGS = ("affine", "spline")
 ENERGY_BASES = ("normal", "mixture")
 MCMC_KERNELS = ("mh", "hmc", "langevin")
+MCMC_GRADIENTS = ("stop", "path")
 
 
 @experiment("energy", "survae.experiments.energy:train_energy",
@@ -289,8 +290,9 @@ class EnergySpec(TrainConfig):
     target: str = option("double_well", DATA, "unnormalised target density",
                          choices=sorted(ENERGY_TARGETS))
     dim: int = option(2, DATA, "dimension of the target", ge=2)
-    model: str = option("flow", MODEL, "flow (couplings) or snf (the flow followed by annealed "
-                        "MCMC layers)", choices=ENERGY_MODELS)
+    model: str = option("flow", MODEL, "flow (couplings) or snf (the coupling blocks interleaved "
+                        "with MCMC layers annealed from N(0, I) to the target)",
+                        choices=ENERGY_MODELS)
     num_blocks: int = option(6, MODEL, "coupling blocks", ge=1)
     hidden_units: tuple[int, ...] = option((64, 64), MODEL, "hidden layers of each conditioner "
                                            "MLP", ge=1)
@@ -301,9 +303,14 @@ class EnergySpec(TrainConfig):
     num_components: int = option(4, MODEL, "components of the mixture base", ge=1)
     mcmc: str = option("mh", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
                        "unadjusted Langevin", choices=MCMC_KERNELS)
-    mcmc_layers: int = option(4, MODEL, "the SNF's MCMC layers (annealing temperatures)", ge=1)
-    mcmc_steps: int = option(2, MODEL, "kernel steps per MCMC layer", ge=1)
-    step_size: float = option(0.3, MODEL, "the kernel's step size", gt=0)
+    mcmc_layers: int = option(3, MODEL, "the SNF's MCMC layers (annealing temperatures), at most "
+                              "num_blocks", ge=1)
+    mcmc_steps: int = option(10, MODEL, "kernel steps per MCMC layer", ge=1)
+    step_size: float = option(0.5, MODEL, "the kernel's step size", gt=0)
+    mcmc_gradient: str = option("stop", MODEL, "stop: the kernels' end points are constants in "
+                                "backpropagation (each block segment learns to carry one "
+                                "annealing target onto the next); path: through the kept samples",
+                                choices=MCMC_GRADIENTS)
     eval_samples: int = option(50_000, RUN, "importance samples of the final evaluation", ge=2)
     no_plots: bool = option(False, RUN, "skip the sample plots")
     steps: int = override("steps", 2000)

@@ -12,6 +12,16 @@ which for a kernel in detailed balance with ``pi`` (Metropolis-Hastings, HMC) is
 densities step by step. Stacked after a flow, the layers move samples towards ``pi`` while
 :func:`sample_with_log_weights` still gives exact importance weights
 ``log w = log pi(x) - [log p(z_0) + sum_t V_t]`` for self-normalized estimates under ``pi``.
+
+Gradients. The reversible kernels (Metropolis-Hastings, HMC) accept or reject: the end point is a
+discontinuous function of the start, and the pathwise gradient through the kept sample ignores how
+the acceptance probability moves with the parameters (a biased estimate of the gradient of the path
+KL). ``stop_gradient=True`` treats the kernel's end point as a constant: the contribution keeps its
+value ``log pi(end) - log pi(start)`` with the gradient through ``log pi(start)`` only. Between two
+such layers with targets ``pi_{t-1}`` and ``pi_t``, the reverse KL of the paths then trains the flow
+layers in between by ``E[-log|det J| - log pi_t(f(y))]`` over the previous layer's samples ``y``:
+each flow segment learns to carry ``pi_{t-1}`` onto ``pi_t`` (as in annealed flow transport,
+Arbel, Matthews & Doucet 2021). The values, samples and weights are the same either way.
 """
 
 from __future__ import annotations
@@ -41,13 +51,15 @@ def _grad_log(log_target: LogDensity, y: Tensor, create_graph: bool) -> tuple[Te
 class _MCMCLayer(StochasticTransform):
     """Shared parts: the target, the number of kernel steps, shape checks."""
 
-    def __init__(self, log_target: LogDensity, num_features: int, num_steps: int):
+    def __init__(self, log_target: LogDensity, num_features: int, num_steps: int,
+                 stop_gradient: bool = False):
         super().__init__()
         if num_steps < 1:
             raise ValueError(f"{type(self).__name__}: num_steps must be >= 1, got {num_steps}")
         self.log_target = log_target
         self.num_features = int(num_features)
         self.num_steps = int(num_steps)
+        self.stop_gradient = bool(stop_gradient)
 
     def _check(self, x: Tensor) -> None:
         check_size(self, x, 1, self.num_features)
@@ -60,16 +72,29 @@ class _MCMCLayer(StochasticTransform):
         over the steps (the contribution with ``y`` as the data side)."""
         raise NotImplementedError
 
+    def _run_from(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`_run`, or with ``stop_gradient`` (reversible kernels only: ``V = log pi(end) -
+        log pi(start)``) the same chain from a detached start, its end point detached and
+        ``log pi(start) - log pi(end)`` differentiable through the start."""
+        if not self.stop_gradient:
+            return self._run(y)
+        end = self._run(y.detach())[0].detach()
+        return end, self.log_target(y) - self.log_target(end)
+
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)
-        z, back_minus_fwd = self._run(x)
+        z, back_minus_fwd = self._run_from(x)
         return z, back_minus_fwd  # log p(x|z) - log q(z|x)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """``x ~ K(x|z)`` and the contribution ``V(x, z)`` the forward pass would assign."""
         self._check(z)
-        x, back_minus_fwd = self._run(z)
+        x, back_minus_fwd = self._run_from(z)
         return x, -back_minus_fwd  # log K(x|z) - log K(z|x)
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}, num_steps={self.num_steps}" + (
+            ", stop_gradient=True" if self.stop_gradient else "")
 
     def inverse(self, z: Tensor) -> Tensor:
         return self.inverse_and_ldj(z)[0]
@@ -85,6 +110,8 @@ class MetropolisHastings(_MCMCLayer):
         num_features: ``D``.
         step_size: proposal standard deviation ``s``.
         num_steps: kernel steps per call.
+        stop_gradient: treat the chain's end point as a constant in backpropagation (see the
+            module's docstring); the values are unchanged.
 
     Example:
         >>> import torch
@@ -95,8 +122,8 @@ class MetropolisHastings(_MCMCLayer):
     """
 
     def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.5,
-                 num_steps: int = 1):
-        super().__init__(log_target, num_features, num_steps)
+                 num_steps: int = 1, stop_gradient: bool = False):
+        super().__init__(log_target, num_features, num_steps, stop_gradient)
         self.step_size = float(step_size)
 
     def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
@@ -121,6 +148,7 @@ class HamiltonianMonteCarlo(_MCMCLayer):
         step_size: leapfrog step ``eps``.
         leapfrog_steps: leapfrog steps per proposal.
         num_steps: HMC transitions per call.
+        stop_gradient: treat the chain's end point as a constant in backpropagation.
 
     Example:
         >>> import torch
@@ -131,8 +159,8 @@ class HamiltonianMonteCarlo(_MCMCLayer):
     """
 
     def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.2,
-                 leapfrog_steps: int = 5, num_steps: int = 1):
-        super().__init__(log_target, num_features, num_steps)
+                 leapfrog_steps: int = 5, num_steps: int = 1, stop_gradient: bool = False):
+        super().__init__(log_target, num_features, num_steps, stop_gradient)
         self.step_size = float(step_size)
         self.leapfrog_steps = int(leapfrog_steps)
 
