@@ -12,7 +12,9 @@ segments of blocks, each followed by a kernel in detailed balance with the geome
 interpolation ``log rho_l(y) = (1 - l/L) log N(y; 0, I) + (l/L) log pi(y)`` between the base and
 the target energies (``rho_L = pi``). Its importance weights are exact on the path space. By
 default the kernels' end points are constants in backpropagation (``mcmc_gradient="stop"``), so
-each segment of blocks learns to carry ``rho_{l-1}`` onto ``rho_l``.
+each segment of blocks learns to carry ``rho_{l-1}`` onto ``rho_l``. For evaluation each stage's
+kernel is refined into a ladder of ``eval_rungs`` kernels annealed from the segment's pushforward
+density to ``rho_l`` (the same parameters; smaller weight increments).
 
 Which estimate of ``log Z`` the command reports: for a flow (exact ``log q``) the defensive
 mixture ``0.9 q + 0.1 N(0, 3^2 I)`` (:func:`~survae.flows.vi.defensive_importance_log_z`), whose
@@ -30,6 +32,7 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
+from torch.func import functional_call
 from torch.utils.data import TensorDataset
 
 from survae.data.energies import EnergyTarget, make_energy
@@ -49,6 +52,7 @@ from survae.experiments.specs import (
 from survae.experiments.trainer import Trainer, seed_everything
 from survae.experiments.training import torch_threads
 from survae.flows import Flow
+from survae.transforms.bijections.base import Bijection
 from survae.flows.vi import (
     defensive_importance_log_z,
     importance_weights,
@@ -99,6 +103,40 @@ class AnnealedLogDensity(nn.Module):
         return f"beta={self.beta:.3f}"
 
 
+class PushforwardLogDensity(nn.Module):
+    """The log-density of ``x = f(y)`` for ``y`` distributed as ``density`` (a callable
+    ``y -> log p(y)``, unnormalised allowed; a survae distribution works): ``log p(f^{-1}(x)) +
+    log|det J_{f^{-1}}(x)|``, where ``transforms`` are bijections listed from data to latent (their
+    ``forward`` is ``f^{-1}``), as in a ``Flow``.
+
+    :meth:`log_prob` uses the parameters' current values as constants (no gradient reaches them):
+    it serves as the moving reference of an annealing ladder, not as a training signal.
+
+    Example:
+        >>> from survae.transforms import AffineBijection
+        >>> push = PushforwardLogDensity(lambda y: -0.5 * (y**2).sum(-1),
+        ...                              [AffineBijection(scale=[0.5])])  # x = 2 y
+        >>> push.log_prob(torch.tensor([[2.0]])).tolist()  # -0.5 * 1 + log(1/2)
+        [-1.1931471824645996]
+    """
+
+    def __init__(self, density: Callable[[Tensor], Tensor], transforms: Sequence[nn.Module]):
+        super().__init__()
+        self.density = density
+        self.transforms = nn.ModuleList(transforms)
+
+    def forward(self, x: Tensor) -> Tensor:
+        total = torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
+        for transform in self.transforms:
+            x, ldj = transform(x)
+            total = total + ldj
+        return self.density(x) + total
+
+    def log_prob(self, x: Tensor) -> Tensor:
+        frozen = {name: value.detach() for name, value in self.named_parameters()}
+        return functional_call(self, frozen, (x,))
+
+
 def _coupling(dim: int, hidden_units: Sequence[int], coupling: str, num_bins: int,
               tail_bound: float) -> nn.Module:
     keep = dim // 2
@@ -130,6 +168,7 @@ def build_energy_model(
     mcmc_steps: int = 10,
     step_size: float = 0.5,
     mcmc_gradient: str = "stop",
+    mcmc_rungs: int = 1,
 ) -> Flow:
     """A coupling flow (``model="flow"``) or the same blocks interleaved with MCMC layers
     (``"snf"``) on ``R^dim``; transforms listed from data to latent, as in every survae flow.
@@ -138,6 +177,14 @@ def build_energy_model(
     ``num_blocks / mcmc_layers`` coupling blocks, each segment followed by ``mcmc_steps`` kernel
     steps targeting ``rho_l = N(0, I)^{1 - l/L} pi^{l/L}`` (:class:`AnnealedLogDensity`; the
     last one is ``pi``). Both models have the same parameters (the kernels have none).
+
+    With ``mcmc_rungs = K > 1`` each stage is a ladder of ``K`` MCMC layers, rung ``k`` targeting
+    ``p_l^{1 - k/K} rho_l^{k/K}``, where ``p_l`` is the density the segment's blocks give to
+    ``rho_{l-1}``-distributed input (:class:`PushforwardLogDensity`, the base for ``l = 1``):
+    annealed importance sampling from where the segment puts its samples to ``rho_l``, with
+    smaller weight increments. The blocks' parameters are the same for any ``K``, so a model
+    trained with ``K = 1`` can be evaluated with ``K > 1`` (:func:`copy_blocks`). Training with
+    ``K > 1`` and ``mcmc_gradient="stop"`` scales each segment's gradient by ``1/K``.
 
     Args:
         model: ``"flow"`` or ``"snf"``.
@@ -160,6 +207,7 @@ def build_energy_model(
         mcmc_gradient: ``"stop"`` (the kernels' end points are constants in backpropagation) or
             ``"path"`` (through the kept samples, ignoring the accept/reject decision). Unadjusted
             Langevin is reparametrized: always ``"path"``.
+        mcmc_rungs: MCMC layers per annealing stage (the ladder above).
 
     Example:
         >>> snf = build_energy_model("snf", lambda y: -(y**2).sum(-1), 2, num_blocks=2,
@@ -174,6 +222,8 @@ def build_energy_model(
                                  ("mcmc_gradient", mcmc_gradient, MCMC_GRADIENTS)):
         if value not in choices:
             raise ValueError(f"build_energy_model: {name} must be one of {choices}, got {value!r}")
+    if mcmc_rungs < 1:
+        raise ValueError(f"build_energy_model: mcmc_rungs must be >= 1, got {mcmc_rungs}")
     if model == "snf" and not 1 <= mcmc_layers <= num_blocks:
         raise ValueError(f"build_energy_model: mcmc_layers must be in [1, num_blocks={num_blocks}]"
                          f" for the SNF, got {mcmc_layers}")
@@ -183,12 +233,47 @@ def build_energy_model(
     after = ({math.floor(layer * num_blocks / mcmc_layers + 0.5): layer
               for layer in range(1, mcmc_layers + 1)} if model == "snf" else {})
     generative: list[nn.Module] = []
+    segment: list[nn.Module] = []
+    previous: Callable[[Tensor], Tensor] = base_dist  # what the segment's input follows
     for block in range(1, num_blocks + 1):
-        generative += [_coupling(dim, hidden_units, coupling, num_bins, tail_bound), Reverse(dim)]
+        pair = [_coupling(dim, hidden_units, coupling, num_bins, tail_bound), Reverse(dim)]
+        generative += pair
+        segment += pair
         if block in after:
             rho = AnnealedLogDensity(target, after[block] / mcmc_layers)
-            generative.append(_kernel(mcmc, rho, dim, mcmc_steps, step_size, mcmc_gradient))
+            rungs = [rho]
+            if mcmc_rungs > 1:
+                pushed = PushforwardLogDensity(previous, list(reversed(segment)))
+                rungs = [AnnealedLogDensity(rho, k / mcmc_rungs, pushed)
+                         for k in range(1, mcmc_rungs)] + rungs
+            generative += [_kernel(mcmc, rung, dim, mcmc_steps, step_size, mcmc_gradient)
+                           for rung in rungs]
+            previous, segment = rho, []
     return Flow(base_dist, list(reversed(generative)))
+
+
+def copy_blocks(source: Flow, destination: Flow) -> Flow:
+    """Copy the base's and the bijections' parameters of ``source`` into ``destination`` (the
+    same blocks, any MCMC layers in between, e.g. another ``mcmc_rungs``); returns
+    ``destination``.
+
+    Example:
+        >>> target = lambda y: -(y**2).sum(-1)
+        >>> one = build_energy_model("snf", target, 2, num_blocks=2, mcmc_layers=2)
+        >>> four = copy_blocks(one, build_energy_model("snf", target, 2, num_blocks=2,
+        ...                                            mcmc_layers=2, mcmc_rungs=4))
+        >>> len(four.transforms), sum(p.numel() for p in four.parameters()) == sum(
+        ...     p.numel() for p in one.parameters())
+        (12, True)
+    """
+    blocks = [[t for t in flow.transforms if isinstance(t, Bijection)]
+              for flow in (source, destination)]
+    if [type(t) for t in blocks[0]] != [type(t) for t in blocks[1]]:
+        raise ValueError("copy_blocks: the two flows have different bijections")
+    for src, dst in zip(*blocks):
+        dst.load_state_dict(src.state_dict())
+    destination.base_dist.load_state_dict(source.base_dist.state_dict())
+    return destination
 
 
 def _kernel(mcmc: str, log_density: Callable[[Tensor], Tensor], dim: int, steps: int,
@@ -200,27 +285,6 @@ def _kernel(mcmc: str, log_density: Callable[[Tensor], Tensor], dim: int, steps:
         return HamiltonianMonteCarlo(log_density, dim, step_size, num_steps=steps,
                                      stop_gradient=stop)
     return UnadjustedLangevin(log_density, dim, step_size, steps)
-
-
-def with_annealed_mcmc(flow: Flow, target: Callable[[Tensor], Tensor], mcmc: str = "mh",
-                       mcmc_layers: int = 4, mcmc_steps: int = 2, step_size: float = 0.3) -> Flow:
-    """``flow`` followed (generative direction) by ``mcmc_layers`` MCMC layers whose targets go
-    from the flow's own density to ``target``: ``beta = 1/L, 2/L, ..., 1``. The new flow shares
-    ``flow``'s layers and base; its importance weights are annealed importance sampling weights
-    started from the flow (an add-on to a trained flow, not the interleaved SNF of
-    :func:`build_energy_model`).
-
-    Example:
-        >>> flow = build_energy_model("flow", lambda y: -(y**2).sum(-1), 2, num_blocks=1)
-        >>> snf = with_annealed_mcmc(flow, lambda y: -(y**2).sum(-1), mcmc_layers=2)
-        >>> [type(t).__name__ for t in snf.transforms]
-        ['MetropolisHastings', 'MetropolisHastings', 'Reverse', 'AffineCouplingBijection']
-    """
-    dim = flow.base_dist.shape[0]
-    kernels = [_kernel(mcmc, AnnealedLogDensity(target, layer / mcmc_layers, flow), dim,
-                       mcmc_steps, step_size, "path")
-               for layer in range(1, mcmc_layers + 1)]
-    return Flow(flow.base_dist, list(reversed(kernels)) + list(flow.transforms))
 
 
 def _in_stderrs(error: float, stderr: float) -> float:
@@ -254,7 +318,9 @@ def train_energy(spec: EnergySpec) -> tuple[dict[str, Any], Flow]:
     and ``ess_fraction`` of the model as the proposal; ``log_z`` (with ``log_z_stderr``, the truth
     and the error in standard errors) from the estimator named in ``log_z_estimator`` (the
     defensive mixture for a flow, the path weights for an SNF); ``plain_log_z`` etc. from plain
-    importance sampling with the model; ``baseline_*`` with ``N(0, I)`` as the proposal.
+    importance sampling with the model; ``baseline_*`` with ``N(0, I)`` as the proposal. An SNF is
+    trained with one MCMC layer per annealing stage and evaluated with ``spec.eval_rungs`` per
+    stage (see :func:`build_energy_model`); ``one_rung_*`` is its evaluation as trained.
 
     Example:
         >>> import tempfile
@@ -290,7 +356,15 @@ def train_energy(spec: EnergySpec) -> tuple[dict[str, Any], Flow]:
         with torch_threads(spec.threads):
             rng = torch.get_rng_state()
             torch.manual_seed(spec.seed + 1)
-            plain, x, log_w = evaluate_proposal(flow, energy, spec.eval_samples)
+            proposal, as_trained = flow, {}
+            if spec.model == "snf" and spec.eval_rungs > 1:
+                as_trained = evaluate_proposal(flow, energy, spec.eval_samples)[0]
+                proposal = copy_blocks(flow, build_energy_model(
+                    spec.model, energy, spec.dim, spec.num_blocks, spec.hidden_units,
+                    spec.coupling, base=spec.base, num_components=spec.num_components,
+                    mcmc=spec.mcmc, mcmc_layers=spec.mcmc_layers, mcmc_steps=spec.mcmc_steps,
+                    step_size=spec.step_size, mcmc_rungs=spec.eval_rungs)).eval()
+            plain, x, log_w = evaluate_proposal(proposal, energy, spec.eval_samples)
             baseline, _, _ = evaluate_proposal(StandardNormal((spec.dim,)), energy,
                                                spec.eval_samples)
             reported = {"log_z_estimator": "path importance weights"}
@@ -326,6 +400,9 @@ def train_energy(spec: EnergySpec) -> tuple[dict[str, Any], Flow]:
                       "plain_"),
             **({"defensive_ess_fraction": round(reported["ess_fraction"], 5)}
                if spec.model == "flow" else {}),
+            **({"eval_rungs": spec.eval_rungs} if spec.model == "snf" else {}),
+            **rounded({k: v for k, v in as_trained.items()
+                       if k in keep + ("ess_fraction",) and k != "log_z_true"}, "one_rung_"),
             "baseline": "base N(0, I) as the proposal",
             **rounded(baseline, "baseline_"),
             "num_params": sum(p.numel() for p in flow.parameters()),

@@ -312,6 +312,9 @@ class EnergySpec(TrainConfig):
                                 "annealing target onto the next); path: through the kept samples",
                                 choices=MCMC_GRADIENTS)
     eval_samples: int = option(50_000, RUN, "importance samples of the final evaluation", ge=2)
+    eval_rungs: int = option(4, RUN, "the SNF is evaluated with each annealing stage refined into "
+                             "this many MCMC layers (a ladder from the stage's pushforward density "
+                             "to its target; same parameters); 1 evaluates it as trained", ge=1)
     no_plots: bool = option(False, RUN, "skip the sample plots")
     steps: int = override("steps", 2000)
     batch_size: int = override("batch_size", 256)
