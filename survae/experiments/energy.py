@@ -52,7 +52,6 @@ from survae.experiments.specs import (
 from survae.experiments.trainer import Trainer, seed_everything
 from survae.experiments.training import torch_threads
 from survae.flows import Flow
-from survae.transforms.bijections.base import Bijection
 from survae.flows.vi import (
     defensive_importance_log_z,
     importance_weights,
@@ -69,6 +68,7 @@ from survae.transforms import (
     Reverse,
     UnadjustedLangevin,
 )
+from survae.transforms.bijections.base import Bijection
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
