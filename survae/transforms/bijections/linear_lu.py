@@ -12,21 +12,23 @@ from survae.transforms.bijections.linear import _FeatureLinear
 
 
 class LinearLU(_FeatureLinear):
-    """Invertible linear map in LU form: ``W = L U``, ``L`` unit lower-triangular, ``U`` upper-
-    triangular with positive diagonal ``u_ii = eps + softplus(r_i)``.
+    r"""Invertible linear map in LU form: :math:`W = L U`, :math:`L` unit lower-triangular,
+    :math:`U` upper-triangular with positive diagonal
+    :math:`u_{ii} = \epsilon + \operatorname{softplus}(r_i)` (:math:`r` =
+    ``unconstrained_upper_diag``).
 
-    .. math:: z = L U x + b, \\qquad \\log|\\det \\partial z / \\partial x| = \\sum_i \\log u_{ii},
-              \\qquad x = U^{-1} L^{-1} (z - b).
+    .. math:: z = L U x + b, \qquad \log|\det \partial z / \partial x| = \sum_i \log u_{ii},
+              \qquad x = U^{-1} L^{-1} (z - b).
 
     The inverse is two triangular solves; no determinant is computed. The parameters are the
     official ones (``lower_entries``, ``upper_entries`` strictly below / above the diagonal, row
     by row; ``unconstrained_upper_diag``; ``bias`` if asked), so official state dicts load.
 
     Args:
-        num_features: ``D``; inputs have shape ``(batch, D)``.
-        identity_init: start at ``W = I`` (else entries uniform in ``±1/sqrt(D)``).
-        eps: lower bound of the diagonal of ``U``.
-        bias: learn a bias ``b``.
+        num_features: :math:`D`; inputs have shape ``(batch, D)``.
+        identity_init: start at :math:`W = I` (else entries uniform in :math:`\pm 1/\sqrt{D}`).
+        eps: lower bound :math:`\epsilon` of the diagonal of :math:`U`.
+        bias: learn a bias :math:`b`.
 
     Example:
         >>> import torch
