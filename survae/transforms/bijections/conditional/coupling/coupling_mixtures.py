@@ -49,7 +49,7 @@ class ConditionalLogisticMixtureCouplingBijection(ConditionalMixtureCouplingBije
 
 class ConditionalCensoredLogisticMixtureCouplingBijection(MixtureHooks,
                                                           ConditionalCouplingBijection):
-    """Conditional censored logistic-mixture CDF coupling on ``[0, 1]``."""
+    """Conditional censored logistic-mixture CDF coupling on :math:`[0, 1]`."""
 
     def __init__(self, coupling_net: nn.Module, num_mixtures: int, num_bins: int,
                  context_net: nn.Module | None = None, split_dim: int = 1,

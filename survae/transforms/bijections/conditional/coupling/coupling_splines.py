@@ -37,8 +37,8 @@ class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijecti
 
 
 class ConditionalLinearSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional piecewise-linear spline coupling: ``theta = net([x_1, c])``, ``P = K``
-    (as :class:`~survae.transforms.LinearSplineCouplingBijection`)."""
+    r"""Conditional piecewise-linear spline coupling: :math:`\theta = \mathrm{net}([x_1, c])`,
+    :math:`P = K` (as :class:`~survae.transforms.LinearSplineCouplingBijection`)."""
 
     spline = splines.LinearSpline
 
