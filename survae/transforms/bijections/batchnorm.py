@@ -51,7 +51,7 @@ class _BatchNorm(Bijection):
 
     @property
     def weight(self) -> Tensor:
-        """The scale ``exp(log_weight)``."""
+        """The scale :math:`e^{w}`, :math:`w` = ``log_weight``."""
         return self.log_weight.exp()
 
     def _check(self, x: Tensor) -> None:

@@ -190,7 +190,7 @@ class ODEBijection(Bijection):
 
     @property
     def T(self) -> Tensor:
-        """The integration time ``T = exp(log_T)``."""
+        r"""The integration time :math:`T = e^{\log T}` (parameter or buffer ``log_T``)."""
         return self.log_T.exp()
 
     def extra_repr(self) -> str:

@@ -60,7 +60,7 @@ class LinearLU(_FeatureLinear):
         self.reset_parameters(identity_init)
 
     def reset_parameters(self, identity_init: bool = True) -> None:
-        """Identity (``L = U = I`` up to ``eps``) or a random LU factorization."""
+        r"""Identity (:math:`L = U = I` up to :math:`\epsilon`) or a random LU factorization."""
         self.identity_init = bool(identity_init)
         with torch.no_grad():
             if self.bias is not None:
@@ -79,7 +79,7 @@ class LinearLU(_FeatureLinear):
 
     @property
     def upper_diag(self) -> Tensor:
-        """The positive diagonal of ``U``."""
+        """The positive diagonal of :math:`U`."""
         return F.softplus(self.unconstrained_upper_diag) + self.eps
 
     def _create_lower_upper(self) -> tuple[Tensor, Tensor]:
@@ -91,12 +91,12 @@ class LinearLU(_FeatureLinear):
         return lower, upper
 
     def weight(self) -> Tensor:
-        """``W = L U`` (``O(D^3)``)."""
+        """:math:`W = L U` (:math:`O(D^3)`)."""
         lower, upper = self._create_lower_upper()
         return lower @ upper
 
     def weight_inverse(self) -> Tensor:
-        """``W^{-1} = U^{-1} L^{-1}`` by triangular solves (``O(D^3)``)."""
+        """:math:`W^{-1} = U^{-1} L^{-1}` by triangular solves (:math:`O(D^3)`)."""
         lower, upper = self._create_lower_upper()
         eye = torch.eye(self.num_features, dtype=lower.dtype, device=lower.device)
         y = torch.linalg.solve_triangular(lower, eye, upper=False, unitriangular=True)
