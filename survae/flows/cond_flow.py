@@ -23,7 +23,14 @@ from survae.utils.validation import check_tensor
 
 
 class ConditionalFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
-    """A flow ``p(x | c)``: Algorithm 1 where conditional layers and a conditional base see ``c``.
+    r"""A flow :math:`p(x | c)`: Algorithm 1 where conditional layers and a conditional base see
+    :math:`c`,
+
+    .. math:: \log p(x | c) \simeq \log p(z | c) + \sum_{t=1}^T \mathcal{V}_t(c),
+
+    with each :math:`\mathcal{V}_t` the likelihood contribution of layer :math:`t` (given
+    :math:`c` when the layer is conditional; the base gets :math:`c` when it is a
+    ConditionalDistribution). Exact without stochastic inference layers, a lower bound otherwise.
 
     Args:
         base_dist: a Distribution or a ConditionalDistribution of the latent.

@@ -1,10 +1,10 @@
-"""The transform contract shared by every layer of a SurVAE flow.
+r"""The transform contract shared by every layer of a SurVAE flow.
 
 A transform maps data ``x`` to latent ``z`` in the *inference* direction (``forward``) and back in
 the *generative* direction (``inverse``). ``forward`` also returns the per-example likelihood
 contribution ``V(x, z)`` (``ldj``, shape ``(batch,)``): Algorithm 1 of the SurVAE paper reads
 
-.. math::  \\log p(x) \\simeq \\log p(z) + \\sum_t \\mathcal{V}_t(x_{t-1}, x_t),
+.. math::  \log p(x) \simeq \log p(z) + \sum_t \mathcal{V}_t(x_{t-1}, x_t),
 
 with equality when no layer is stochastic in the inference direction, and a lower bound otherwise.
 """
