@@ -70,28 +70,31 @@ class ElementwiseSplineBijection(SplineHooks, Bijection):
 
 
 class LinearSplineBijection(ElementwiseSplineBijection):
-    """Elementwise piecewise-linear spline with learned heights (:math:`K` equal bins, affine in
-    each; the log-det is the slope of each element's bin)."""
+    r"""Elementwise piecewise-linear spline with learned heights (:math:`K` equal bins, affine in
+    each; the log-det is the log-slope of each element's bin): :math:`z_i = f_i(x_i)`, log-det
+    :math:`\sum_i \log f_i'(x_i)`."""
 
     spline = splines.LinearSpline
 
 
 class QuadraticSplineBijection(ElementwiseSplineBijection):
-    """Elementwise piecewise-quadratic spline: the CDF of a learned piecewise-linear density."""
+    r"""Elementwise piecewise-quadratic spline: the CDF of a learned piecewise-linear density;
+    :math:`z_i = f_i(x_i)`, log-det :math:`\sum_i \log f_i'(x_i)`."""
 
     spline = splines.QuadraticSpline
 
 
 class CubicSplineBijection(ElementwiseSplineBijection):
-    """Elementwise monotone cubic spline (a monotone cubic Hermite per bin; the inverse is a
-    bracketed Newton solve, exact to rounding)."""
+    r"""Elementwise monotone cubic spline (a monotone cubic Hermite per bin; the inverse is a
+    bracketed Newton solve, exact to rounding); :math:`z_i = f_i(x_i)`, log-det
+    :math:`\sum_i \log f_i'(x_i)`."""
 
     spline = splines.CubicSpline
 
 
 class RationalQuadraticSplineBijection(ElementwiseSplineBijection):
-    """Elementwise rational-quadratic spline (Durkan et al., 2019; circular: Rezende et al.,
-    2020)."""
+    r"""Elementwise rational-quadratic spline (Durkan et al., 2019; circular: Rezende et al.,
+    2020); :math:`z_i = f_i(x_i)`, log-det :math:`\sum_i \log f_i'(x_i)`, closed-form inverse."""
 
     spline = splines.RationalQuadraticSpline
 

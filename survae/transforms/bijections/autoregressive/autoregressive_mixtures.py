@@ -21,7 +21,11 @@ from survae.transforms.bijections.transformers.mixtures import MixtureCDF, Mixtu
 
 
 class MixtureAutoregressive(MixtureHooks):
-    """Kind mixin: the mixture transformer ``mixture`` (a :class:`MixtureCDF` class)."""
+    r"""Kind mixin: the mixture transformer ``mixture`` (a :class:`MixtureCDF` class).
+
+    Forward :math:`z_i = F(x_i; \theta_i(x_{<i}))` with :math:`F` a mixture CDF, log-det
+    :math:`\sum_i \log F'(x_i; \theta_i)`; inverse :math:`D` conditioner passes, each a batched
+    bisection."""
 
     mixture: type[MixtureCDF]
 

@@ -27,8 +27,12 @@ from survae.transforms.bijections.transformers.splines import SplineHooks, Splin
 
 
 class SplineAutoregressive(SplineHooks):
-    """Kind mixin: the spline transformer ``spline`` (``autoregressive_order`` None: the
-    scheme's default)."""
+    r"""Kind mixin: the spline transformer ``spline`` (``autoregressive_order`` None: the
+    scheme's default).
+
+    Forward :math:`z_i = f(x_i; \theta_i(x_{<i}))` with :math:`f` a monotone spline, log-det
+    :math:`\sum_i \log f'(x_i; \theta_i)`; inverse :math:`D` conditioner passes, each the
+    spline's closed-form root (bracketed Newton for the cubic)."""
 
     spline: type[SplineTransformer]
 

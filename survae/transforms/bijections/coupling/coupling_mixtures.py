@@ -28,7 +28,10 @@ from survae.transforms.bijections.transformers.mixtures import MixtureCDF, Mixtu
 
 
 class MixtureCouplingBijection(MixtureHooks, CouplingBijection):
-    """Coupling with the mixture kind ``mixture`` (a :class:`MixtureCDF` class)."""
+    r"""Coupling with the mixture kind ``mixture`` (a :class:`MixtureCDF` class).
+
+    Forward :math:`z_1 = x_1`, :math:`z_2 = F(x_2; \theta(x_1))` with :math:`F` a mixture CDF;
+    log-det :math:`\sum_i \log F'(x_{2,i}; \theta)`; inverse by batched bisection."""
 
     mixture: type[MixtureCDF]
 

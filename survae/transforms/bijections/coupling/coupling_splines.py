@@ -32,7 +32,11 @@ from survae.transforms.bijections.transformers.splines import SplineHooks, Splin
 
 
 class SplineCouplingBijection(SplineHooks, CouplingBijection):
-    """Coupling with the spline kind ``spline`` (a :class:`SplineTransformer` class).
+    r"""Coupling with the spline kind ``spline`` (a :class:`SplineTransformer` class).
+
+    Forward :math:`z_1 = x_1`, :math:`z_2 = f(x_2; \theta(x_1))` with :math:`f` a monotone spline
+    elementwise; inverse :math:`x_2 = f^{-1}(z_2; \theta(z_1))`; log-det
+    :math:`\sum_i \log f'(x_{2,i}; \theta)`.
 
     Args:
         coupling_net: the conditioner.

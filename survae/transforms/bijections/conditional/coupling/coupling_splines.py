@@ -24,7 +24,9 @@ from survae.transforms.bijections.transformers.splines import SplineHooks, Splin
 
 
 class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijection):
-    """Conditional coupling with the spline kind ``spline``."""
+    r"""Conditional coupling with the spline kind ``spline``: :math:`z_1 = x_1`,
+    :math:`z_2 = f(x_2; \theta([x_1, c]))` with :math:`f` a monotone spline, log-det
+    :math:`\sum_i \log f'(x_{2,i}; \theta)`, closed-form inverse."""
 
     spline: type[SplineTransformer]
 
