@@ -87,7 +87,7 @@ def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heigh
                  min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
                  min_derivative: float = DEFAULT_MIN_DERIVATIVE,
                  num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
-    """Monotone cubic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
+    r"""Monotone cubic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
         inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
@@ -101,7 +101,7 @@ def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heigh
         num_iterations: Newton steps of the inverse (default: 60 in float64, 30 otherwise).
 
     Returns:
-        outputs and ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch

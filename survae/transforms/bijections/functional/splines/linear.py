@@ -32,7 +32,7 @@ from survae.transforms.bijections.functional.splines.utils import (
 def linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = False,
                   left: float = 0.0, right: float = 1.0, bottom: float = 0.0, top: float = 1.0,
                   min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
-    """Piecewise-linear spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
+    r"""Piecewise-linear spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
         inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
@@ -42,7 +42,7 @@ def linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = Fals
         min_bin_height: minimal fraction of ``[bottom, top]`` per bin (keeps slopes positive).
 
     Returns:
-        outputs and ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch

@@ -75,7 +75,7 @@ def quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_h
             :math:`m` = ``min_bin_height``.
 
     Returns:
-        outputs and ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch

@@ -97,7 +97,7 @@ def rational_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
         min_bin_width, min_bin_height, min_derivative: floors keeping the map well conditioned.
 
     Returns:
-        outputs of shape ``S`` and ``log|d outputs / d inputs|`` of shape ``S`` (of the map that
+        outputs :math:`y` of shape ``S`` and :math:`\log|dy/dx|` of shape ``S`` (of the map that
         was applied: for ``inverse=True`` it is minus the forward log-derivative at the output).
 
     Example:
@@ -199,7 +199,7 @@ def unconstrained_rational_quadratic_spline(inputs: Tensor, unnormalized_widths:
         min_bin_width, min_bin_height, min_derivative: as in :func:`rational_quadratic_spline`.
 
     Returns:
-        outputs and elementwise ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and elementwise :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch

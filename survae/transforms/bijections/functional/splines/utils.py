@@ -172,7 +172,7 @@ def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: Spl
     - ``None``: the bare spline; inputs must lie in :math:`[-B, B]`.
 
     Returns:
-        outputs and elementwise ``log|d outputs / d inputs|`` (both of the shape of ``inputs``).
+        outputs :math:`y` and elementwise :math:`\log|dy/dx|` (both of the shape of ``inputs``).
     """
     check_tails(name, tails)
     if tails is None:
