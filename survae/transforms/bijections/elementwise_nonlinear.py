@@ -44,7 +44,8 @@ class Logit(_LogisticBijection):
     r"""Elementwise logit for data in ``(0, 1)``, with the RealNVP ``alpha`` squeeze.
 
     - forward: :math:`y = \alpha + (1 - 2\alpha) x`, :math:`z = \operatorname{logit}(y) / T`;
-    - inverse: :math:`x = (\sigma(T z) - \alpha) / (1 - 2\alpha)`;
+    - inverse: :math:`x = (\sigma(T z) - \alpha) / (1 - 2\alpha)`, :math:`\sigma` the logistic
+      sigmoid;
     - log-det: :math:`\sum_i [\log(1 - 2\alpha) - \log T - \log y_i - \log(1 - y_i)]`.
 
     With :math:`\alpha > 0` (RealNVP uses 0.05 for dequantized images) the input never reaches
