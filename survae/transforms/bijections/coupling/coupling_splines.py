@@ -15,6 +15,7 @@ spline transformer.
 Example:
     >>> import torch
     >>> from survae.nn.layers import ElementwiseParams
+    >>> _ = torch.manual_seed(0)
     >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2 * 23), ElementwiseParams(23))
     >>> layer = RationalQuadraticSplineCouplingBijection(net, num_bins=8, tail_bound=3.0)
     >>> x = 2 * torch.randn(5, 4)
