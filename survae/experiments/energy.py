@@ -165,8 +165,8 @@ def build_energy_model(
     num_components: int = 4,
     mcmc: str = "mh",
     mcmc_layers: int = 3,
-    mcmc_steps: int = 10,
-    step_size: float = 0.5,
+    mcmc_steps: int = 20,
+    step_size: float = 1.0,
     mcmc_gradient: str = "stop",
     mcmc_rungs: int = 1,
 ) -> Flow:

@@ -305,8 +305,8 @@ class EnergySpec(TrainConfig):
                        "unadjusted Langevin", choices=MCMC_KERNELS)
     mcmc_layers: int = option(3, MODEL, "the SNF's MCMC layers (annealing temperatures), at most "
                               "num_blocks", ge=1)
-    mcmc_steps: int = option(10, MODEL, "kernel steps per MCMC layer", ge=1)
-    step_size: float = option(0.5, MODEL, "the kernel's step size", gt=0)
+    mcmc_steps: int = option(20, MODEL, "kernel steps per MCMC layer", ge=1)
+    step_size: float = option(1.0, MODEL, "the kernel's step size", gt=0)
     mcmc_gradient: str = option("stop", MODEL, "stop: the kernels' end points are constants in "
                                 "backpropagation (each block segment learns to carry one "
                                 "annealing target onto the next); path: through the kept samples",
