@@ -38,7 +38,8 @@ def test_reproduce_unifying_writes_its_table(tmp_path, capsys):
     assert (tmp_path / "docs" / "unifying-densities.png").exists()
     assert (tmp_path / "densities.png").stat().st_size > 1000
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(line["table"]["checkerboard"]) == {"flow", "absflow", "rad", "cif", "diffusion"}
+    assert set(line["table"]["checkerboard"]) == {"gaussian", "flow", "absflow", "rad", "cif",
+                                                 "diffusion"}
 
 
 def _table(out, *extra):
