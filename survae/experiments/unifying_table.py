@@ -3,19 +3,21 @@
 Every model is trained by ``survae train toy`` at one budget (same steps, batch, learning-rate
 schedule, data and seed) and its test NLL is set next to the entropy floor of each density (the
 NLL of the true density) and of a trivial baseline, a Gaussian fitted to the same training set.
-CIF and diffusion are bounds: their column is the negative ELBO on the whole test set, with the
-negative IWBO (``--iwbo-k`` samples, on the first ``--iwbo-points`` test points) beside it.
+CIF and diffusion are bounds: their column is the negative ELBO on the whole test set, then the
+negative ELBO and the negative IWBO (``--iwbo-k`` samples) on the first ``--iwbo-points`` test
+points.
 
 ``--reuse`` reads back a run of an earlier invocation only if it was made with exactly the same
-settings (every model, data and optimiser option of its ``ToySpec``, the test size and the IWBO
-settings, stored beside its row); a run in ``--out`` with other settings is an error naming them,
-never mixed into the table silently.
+settings (every model, data and optimiser option of its ``ToySpec``, the test size, a
+fingerprint of the built model and the IWBO settings, stored beside its row); a run in
+``--out`` with other settings is an error naming them, never mixed into the table silently.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import multiprocessing
 import os
@@ -91,8 +93,14 @@ def gaussian_baseline_nll(train: torch.Tensor, test: torch.Tensor) -> float:
 
 def _settings(run: ToySpec, iwbo_k: int, iwbo_points: int) -> dict[str, Any]:
     """Everything a row of the table depends on: the model, data and optimiser options of the
-    run, its test size and (for a bound) the IWBO settings."""
-    settings = {**run.resolved().to_dict(MODEL, DATA, OPTIM), "test_size": run.test_size}
+    run, its test size, a fingerprint of the model it builds (the hash of its ``repr``: layers,
+    sizes and options, so a changed builder is not read back) and, for a bound, the IWBO
+    settings."""
+    run = run.resolved()
+    model = build_toy_model(run.model, run.dataset, run.num_flows, tuple(run.hidden_units),
+                            run.actnorm, run.scale_fn)
+    settings = {**run.to_dict(MODEL, DATA, OPTIM), "test_size": run.test_size,
+                "architecture": hashlib.sha256(repr(model).encode()).hexdigest()[:16]}
     if run.model in BOUND_MODELS:
         settings.update(iwbo_k=iwbo_k, iwbo_points=iwbo_points)
     return settings

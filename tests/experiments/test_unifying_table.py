@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 
@@ -12,6 +13,7 @@ from survae.experiments.cli import main
 from survae.experiments.errors import RunFolderError
 from survae.experiments.specs import ToySpec
 from survae.experiments.unifying_table import _train_one
+from survae.models import unifying
 
 
 @pytest.mark.parametrize("model", ["rad", "cif", "diffusion"])
@@ -85,7 +87,7 @@ def test_reproduce_unifying_reuses_only_runs_of_the_same_settings(tmp_path, caps
     assert not retrained["flow"]["reused"] and retrained["flow"]["steps"] == 3
 
 
-def test_a_row_is_read_back_only_with_the_same_settings(tmp_path):
+def test_a_row_is_read_back_only_with_the_same_settings(tmp_path, monkeypatch):
     spec = ToySpec(dataset="corners", model="cif", steps=2, train_size=128, test_size=64,
                    batch_size=32, hidden_units=(8,), no_plots=True, quiet=True, threads=1,
                    out=str(tmp_path / "run"))
@@ -106,6 +108,11 @@ def test_a_row_is_read_back_only_with_the_same_settings(tmp_path):
             _train_one(dataclasses.replace(spec, **changed), 3, 8, reuse=True)
     with pytest.raises(RunFolderError, match="iwbo_points: 8 there, 9 now"):
         _train_one(spec, 3, 9, reuse=True)
+    with monkeypatch.context() as patch:  # the same options, but the builder changed
+        patch.setattr(unifying, "build_cif_flow",
+                      functools.partial(unifying.build_cif_flow, std_bound=3.0))
+        with pytest.raises(RunFolderError, match="architecture"):
+            _train_one(spec, 3, 8, reuse=True)
     with pytest.raises(RunFolderError):  # without reuse, never trained over silently
         _train_one(spec, 3, 8)
     again = _train_one(dataclasses.replace(spec, steps=3, overwrite=True), 3, 8, reuse=True)
