@@ -310,8 +310,8 @@ def add_unifying_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "The published table (docs/unifying.md, docs/unifying-densities.png):\n\n"
         "  survae reproduce unifying --jobs 1 --docs docs\n\n" + textwrap.fill(
-        "Defaults: 2000 steps of batch 128, 128k train and test points; about 20 minutes on one "
-        "free core.") + "\n\n" + textwrap.fill(
+        "Defaults: 2000 steps of batch 128, 128k train and test points; about 15 minutes on a "
+        "free core, 24 minutes under a load average of 5-10 on 2 cores.") + "\n\n" + textwrap.fill(
         "--reuse resumes an interrupted table: runs finished with exactly the same settings are "
         "read back; a run in --out made with other settings (any model, data or optimiser "
         "option, test size or IWBO setting) is an error unless --overwrite, which trains it "
