@@ -12,17 +12,12 @@ from survae.utils.validation import check_size
 def _apply_channels(weight: Tensor, x: Tensor) -> Tensor:
     """``z[:, i, ...] = sum_j weight[i, j] x[:, j, ...]`` for any number of spatial dims.
 
-    One ``(C, C) @ (C, batch * positions)`` matrix product on the channel-major copy of ``x``:
-    on the CPU about 1.6x faster (forward and backward) than a batched product with the weight
-    broadcast over the batch (whose weight gradient is a further sum over the batch), and 3x
-    faster than ``conv2d`` with a 1x1 kernel. The result is contiguous.
+    One batched matrix product over the flattened positions: faster than ``conv2d`` with a 1x1
+    kernel on the CPU, and the result is contiguous.
     """
     if x.dim() == 2:
         return x @ weight.T
-    channels = x.shape[1]
-    columns = x.transpose(0, 1).reshape(channels, -1)
-    z = (weight @ columns).reshape(channels, x.shape[0], *x.shape[2:])
-    return z.transpose(0, 1).contiguous()
+    return torch.matmul(weight, x.reshape(x.shape[0], x.shape[1], -1)).reshape(x.shape)
 
 
 class _ChannelLinear(Bijection):
