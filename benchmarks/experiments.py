@@ -7,8 +7,9 @@ flows, 50 points), on a synthetic batch of the command's default batch size. Col
 training step (``loss.backward()`` and an Adam step) eager, with ``memory_saving=True`` (flows
 with a deterministic stack to recompute), and with the trainer's compiled step
 (``CompiledStep``, only with ``--compile``: compiling every model takes minutes on a small
-CPU); sampling (samples/s of ``model.sample(batch)``); and the IWBO evaluation with ``k = 16``
-importance samples of one batch, for models whose likelihood is a bound. Medians of
+CPU) and its speed-up (eager ms / compiled ms); sampling (samples/s of
+``model.sample(batch)``); and the IWBO evaluation with ``k = 16`` importance samples of one
+batch, for models whose likelihood is a bound. Medians of
 ``--repeats`` interleaved repetitions, timed by ``time.thread_time`` with one torch thread.
 Written to ``benchmarks/experiments.md`` and printed.
 """
@@ -104,6 +105,8 @@ def measure(name: str, repeats: int, compile_step: bool) -> dict[str, float | No
         run = _train_step(model, compiled, x)
         run()  # compile
         row["compiled ms"] = _median_ms(run, repeats) if compiled.compiled else None
+    row["compiled speed-up"] = (row["eager ms"] / row["compiled ms"]
+                                if row["compiled ms"] else None)
     model.eval()
     with torch.no_grad():
         sample_ms = _median_ms(lambda: model.sample(batch), max(3, repeats // 3))
@@ -113,8 +116,8 @@ def measure(name: str, repeats: int, compile_step: bool) -> dict[str, float | No
     return row
 
 
-COLUMNS = ("batch", "params", "eager ms", "memory-saving ms", "compiled ms", "samples/s",
-           "iwbo k=16 ms")
+COLUMNS = ("batch", "params", "eager ms", "memory-saving ms", "compiled ms", "compiled speed-up",
+           "samples/s", "iwbo k=16 ms")
 
 
 def main() -> None:
