@@ -109,3 +109,11 @@ def test_ablation_variants_train():
             touched = {n.rsplit(".", 1)[-1] for n, p in model.module.named_parameters()
                        if p.grad is not None}
             assert not touched & {"shift", "log_scale", "lower", "upper", "log_s"}, touched
+
+
+def test_experiment_rows_report_peak_tensor_memory():
+    from benchmarks.experiments import measure
+
+    row = measure("toy flow", repeats=1, compile_step=False, memory=True)
+    assert 0 < row["memory-saving peak MiB"] <= row["eager peak MiB"]
+    assert row["compiled ms"] is None and row["compiled speed-up"] is None
