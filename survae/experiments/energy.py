@@ -163,10 +163,10 @@ def build_energy_model(
     tail_bound: float = 6.0,
     base: str = "normal",
     num_components: int = 4,
-    mcmc: str = "mh",
+    mcmc: str = "hmc",
     mcmc_layers: int = 3,
-    mcmc_steps: int = 20,
-    step_size: float = 1.0,
+    mcmc_steps: int = 5,
+    step_size: float = 0.2,
     mcmc_gradient: str = "stop",
     mcmc_rungs: int = 1,
 ) -> Flow:
@@ -213,8 +213,8 @@ def build_energy_model(
         >>> snf = build_energy_model("snf", lambda y: -(y**2).sum(-1), 2, num_blocks=2,
         ...                          mcmc_layers=2)
         >>> [type(t).__name__ for t in snf.transforms]  # doctest: +NORMALIZE_WHITESPACE
-        ['MetropolisHastings', 'Reverse', 'AffineCouplingBijection',
-         'MetropolisHastings', 'Reverse', 'AffineCouplingBijection']
+        ['HamiltonianMonteCarlo', 'Reverse', 'AffineCouplingBijection',
+         'HamiltonianMonteCarlo', 'Reverse', 'AffineCouplingBijection']
     """
     for name, value, choices in (("model", model, ENERGY_MODELS),
                                  ("coupling", coupling, ENERGY_COUPLINGS),

@@ -301,12 +301,13 @@ class EnergySpec(TrainConfig):
     base: str = option("normal", MODEL, "N(0, I) or a learned full-covariance Gaussian mixture",
                        choices=ENERGY_BASES)
     num_components: int = option(4, MODEL, "components of the mixture base", ge=1)
-    mcmc: str = option("mh", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
+    mcmc: str = option("hmc", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
                        "unadjusted Langevin", choices=MCMC_KERNELS)
     mcmc_layers: int = option(3, MODEL, "the SNF's MCMC layers (annealing temperatures), at most "
                               "num_blocks", ge=1)
-    mcmc_steps: int = option(20, MODEL, "kernel steps per MCMC layer", ge=1)
-    step_size: float = option(1.0, MODEL, "the kernel's step size", gt=0)
+    mcmc_steps: int = option(5, MODEL, "kernel steps (transitions) per MCMC layer", ge=1)
+    step_size: float = option(0.2, MODEL, "the kernel's step size (HMC: leapfrog step; MH: "
+                                "proposal std)", gt=0)
     mcmc_gradient: str = option("stop", MODEL, "stop: the kernels' end points are constants in "
                                 "backpropagation (each block segment learns to carry one "
                                 "annealing target onto the next); path: through the kept samples",
