@@ -30,7 +30,7 @@ def add_image_table_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS),
                         choices=sorted(IMAGE_MODELS))
     parser.add_argument("--dataset", default="digits", choices=IMAGE_DATASETS)
-    parser.add_argument("--steps", type=positive_int, default=6000)
+    parser.add_argument("--steps", type=positive_int, default=1000)
     parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.add_argument("--hidden", type=positive_int, default=32)
     parser.add_argument("--lr", type=float, default=None,
