@@ -60,6 +60,8 @@ def test_reproduce_images_table(tmp_path, capsys):
     assert "| baseline | flow | 0.003 |" in table and "IWBO, k=2" in table
     assert "| *baseline*: factorized categorical (exact) | - | - | 1,024 | 2.424 |" in table
     assert "| *baseline*: uniform over the 17 levels (exact) | - | - | 0 | 4.087 |" in table
+    widths = {line.count("|") for line in table.splitlines() if line.startswith("| ")}
+    assert widths == {10, 5}  # every row of the digits table has its 9 cells, the paper's 4
     assert "- ELBO: maxpool - baseline = " in table and "- IWBO k=2: maxpool - baseline" in table
     assert "| CIFAR-10 | 3.09 | 3.08 | +0.01 |" in table and "different data" in table
     assert "--models glow maxpool baseline --steps 3" in table and "wall time" in table
