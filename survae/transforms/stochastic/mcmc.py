@@ -1,17 +1,18 @@
-"""MCMC kernels as stochastic layers: stochastic normalizing flows (Wu, Köhler & Noé, 2020).
+r"""MCMC kernels as stochastic layers: stochastic normalizing flows (Wu, Köhler & Noé, 2020).
 
-Each layer runs a Markov kernel ``K`` that leaves a target ``pi`` (given by its unnormalized
-log-density ``log_target``) invariant, in both directions: the inference direction samples
-``z ~ K(z|x)`` (``q(z|x)``), the generative direction ``x ~ K(x|z)`` (``p(x|z)``). The likelihood
-contribution is the log-ratio of the two path densities,
+Each layer runs a Markov kernel :math:`K` that leaves a target :math:`\pi` (given by its
+unnormalized log-density ``log_target``) invariant, in both directions: the inference direction
+samples :math:`z \sim K(z|x)` (:math:`q(z|x)`), the generative direction :math:`x \sim K(x|z)`
+(:math:`p(x|z)`). The likelihood contribution is the log-ratio of the two path densities,
 
-    V(x, z) = log p(x|z) - log q(z|x),
+.. math:: \mathcal{V}(x, z) = \log p(x|z) - \log q(z|x),
 
-which for a kernel in detailed balance with ``pi`` (Metropolis-Hastings, HMC) is
-``log pi(x) - log pi(z)``, and for unadjusted Langevin is computed from the Gaussian transition
-densities step by step. Stacked after a flow, the layers move samples towards ``pi`` while
-:func:`sample_with_log_weights` still gives exact importance weights
-``log w = log pi(x) - [log p(z_0) + sum_t V_t]`` for self-normalized estimates under ``pi``.
+which for a kernel in detailed balance with :math:`\pi` (Metropolis-Hastings, HMC) is
+:math:`\log \pi(x) - \log \pi(z)`, and for unadjusted Langevin is computed from the Gaussian
+transition densities step by step. Stacked after a flow, the layers move samples towards
+:math:`\pi` while :func:`sample_with_log_weights` still gives exact importance weights
+:math:`\log w = \log \pi(x) - [\log p(z_0) + \sum_t \mathcal{V}_t]` for self-normalized estimates
+under :math:`\pi`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ LogDensity = Callable[[Tensor], Tensor]
 
 
 def _grad_log(log_target: LogDensity, y: Tensor, create_graph: bool) -> tuple[Tensor, Tensor]:
-    """``log pi(y)`` and its gradient in ``y`` (works under ``no_grad`` too)."""
+    r""":math:`\log \pi(y)` and its gradient in :math:`y` (works under ``no_grad`` too)."""
     with torch.enable_grad():
         y_ = y if y.requires_grad else y.detach().requires_grad_(True)
         logp = log_target(y_)
@@ -56,8 +57,9 @@ class _MCMCLayer(StochasticTransform):
                              f"{self.num_features}), got {tuple(x.shape)}")
 
     def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
-        """Run the kernel from ``y``; return the end point and ``sum log K(back) - log K(fwd)``
-        over the steps (the contribution with ``y`` as the data side)."""
+        r"""Run the kernel from ``y``; return the end point and
+        :math:`\sum [\log K(\text{back}) - \log K(\text{fwd})]` over the steps (the contribution
+        with ``y`` as the data side)."""
         raise NotImplementedError
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -66,7 +68,8 @@ class _MCMCLayer(StochasticTransform):
         return z, back_minus_fwd  # log p(x|z) - log q(z|x)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """``x ~ K(x|z)`` and the contribution ``V(x, z)`` the forward pass would assign."""
+        r""":math:`x \sim K(x|z)` and the contribution :math:`\mathcal{V}(x, z)` the forward pass
+        would assign."""
         self._check(z)
         x, back_minus_fwd = self._run(z)
         return x, -back_minus_fwd  # log K(x|z) - log K(z|x)
@@ -76,14 +79,16 @@ class _MCMCLayer(StochasticTransform):
 
 
 class MetropolisHastings(_MCMCLayer):
-    """Random-walk Metropolis-Hastings: ``num_steps`` steps of proposal ``y' = y + s eps`` accepted
-    with probability ``min(1, pi(y') / pi(y))``; detailed balance gives
-    ``V(x, z) = log pi(x) - log pi(z)``.
+    r"""Random-walk Metropolis-Hastings: ``num_steps`` steps of proposal
+    :math:`y' = y + s \epsilon`, :math:`\epsilon \sim \mathcal{N}(0, I)`, accepted with probability
+    :math:`\min(1, \pi(y') / \pi(y))`; detailed balance gives
+    :math:`\mathcal{V}(x, z) = \log \pi(x) - \log \pi(z)`.
 
     Args:
-        log_target: ``y -> log pi(y)`` (up to a constant), batched ``(B, D) -> (B,)``.
-        num_features: ``D``.
-        step_size: proposal standard deviation ``s``.
+        log_target: :math:`y \mapsto \log \pi(y)` (up to a constant), batched
+            ``(B, D) -> (B,)``.
+        num_features: :math:`D`.
+        step_size: proposal standard deviation :math:`s`.
         num_steps: kernel steps per call.
 
     Example:
@@ -111,14 +116,15 @@ class MetropolisHastings(_MCMCLayer):
 
 
 class HamiltonianMonteCarlo(_MCMCLayer):
-    """HMC: fresh momentum ``p ~ N(0, I)``, ``leapfrog_steps`` leapfrog steps of size ``eps``,
-    Metropolis correction on the Hamiltonian ``-log pi(y) + |p|^2 / 2``; reversible, so
-    ``V(x, z) = log pi(x) - log pi(z)``.
+    r"""HMC: fresh momentum :math:`p \sim \mathcal{N}(0, I)`, ``leapfrog_steps`` leapfrog steps of
+    size :math:`\epsilon`, Metropolis correction on the Hamiltonian
+    :math:`-\log \pi(y) + \|p\|^2 / 2`; reversible, so
+    :math:`\mathcal{V}(x, z) = \log \pi(x) - \log \pi(z)`.
 
     Args:
-        log_target: ``y -> log pi(y)``, differentiable.
-        num_features: ``D``.
-        step_size: leapfrog step ``eps``.
+        log_target: :math:`y \mapsto \log \pi(y)`, differentiable.
+        num_features: :math:`D`.
+        step_size: leapfrog step :math:`\epsilon`.
         leapfrog_steps: leapfrog steps per proposal.
         num_steps: HMC transitions per call.
 
@@ -159,16 +165,22 @@ class HamiltonianMonteCarlo(_MCMCLayer):
 
 
 class UnadjustedLangevin(_MCMCLayer):
-    """Unadjusted Langevin: ``y' = y + eps grad log pi(y) + sqrt(2 eps) xi`` (no rejection).
+    r"""Unadjusted Langevin:
+    :math:`y' = y + \epsilon \nabla \log \pi(y) + \sqrt{2 \epsilon}\, \xi`,
+    :math:`\xi \sim \mathcal{N}(0, I)` (no rejection).
 
     Not reversible, so the contribution is the sum over steps of
-    ``log N(y_k; y_{k+1} + eps grad log pi(y_{k+1}), 2 eps) - log N(y_{k+1}; y_k + eps grad
-    log pi(y_k), 2 eps)`` (backward minus forward transition densities).
+
+    .. math:: \log \mathcal{N}\bigl(y_k; y_{k+1} + \epsilon \nabla \log \pi(y_{k+1}),
+              2 \epsilon I\bigr) - \log \mathcal{N}\bigl(y_{k+1}; y_k + \epsilon \nabla \log
+              \pi(y_k), 2 \epsilon I\bigr)
+
+    (backward minus forward transition densities).
 
     Args:
-        log_target: ``y -> log pi(y)``, differentiable.
-        num_features: ``D``.
-        step_size: ``eps``.
+        log_target: :math:`y \mapsto \log \pi(y)`, differentiable.
+        num_features: :math:`D`.
+        step_size: :math:`\epsilon`.
         num_steps: Langevin steps per call.
 
     Example:
@@ -205,12 +217,13 @@ class UnadjustedLangevin(_MCMCLayer):
 def sample_with_log_weights(
     flow: nn.Module, log_target: LogDensity, num_samples: int
 ) -> tuple[Tensor, Tensor]:
-    """Samples of a flow with bijections and MCMC layers, and their log importance weights.
+    r"""Samples of a flow with bijections and MCMC layers, and their log importance weights.
 
-    Runs the generative direction from the base, collecting ``log p(z_0) + sum_t V_t`` (each
-    layer's ``inverse_and_ldj``); returns ``x`` and ``log w = log pi(x) - (log p(z_0) +
-    sum_t V_t)``: ``softmax(log w)`` weights give consistent self-normalized estimates of
-    expectations under ``pi`` (exact importance weights on the extended path space).
+    Runs the generative direction from the base, collecting
+    :math:`\log p(z_0) + \sum_t \mathcal{V}_t` (each layer's ``inverse_and_ldj``); returns
+    :math:`x` and :math:`\log w = \log \pi(x) - \bigl(\log p(z_0) + \sum_t \mathcal{V}_t\bigr)`:
+    :math:`\operatorname{softmax}(\log w)` weights give consistent self-normalized estimates of
+    expectations under :math:`\pi` (exact importance weights on the extended path space).
 
     Example:
         >>> import torch
