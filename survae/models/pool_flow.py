@@ -136,7 +136,7 @@ def pool_flow(
     num_bits: int = 8,
     levels: int | None = None,
     num_scales: int = 2,
-    steps: int = 4,
+    steps: int = 8,
     pooling: str = "max",
     actnorm: bool = False,
     dequant: str = "flow",
@@ -157,7 +157,9 @@ def pool_flow(
         levels: values the data use, ``0 .. levels - 1`` (default, and the paper:
             ``2**num_bits``); fewer are stretched onto ``[-0.5, 0.5)`` (module docstring).
         num_scales: scales (``num_scales - 1`` poolings after the initial squeeze).
-        steps: flow steps per scale.
+        steps: flow steps per scale (8: with 4, as in the first version here, MaxPoolFlow trailed
+            its baseline by 0.19 bpd after 1000 steps on the digits, with 8 by 0.10; the paper
+            uses 12 on CIFAR-10, 8 on ImageNet 64x64).
         pooling: ``"max"``, ``"none"`` or ``"max-learned"``.
         actnorm: an ActNorm before each step (and at the end); off in the official runs.
         dequant: ``"flow"`` (variational dequantization, as in the paper's runs) or
