@@ -26,6 +26,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
+from survae.data.digits import DIGITS_LEVELS
 from survae.data.vision import IMAGE_SHAPES, load_image_dataset
 from survae.experiments.errors import (
     CheckpointError,
@@ -38,13 +39,16 @@ from survae.experiments.run_files import RunFolder, load_checkpoint, report_metr
 from survae.experiments.specs import ImageSpec
 from survae.experiments.trainer import Trainer, seed_everything
 from survae.experiments.training import non_negative_int, positive_int
-from survae.models.images import build_image_model
+from survae.models.images import POOL_FLOW_MODELS, build_image_model
 
 
 def model_settings(spec: ImageSpec) -> dict[str, Any]:
-    """Factory keyword arguments of a (resolved) spec (only the ones the spec sets)."""
+    """Factory keyword arguments of a spec (only the ones the resolved spec sets). The pool
+    flows on the digits' 17 levels in a 5-bit range also get ``levels=17`` (the paper's
+    ``[-0.5, 0.5)`` data range, see :func:`~survae.models.pool_flow.pool_flow`)."""
+    spec = spec.resolved()
     kwargs: dict[str, Any] = {"hidden": spec.hidden, "blocks": spec.blocks,
-                              "num_bits": spec.resolved().num_bits}
+                              "num_bits": spec.num_bits}
     if spec.steps_per_scale is not None and spec.model != "realnvp":
         kwargs["steps"] = spec.steps_per_scale
     if spec.scales is not None:
@@ -52,6 +56,8 @@ def model_settings(spec: ImageSpec) -> dict[str, Any]:
     for name in ("dequant", "depth", "growth"):  # the pool flows' DenseNet and dequantization
         if getattr(spec, name) is not None:
             kwargs[name] = getattr(spec, name)
+    if spec.model in POOL_FLOW_MODELS and spec.dataset == "digits" and spec.num_bits == 5:
+        kwargs["levels"] = DIGITS_LEVELS
     return kwargs
 
 

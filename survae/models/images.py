@@ -2,7 +2,8 @@
 and the SurVAE paper's MaxPoolFlow with its slicing baseline.
 
 Every model takes integer images ``(B, C, H, W)`` with values ``0 .. 2**num_bits - 1``, starts with
-``UniformDequantization(num_bits)`` and gives ``log_prob(x)``, a lower bound on the discrete
+``UniformDequantization(num_bits)`` (the pool flows by default with the paper's
+``VariationalDequantization``) and gives ``log_prob(x)``, a lower bound on the discrete
 log-likelihood (in nats; bits per dim ``= -log_prob / (C H W ln 2)``) and ``sample(n)`` as integer
 images. Multi-scale structure comes from surjections: ``Slice`` (factor out half the channels,
 RealNVP/Glow), ``Augment`` (add channels of noise) or ``MaxPoolSurjection2d`` (MaxPoolFlow).
@@ -16,10 +17,10 @@ name                 layers per scale
                      with a learned conditional prior (Kingma & Dhariwal, 2018)
 ``augmented``        the official README's flow: ``Augment`` to twice the channels, then
                      (coupling, ActNorm, 1x1 conv) x ``steps``, squeeze and slice
-``maxpool``          the paper's MaxPoolFlow (:mod:`survae.models.pool_flow`): squeeze once,
-                     then per scale ``steps`` x (ActNorm, 1x1 conv, DenseNet coupling) and a
-                     2x2 ``SimpleMaxPoolSurjection2d`` with a fixed half-normal decoder;
-                     ``ConvNormal2d`` base (Nielsen et al., 2020, Section 5)
+``maxpool``          the paper's MaxPoolFlow (:mod:`survae.models.pool_flow`): variational
+                     (flow) dequantization, squeeze once, then per scale ``steps`` x (1x1 conv,
+                     DenseNet coupling) and a 2x2 ``SimpleMaxPoolSurjection2d`` with a fixed
+                     half-normal decoder; ``ConvNormal2d`` base (Nielsen et al., 2020, Section 5)
 ``baseline``         the paper's baseline: as ``maxpool`` but each max-pooling is a squeeze +
                      ``Slice`` keeping a quarter of the channels (fixed ``StandardNormal``)
 ``maxpool-learned``  ``maxpool`` with learned decoders for the gaps and the argmax position

@@ -9,6 +9,7 @@ import torch
 from survae.experiments.cli import main, parse_spec
 from survae.experiments.images import model_settings
 from survae.experiments.run_files import load_checkpoint
+from survae.experiments.specs import ImageSpec
 from survae.models.images import build_image_model
 
 
@@ -51,16 +52,36 @@ def test_yaml_config_drives_a_run(tmp_path, capsys):
 
 
 def test_reproduce_images_table(tmp_path, capsys):
-    main(["reproduce", "images", "--models", "glow", "maxpool", "--steps", "3",
+    main(["reproduce", "images", "--models", "glow", "maxpool", "baseline", "--steps", "3",
           "--batch-size", "8", "--hidden", "8", "--iwbo-k", "2", "--quiet",
           "--out", str(tmp_path / "table"), "--docs", str(tmp_path / "docs")])
     table = (tmp_path / "docs" / "image-table.md").read_text()
-    assert "| glow |" in table and "| maxpool |" in table and "IWBO, k=2" in table
-    assert "| *baseline*: factorized categorical (exact) | 1,024 | 2.424 |" in table
-    assert "--models glow maxpool --steps 3" in table and "wall time" in table
+    assert "| glow | uniform | 0.001 |" in table and "| maxpool | flow | 0.003 |" in table
+    assert "| baseline | flow | 0.003 |" in table and "IWBO, k=2" in table
+    assert "| *baseline*: factorized categorical (exact) | - | - | 1,024 | 2.424 |" in table
+    assert "| *baseline*: uniform over the 17 levels (exact) | - | - | 0 | 4.087 |" in table
+    widths = {line.count("|") for line in table.splitlines() if line.startswith("| ")}
+    assert widths == {10, 5}  # every row of the digits table has its 9 cells, the paper's 4
+    assert "- ELBO: maxpool - baseline = " in table and "- IWBO k=2: maxpool - baseline" in table
+    assert "| CIFAR-10 | 3.09 | 3.08 | +0.01 |" in table and "different data" in table
+    assert "--models glow maxpool baseline --steps 3" in table and "wall time" in table
+    assert "load (start / end)" in table
     assert (tmp_path / "docs" / "image-samples.png").stat().st_size > 0
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(line) >= {"glow_test_bpd", "maxpool_test_bpd", "steps", "seconds"}
+
+
+def test_pool_flow_defaults_on_the_digits():
+    """The pool flows get the paper's flow dequantization, their own learning rate and, on the
+    digits' 17 levels, the stretch onto [-0.5, 0.5); the other models are unchanged."""
+    pool = ImageSpec(model="maxpool-learned").resolved()
+    assert (pool.dequant, pool.lr, pool.num_bits) == ("flow", 3e-3, 5)
+    assert model_settings(pool)["levels"] == 17 and model_settings(pool)["dequant"] == "flow"
+    assert "levels" not in model_settings(ImageSpec(model="maxpool", num_bits=8))
+    glow = ImageSpec(model="glow").resolved()
+    assert (glow.dequant, glow.lr) == (None, 1e-3)
+    assert "levels" not in model_settings(glow) and "dequant" not in model_settings(glow)
+    assert ImageSpec(model="baseline", lr=1e-3, dequant="uniform").resolved().lr == 1e-3
 
 
 @pytest.mark.parametrize("path", sorted(Path(__file__).parents[2].glob("configs/*.yaml")))

@@ -10,8 +10,10 @@ from survae.models.pool_flow import pool_flow
 from survae.transforms import (
     AffineCouplingBijection,
     MaxPoolSurjection2d,
+    ScalarAffineBijection,
     SimpleMaxPoolSurjection2d,
     Slice,
+    UniformDequantization,
     VariationalDequantization,
 )
 
@@ -78,6 +80,38 @@ def test_flow_dequantization(pooling):
     assert samples.dtype == torch.long and samples.shape == (2, 1, 8, 8)
 
 
+def test_default_is_the_papers_flow_dequantization():
+    model = pool_flow((1, 8, 8), **SMALL)
+    assert isinstance(model.transforms[0], VariationalDequantization)
+    uniform = pool_flow((1, 8, 8), dequant="uniform", **SMALL)
+    assert isinstance(uniform.transforms[0], UniformDequantization) and not uniform.exact
+
+
+@pytest.mark.parametrize("dequant", ["uniform", "flow"])
+def test_levels_fill_the_papers_range_and_count_the_stretch(dequant):
+    """17 levels in a 5-bit range are stretched onto [-0.5, 0.5), the stretch's log-det counted;
+    with every level of the range in use the layer is the paper's plain shift."""
+    torch.manual_seed(0)
+    paper = pool_flow((1, 8, 8), dequant=dequant, **SMALL)
+    assert paper.transforms[1].scale == 1.0 and paper.transforms[1].shift == -0.5
+    model = pool_flow((1, 8, 8), levels=17, dequant=dequant, **SMALL).double()
+    stretch = model.transforms[1]
+    assert isinstance(stretch, ScalarAffineBijection) and stretch.scale == 32 / 17
+    x = torch.tensor([0, 16]).repeat(32).view(1, 1, 8, 8).expand(50, -1, -1, -1)
+    with torch.no_grad():
+        u, ldj_dequant = model.transforms[0](x)
+        y, ldj = stretch(u)
+    assert float(y.min()) >= -0.5 and float(y.max()) < 0.5
+    assert float(y.max()) > 0.4 and float(y.min()) < -0.4  # both ends of the range are used
+    torch.testing.assert_close(ldj, torch.full((50,), 64 * math.log(32 / 17), dtype=ldj.dtype))
+    # the bound is on the 17-level data: log-dets of dequantization and stretch add up to the
+    # density of the bins of width 1/17 (uniform: exactly -64 log 17)
+    if dequant == "uniform":
+        torch.testing.assert_close(ldj_dequant + ldj, torch.full_like(ldj, -64 * math.log(17)))
+    samples = model.sample(20)
+    assert samples.dtype == torch.long and int(samples.min()) >= 0 and int(samples.max()) <= 31
+
+
 def test_bad_settings_are_named():
     with pytest.raises(ValueError, match="pooling must be one of"):
         pool_flow((1, 8, 8), pooling="avg")
@@ -85,3 +119,5 @@ def test_bad_settings_are_named():
         pool_flow((1, 8, 8), dequant="variational")
     with pytest.raises(ValueError, match="divisible by 2\\*\\*3"):
         pool_flow((1, 8, 12), num_scales=3)
+    with pytest.raises(ValueError, match="levels must be in \\[2, 2\\*\\*num_bits = 32\\]"):
+        pool_flow((1, 8, 8), num_bits=5, levels=33)
