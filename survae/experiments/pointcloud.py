@@ -201,7 +201,7 @@ def add_pointcloud_table_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``survae reproduce pointcloud``."""
     parser.add_argument("--models", nargs="+", default=list(POINTCLOUD_MODELS),
                         choices=POINTCLOUD_MODELS)
-    parser.add_argument("--steps", type=positive_int, default=1500)
+    parser.add_argument("--steps", type=positive_int, default=PointcloudSpec.steps)
     parser.add_argument("--iwbo-k", type=non_negative_int, default=32)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=positive_int, default=2,

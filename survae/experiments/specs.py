@@ -221,11 +221,13 @@ class PointcloudSpec(TrainConfig):
                                 "the official scaling; 4: the splines' interval)", gt=0)
     no_spacings: bool = option(False, MODEL, "sort: the official SortFlow (no log-spacings "
                                "after sorting)")
-    resample: bool = option(False, DATA, "draw fresh training sets from the training images at "
-                            "every access (default: the fixed sets; test sets stay fixed)")
+    resample: bool = option(True, DATA, "draw fresh training sets from the training images at "
+                            "every access (--no-resample: the fixed sets drawn once; test sets "
+                            "stay fixed)")
     iwbo_k: int = option(0, RUN, "also the test IWBO with this many samples (permute model)",
                          ge=0)
-    steps: int = override("steps", 1500)
+    steps: int = override("steps", 2500)
+    batch_size: int = override("batch_size", 32)
     lr: float = override("lr", 3e-3)
     warmup: int = override("warmup", _IMAGE_TRAINING["warmup"])
     decay: str = override("decay", _IMAGE_TRAINING["decay"])

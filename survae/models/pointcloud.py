@@ -21,7 +21,12 @@ experiment. Data ``(B, L, 2)`` in ``[0, 28)^2``; inside, ``(B, 2, L)`` scaled to
 =================  ==============================================================================
 
 ``coupling="spline"`` swaps the affine couplings over the coordinates for rational-quadratic
-spline ones (``RationalQuadraticSplineSetCouplingBijection``), still set-equivariant.
+spline ones (``RationalQuadraticSplineSetCouplingBijection``), still set-equivariant;
+``point_coupling="spline"`` does the same for the couplings over the points
+(``RationalQuadraticSplineCouplingBijection`` along the points). ``frame_bound`` sets the interval
+``[-w, w)`` the frame is scaled to (0.5 officially; at ``w = tail_bound`` the splines' bins tile
+the data instead of one bin holding it). The Python defaults are the official model; ``survae
+train pointcloud`` defaults to splines everywhere, ``frame_bound=4`` and a smaller size.
 
 Example:
     >>> import torch
