@@ -38,7 +38,8 @@ $(BENCH_VENV)/.installed: benchmarks/constraints.txt pyproject.toml
 
 # e.g. make bench BENCH_ARGS="--threads 1 --timer cpu --repeats 40" (the table in the docs)
 BENCH_ARGS ?=
-# EXPERIMENT_ARGS="--compile" adds the compiled trainer step to the per-experiment table.
+# EXPERIMENT_ARGS="--compile" adds the compiled trainer step to the per-experiment table,
+# "--memory" the peak tensor memory of a step (eager and memory-saving).
 EXPERIMENT_ARGS ?=
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m benchmarks $(BENCH_ARGS)

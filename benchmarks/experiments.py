@@ -7,8 +7,11 @@ flows, 50 points), on a synthetic batch of the command's default batch size. Col
 training step (``loss.backward()`` and an Adam step) eager, with ``memory_saving=True`` (flows
 with a deterministic stack to recompute), and with the trainer's compiled step
 (``CompiledStep``, only with ``--compile``: compiling every model takes minutes on a small
-CPU); sampling (samples/s of ``model.sample(batch)``); and the IWBO evaluation with ``k = 16``
-importance samples of one batch, for models whose likelihood is a bound. Medians of
+CPU) and its speed-up (eager ms / compiled ms); sampling (samples/s of
+``model.sample(batch)``); and the IWBO evaluation with ``k = 16`` importance samples of one
+batch, for models whose likelihood is a bound; with ``--memory``, the peak tensor memory of
+one training step eager and memory-saving (torch profiler allocation timeline, parameters,
+gradients and Adam state included; see ``benchmarks.memory``). Medians of
 ``--repeats`` interleaved repetitions, timed by ``time.thread_time`` with one torch thread.
 Written to ``benchmarks/experiments.md`` and printed.
 """
@@ -75,7 +78,14 @@ def _train_step(model: nn.Module, step: Callable[[torch.Tensor], torch.Tensor], 
     return run
 
 
-def measure(name: str, repeats: int, compile_step: bool) -> dict[str, float | None]:
+def _peak_tensor_mib(run: Callable[[], None]) -> float:
+    from benchmarks.memory import peak_tensor_bytes
+
+    return peak_tensor_bytes(run) / 2**20
+
+
+def measure(name: str, repeats: int, compile_step: bool,
+            memory: bool = False) -> dict[str, float | None]:
     from survae.experiments.compiled_step import CompiledStep
     from survae.experiments.trainer import _LossModule
     from survae.utils.loss import iwbo_nats
@@ -91,12 +101,15 @@ def measure(name: str, repeats: int, compile_step: bool) -> dict[str, float | No
     row: dict[str, float | None] = {"batch": batch,
                                     "params": sum(p.numel() for p in model.parameters())}
     row["eager ms"] = _median_ms(_train_step(model, loss_module, x), repeats)
+    row["eager peak MiB"] = (_peak_tensor_mib(_train_step(model, loss_module, x))
+                             if memory else None)
+    row["memory-saving peak MiB"] = row["memory-saving ms"] = None
     if any(not t.stochastic_forward for t in getattr(model, "transforms", [])):
         model.memory_saving = True
         row["memory-saving ms"] = _median_ms(_train_step(model, loss_module, x), repeats)
+        if memory:
+            row["memory-saving peak MiB"] = _peak_tensor_mib(_train_step(model, loss_module, x))
         model.memory_saving = False
-    else:
-        row["memory-saving ms"] = None
     row["compiled ms"] = None
     if compile_step:
         torch._dynamo.reset()
@@ -104,6 +117,8 @@ def measure(name: str, repeats: int, compile_step: bool) -> dict[str, float | No
         run = _train_step(model, compiled, x)
         run()  # compile
         row["compiled ms"] = _median_ms(run, repeats) if compiled.compiled else None
+    row["compiled speed-up"] = (row["eager ms"] / row["compiled ms"]
+                                if row["compiled ms"] else None)
     model.eval()
     with torch.no_grad():
         sample_ms = _median_ms(lambda: model.sample(batch), max(3, repeats // 3))
@@ -113,8 +128,9 @@ def measure(name: str, repeats: int, compile_step: bool) -> dict[str, float | No
     return row
 
 
-COLUMNS = ("batch", "params", "eager ms", "memory-saving ms", "compiled ms", "samples/s",
-           "iwbo k=16 ms")
+COLUMNS = ("batch", "params", "eager ms", "memory-saving ms", "compiled ms", "compiled speed-up",
+           "samples/s", "iwbo k=16 ms")
+MEMORY_COLUMNS = ("eager peak MiB", "memory-saving peak MiB")
 
 
 def main() -> None:
@@ -122,6 +138,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--compile", action="store_true",
                         help="also time the trainer's compiled step (minutes per model)")
+    parser.add_argument("--memory", action="store_true",
+                        help="also the peak tensor memory of one training step, eager and "
+                             "memory-saving (torch profiler, see benchmarks.memory)")
     parser.add_argument("--only", default=None, help="comma-separated row names")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "experiments.md")
     args = parser.parse_args()
@@ -133,11 +152,12 @@ def main() -> None:
             return ""
         return f"{v:.0f}" if isinstance(v, int) or v >= 1000 else f"{v:.2f}"
 
-    lines = ["| experiment | " + " | ".join(COLUMNS) + " |",
-             "| --- |" + " --- |" * len(COLUMNS)]
+    columns = COLUMNS + (MEMORY_COLUMNS if args.memory else ())
+    lines = ["| experiment | " + " | ".join(columns) + " |",
+             "| --- |" + " --- |" * len(columns)]
     for name in names:
-        row = measure(name, args.repeats, args.compile)
-        lines.append(f"| {name} | " + " | ".join(fmt(row[c]) for c in COLUMNS) + " |")
+        row = measure(name, args.repeats, args.compile, args.memory)
+        lines.append(f"| {name} | " + " | ".join(fmt(row[c]) for c in columns) + " |")
         print(lines[-1], flush=True)
     table = "\n".join(lines) + "\n"
     args.out.write_text(table)

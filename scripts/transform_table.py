@@ -50,6 +50,20 @@ def kind(cls: type) -> str:
     return "generative surjection" if stochastic_forward is True else "inference surjection"
 
 
+def markdown_summary(doc: str) -> str:
+    """The docstring's first line (continued while a role or literal is still open), as MyST.
+
+    RST ``:math:`...``` roles become MyST ``{math}`...```; pipes are escaped for the table.
+    """
+    lines = doc.split("\n")
+    summary = lines[0]
+    for line in lines[1:]:
+        if summary.count("`") % 2 == 0 or not line.strip():
+            break
+        summary += " " + line.strip()
+    return summary.replace(":math:`", "{math}`").replace("|", "\\|")
+
+
 def rows() -> list[str]:
     out = []
     for name in sorted(T.__all__):
@@ -65,7 +79,7 @@ def rows() -> list[str]:
             cost = "deterministic"
         else:
             cost = "samples"
-        summary = (inspect.getdoc(cls) or "").split("\n")[0]
+        summary = markdown_summary(inspect.getdoc(cls) or "")
         out.append(f"| `{name}` | {k} | {exact} | {conditional} | {cost} | {summary} |")
     return out
 

@@ -42,9 +42,9 @@ def test_every_public_name_is_in_the_api_reference(tmp_path):
             if entry is None:  # a submodule listed in __all__: documented by its own members
                 continue
             page = apigen.area_of(entry.module)[1]
-            section = text[page].split(f".. py:module:: {entry.module}\n", 1)
+            section = text[page].split(f".. automodule:: {entry.module}\n", 1)
             if len(section) != 2 or f":: {entry.name}\n" not in section[1].split(
-                    ".. py:module::", 1)[0]:
+                    ".. automodule::", 1)[0]:
                 missing.append(f"{module}.{name}")
     assert not missing, f"public names missing from the API reference: {missing[:20]}"
     assert sum(len(names) for names in exported.values()) > 300

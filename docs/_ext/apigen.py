@@ -125,7 +125,7 @@ def render(out: Path) -> list[str]:
         lines = [title, "=" * len(title), "", intro, ""]
         for module in sorted(by_page[page]):
             heading = f"``{module}``"
-            lines += [heading, "-" * len(heading), "", f".. py:module:: {module}", ""]
+            lines += [heading, "-" * len(heading), "", f".. automodule:: {module}", ""]
             entries = sorted(by_page[page][module], key=lambda e: e.name.lower())
             role = {"class": "class", "function": "func", "data": "data"}
             lines.append(", ".join(f":py:{role[e.kind]}:`{e.name}`" for e in entries))

@@ -5,16 +5,16 @@
 dequantization layer (``UniformDequantization(num_bits=8)``...), or a binarized float tensor for
 ``binary=True`` (the VAE experiments). Names:
 
-====================  ========================================================  ==============
-name                  source (torchvision class, files under ``root``)         shape
-====================  ========================================================  ==============
+====================  =========================================================  ==============
+name                  source (torchvision class, files under ``root``)           shape
+====================  =========================================================  ==============
 ``digits``            scikit-learn's bundled 8x8 digits (no files, no download)  (1, 8, 8)
-``mnist``             ``MNIST`` (``root/MNIST/raw/*-ubyte``)                   (1, 28, 28)
-``fashion_mnist``     ``FashionMNIST`` (``root/FashionMNIST/raw/*-ubyte``)     (1, 28, 28)
-``cifar10``           ``CIFAR10`` (``root/cifar-10-batches-py/``)              (3, 32, 32)
-``svhn``              ``SVHN`` (``root/{train,test}_32x32.mat``)               (3, 32, 32)
-``celeba``            ``CelebA`` (``root/celeba/``), center crop 140, resized   (3, 32, 32)
-====================  ========================================================  ==============
+``mnist``             ``MNIST`` (``root/MNIST/raw/*-ubyte``)                     (1, 28, 28)
+``fashion_mnist``     ``FashionMNIST`` (``root/FashionMNIST/raw/*-ubyte``)       (1, 28, 28)
+``cifar10``           ``CIFAR10`` (``root/cifar-10-batches-py/``)                (3, 32, 32)
+``svhn``              ``SVHN`` (``root/{train,test}_32x32.mat``)                 (3, 32, 32)
+``celeba``            ``CelebA`` (``root/celeba/``), center crop 140, resized    (3, 32, 32)
+====================  =========================================================  ==============
 
 Training splits of CIFAR-10 and CelebA are augmented with random horizontal flips (``flip=None``
 uses that default; the RealNVP and SurVAE image experiments do the same). Nothing is downloaded

@@ -14,9 +14,11 @@ from survae.utils.validation import ShapeError, check_event_shape, is_validating
 
 
 def bernoulli_log_prob(x: Tensor, logits: Tensor) -> Tensor:
-    """Elementwise ``log p(x)`` of ``Bernoulli(sigmoid(logits))`` for ``x`` in ``{0, 1}``.
+    r"""Elementwise :math:`\log p(x)` of :math:`\mathrm{Bernoulli}(\sigma(\ell))` (:math:`\ell` =
+    ``logits``) for :math:`x \in \{0, 1\}`.
 
-    ``x * logits - softplus(logits)``, computed stably (as a negated binary cross-entropy) in the
+    :math:`x \ell - \operatorname{softplus}(\ell)`, computed stably (as a negated binary
+    cross-entropy) in the
     floating dtype of ``x`` and ``logits`` (an integer ``x`` takes the logits' dtype).
     """
     dtype = torch.promote_types(x.dtype, logits.dtype) if x.is_floating_point() else logits.dtype
@@ -32,10 +34,10 @@ def check_binary(owner: str, x: Tensor) -> None:
 
 
 class Bernoulli(Distribution):
-    """Independent Bernoulli variables on ``{0, 1}^shape`` with learned ``logits``.
+    r"""Independent Bernoulli variables on ``{0, 1}^shape`` with learned ``logits``.
 
-    .. math:: \\log p(x) = \\sum_i \\big[x_i \\ell_i - \\log(1 + e^{\\ell_i})\\big],
-              \\quad p(x_i = 1) = \\sigma(\\ell_i).
+    .. math:: \log p(x) = \sum_i \big[x_i \ell_i - \log(1 + e^{\ell_i})\big],
+              \quad p(x_i = 1) = \sigma(\ell_i).
 
     Initialised to fair coins (``logits = 0``). ``log_prob`` accepts integer or floating inputs
     and is computed in the floating dtype of the input (the logits' dtype for integer inputs).
@@ -72,7 +74,7 @@ class Bernoulli(Distribution):
 
     @property
     def probs(self) -> Tensor:
-        """``p(x_i = 1)``, shape ``shape``."""
+        """:math:`p(x_i = 1)`, shape ``shape``."""
         return torch.sigmoid(self.logits)
 
     def log_prob(self, x: Tensor) -> Tensor:

@@ -34,9 +34,9 @@ def check_categories(owner: str, x: Tensor, num_categories: int) -> None:
 
 
 class Categorical(Distribution):
-    """Independent categorical variables on ``{0, ..., K-1}^shape`` with learned ``logits``.
+    r"""Independent categorical variables on ``{0, ..., K-1}^shape`` with learned ``logits``.
 
-    .. math:: \\log p(x) = \\sum_i \\log \\operatorname{softmax}(\\ell_i)_{x_i}.
+    .. math:: \log p(x) = \sum_i \log \operatorname{softmax}(\ell_i)_{x_i}.
 
     Initialised to uniform categories (``logits = 0``, shape ``(*shape, K)``). ``log_prob`` takes
     class indices (integer, or integer-valued floats) and returns the logits' dtype. Samples are

@@ -1,4 +1,5 @@
-"""The standard half-Normal distribution: ``|eps|`` with ``eps ~ N(0, I)``."""
+r"""The standard half-Normal distribution: :math:`|\epsilon|` with
+:math:`\epsilon \sim \mathcal{N}(0, I)`."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ _LOG_NORMALISER = math.log(2) - 0.5 * math.log(2 * math.pi)
 
 
 class StandardHalfNormal(Distribution):
-    """Standard half-Normal on ``[0, inf)^D``: the law of ``|eps|`` for ``eps ~ N(0, I)``.
+    r"""Standard half-Normal on :math:`[0, \infty)^D`: the law of :math:`|\epsilon|` for
+    :math:`\epsilon \sim \mathcal{N}(0, I)`.
 
-    .. math:: \\log p(x) = \\sum_i \\big[\\log 2 - \\tfrac12 \\log 2\\pi - \\tfrac12 x_i^2\\big]
-              \\text{ if all } x_i \\ge 0, \\text{ else } -\\infty.
+    .. math:: \log p(x) = \sum_i \big[\log 2 - \tfrac12 \log 2\pi - \tfrac12 x_i^2\big]
+              \text{ if all } x_i \ge 0, \text{ else } -\infty.
 
     ``log_prob`` is in the input's dtype; samples in the module's dtype and device.
 

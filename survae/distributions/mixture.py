@@ -34,18 +34,19 @@ def _scale_tril(raw: Tensor) -> Tensor:
 def gaussian_mixture_log_prob(
     x: Tensor, logits: Tensor, loc: Tensor, scale: Tensor, full: bool = False
 ) -> Tensor:
-    """``log sum_k softmax(logits)_k N(x; loc_k, Sigma_k)`` for ``x`` of shape ``(B, D)``.
+    r""":math:`\log \sum_k \operatorname{softmax}(\text{logits})_k\,
+    \mathcal{N}(x; \mu_k, \Sigma_k)` (:math:`\mu` = ``loc``) for ``x`` of shape ``(B, D)``.
 
-    .. math:: \\log p(x) = \\operatorname{logsumexp}_k \\Big[\\log \\pi_k
-              - \\tfrac12 \\|L_k^{-1}(x - \\mu_k)\\|^2 - \\sum_i \\log (L_k)_{ii}
-              - \\tfrac{D}{2}\\log 2\\pi\\Big],\\quad \\Sigma_k = L_k L_k^\\top.
+    .. math:: \log p(x) = \operatorname{logsumexp}_k \Big[\log \pi_k
+              - \tfrac12 \|L_k^{-1}(x - \mu_k)\|^2 - \sum_i \log (L_k)_{ii}
+              - \tfrac{D}{2}\log 2\pi\Big],\quad \Sigma_k = L_k L_k^\top.
 
     Args:
         x: points, ``(B, D)``.
         logits: ``(..., K)`` mixture logits (``...`` is ``()`` or ``(B,)``).
         loc: ``(..., K, D)`` means.
         scale: ``(..., K, D)`` log standard deviations (diagonal), or ``(..., K, D, D)`` lower
-            triangular ``L_k`` with a positive diagonal (``full``).
+            triangular :math:`L_k` with a positive diagonal (``full``).
         full: whether ``scale`` is a Cholesky factor.
 
     Example:
@@ -69,8 +70,9 @@ def gaussian_mixture_log_prob(
 def gaussian_mixture_sample(
     logits: Tensor, loc: Tensor, scale: Tensor, full: bool = False
 ) -> Tensor:
-    """One sample per leading index of ``logits`` ``(B, K)``: pick ``k`` (Gumbel-max), then
-    ``x = loc_k + L_k eps`` (reparametrized in ``loc`` and ``scale``); shape ``(B, D)``.
+    r"""One sample per leading index of ``logits`` ``(B, K)``: pick :math:`k` (Gumbel-max), then
+    :math:`x = \mu_k + L_k \epsilon` (:math:`\mu` = ``loc``; reparametrized in ``loc`` and
+    ``scale``); shape ``(B, D)``.
 
     Example:
         >>> logits, loc = torch.zeros(5, 3), torch.zeros(5, 3, 2)
@@ -92,20 +94,21 @@ def gaussian_mixture_sample(
 
 
 class GaussianMixture(Distribution):
-    """A learned mixture of ``K`` Gaussians on vectors ``(D,)``, diagonal or full covariance.
+    r"""A learned mixture of :math:`K` Gaussians on vectors ``(D,)``, diagonal or full covariance.
 
-    .. math:: p(x) = \\sum_{k=1}^K \\pi_k\\, \\mathcal N(x; \\mu_k, \\Sigma_k),\\quad
-              \\pi = \\operatorname{softmax}(\\text{logits}),
+    .. math:: p(x) = \sum_{k=1}^K \pi_k\, \mathcal N(x; \mu_k, \Sigma_k),\quad
+              \pi = \operatorname{softmax}(\text{logits}),
 
-    with ``Sigma_k = diag(exp(2 log_scale_k))`` (``covariance="diagonal"``) or
-    ``Sigma_k = L_k L_k^T``, ``L_k`` lower triangular with diagonal ``exp`` of its raw diagonal
-    (``"full"``). The means start as standard normal draws (so the components differ), the
+    with :math:`\Sigma_k = \operatorname{diag}(e^{2 s_k})`, :math:`s_k` = ``scale_raw[k]`` the
+    log standard deviations (``covariance="diagonal"``), or :math:`\Sigma_k = L_k L_k^\top`,
+    :math:`L_k` lower triangular with diagonal :math:`\exp` of its raw diagonal (``"full"``). The
+    means start as standard normal draws (so the components differ), the
     scales at one, the weights uniform. Samples are reparametrized in the means and scales; the
     component choice is discrete (no gradient to the weights through samples).
 
     Args:
         shape: event shape ``D`` or ``(D,)``.
-        num_components: ``K``.
+        num_components: :math:`K`.
         covariance: ``"diagonal"`` or ``"full"``.
 
     Example:
@@ -165,17 +168,18 @@ class GaussianMixture(Distribution):
 
 
 class ConditionalGaussianMixture(ConditionalDistribution):
-    """A mixture of ``K`` Gaussians whose weights, means and scales are a network of the context.
+    r"""A mixture of :math:`K` Gaussians whose weights, means and scales are a network of the
+    context.
 
     ``net(context)`` gives ``(B, K + K D + K D)`` numbers (diagonal: logits, means, log-scales) or
-    ``(B, K + K D + K D D)`` (full: logits, means, a raw ``D x D`` factor per component whose lower
-    triangle, with ``exp`` on its diagonal, is ``L_k``); the density is that of
-    :class:`GaussianMixture` with these parameters.
+    ``(B, K + K D + K D D)`` (full: logits, means, a raw :math:`D \times D` factor per component
+    whose lower triangle, with :math:`\exp` on its diagonal, is :math:`L_k`); the density is that
+    of :class:`GaussianMixture` with these parameters.
 
     Args:
         net: module mapping the context to the parameters (see :meth:`num_params`).
-        num_features: ``D``.
-        num_components: ``K``.
+        num_features: :math:`D`.
+        num_components: :math:`K`.
         covariance: ``"diagonal"`` or ``"full"``.
 
     Example:
@@ -208,7 +212,7 @@ class ConditionalGaussianMixture(ConditionalDistribution):
                 f"covariance={self.covariance!r}")
 
     def params(self, context) -> tuple[Tensor, Tensor, Tensor]:
-        """Logits ``(B, K)``, means ``(B, K, D)`` and scales (log-scales or ``L_k``)."""
+        """Logits ``(B, K)``, means ``(B, K, D)`` and scales (log-scales or :math:`L_k`)."""
         d, k = self.num_features, self.num_components
         out = self.net(context)
         expected = self.num_params(d, k, self.covariance)

@@ -17,9 +17,9 @@ _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
 class StandardNormal(Distribution):
-    """Standard Normal ``N(0, I)`` on events of shape ``shape``.
+    r"""Standard Normal :math:`\mathcal{N}(0, I)` on events of shape ``shape``.
 
-    .. math:: \\log p(x) = -\\tfrac12 \\sum_i x_i^2 - \\tfrac{D}{2} \\log 2\\pi.
+    .. math:: \log p(x) = -\tfrac12 \sum_i x_i^2 - \tfrac{D}{2} \log 2\pi.
 
     ``log_prob`` is computed in the input's dtype; samples are drawn in the dtype and on the
     device of the module (a dummy buffer follows ``.double()`` / ``.to(device)``).
@@ -63,15 +63,16 @@ class StandardNormal(Distribution):
 
 
 class DiagonalNormal(Distribution):
-    """Normal with learned mean ``loc`` and log standard deviation ``log_scale`` (both ``shape``).
+    r"""Normal with learned mean ``loc`` and log standard deviation ``log_scale`` (both ``shape``).
 
-    .. math:: \\log p(x) = \\sum_i \\Big[-\\log \\sigma_i - \\tfrac12 \\log 2\\pi
-              - \\tfrac12 \\big((x_i - \\mu_i) / \\sigma_i\\big)^2\\Big],
-              \\quad \\sigma = \\exp(\\text{log\\_scale}).
+    .. math:: \log p(x) = \sum_i \Big[-\log \sigma_i - \tfrac12 \log 2\pi
+              - \tfrac12 \big((x_i - \mu_i) / \sigma_i\big)^2\Big],
+              \quad \sigma = \exp(\text{log\_scale}).
 
-    Initialised to ``N(0, I)``. Samples are reparametrized (``loc + exp(log_scale) * eps``), so
-    gradients flow to the parameters. ``log_prob`` follows type promotion of the input and the
-    parameters (a float64 input or module gives float64).
+    Initialised to :math:`\mathcal{N}(0, I)`. Samples are reparametrized
+    (:math:`\mu + \sigma \epsilon`, :math:`\mu` = ``loc``), so gradients flow to the parameters.
+    ``log_prob`` follows type promotion of the input and the parameters (a float64 input or
+    module gives float64).
 
     Args:
         shape: event shape.

@@ -14,13 +14,13 @@ from survae.utils.validation import check_event_shape
 
 
 class StandardUniform(Distribution):
-    """Uniform distribution on ``[0, 1]^D``.
+    r"""Uniform distribution on :math:`[0, 1]^D`.
 
-    .. math:: \\log p(x) = 0 \\text{ if every } x_i \\in [0, 1], \\text{ else } -\\infty.
+    .. math:: \log p(x) = 0 \text{ if every } x_i \in [0, 1], \text{ else } -\infty.
 
-    A single coordinate outside the support makes the log-density ``-inf`` (the official library
-    averaged the per-coordinate indicators, giving a finite value in that case). ``log_prob`` is
-    in the input's dtype; samples in the module's dtype and device.
+    A single coordinate outside the support makes the log-density :math:`-\infty` (the official
+    library averaged the per-coordinate indicators, giving a finite value in that case).
+    ``log_prob`` is in the input's dtype; samples in the module's dtype and device.
 
     Args:
         shape: event shape.

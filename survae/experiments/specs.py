@@ -281,6 +281,7 @@ ENERGY_MODELS = ("flow", "snf")
 ENERGY_COUPLINGS = ("affine", "spline")
 ENERGY_BASES = ("normal", "mixture")
 MCMC_KERNELS = ("mh", "hmc", "langevin")
+MCMC_GRADIENTS = ("stop", "path")
 
 
 @experiment("energy", "survae.experiments.energy:train_energy",
@@ -297,8 +298,9 @@ class EnergySpec(TrainConfig):
     target: str = option("double_well", DATA, "unnormalised target density",
                          choices=sorted(ENERGY_TARGETS))
     dim: int = option(2, DATA, "dimension of the target", ge=2)
-    model: str = option("flow", MODEL, "flow (couplings) or snf (the flow followed by annealed "
-                        "MCMC layers)", choices=ENERGY_MODELS)
+    model: str = option("flow", MODEL, "flow (couplings) or snf (the coupling blocks interleaved "
+                        "with MCMC layers annealed from N(0, I) to the target)",
+                        choices=ENERGY_MODELS)
     num_blocks: int = option(6, MODEL, "coupling blocks", ge=1)
     hidden_units: tuple[int, ...] = option((64, 64), MODEL, "hidden layers of each conditioner "
                                            "MLP", ge=1)
@@ -307,12 +309,21 @@ class EnergySpec(TrainConfig):
     base: str = option("normal", MODEL, "N(0, I) or a learned full-covariance Gaussian mixture",
                        choices=ENERGY_BASES)
     num_components: int = option(4, MODEL, "components of the mixture base", ge=1)
-    mcmc: str = option("mh", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
+    mcmc: str = option("hmc", MODEL, "the SNF's kernel: random-walk Metropolis-Hastings, HMC or "
                        "unadjusted Langevin", choices=MCMC_KERNELS)
-    mcmc_layers: int = option(4, MODEL, "the SNF's MCMC layers (annealing temperatures)", ge=1)
-    mcmc_steps: int = option(2, MODEL, "kernel steps per MCMC layer", ge=1)
-    step_size: float = option(0.3, MODEL, "the kernel's step size", gt=0)
+    mcmc_layers: int = option(3, MODEL, "the SNF's MCMC layers (annealing temperatures), at most "
+                              "num_blocks", ge=1)
+    mcmc_steps: int = option(5, MODEL, "kernel steps (transitions) per MCMC layer", ge=1)
+    step_size: float = option(0.2, MODEL, "the kernel's step size (HMC: leapfrog step; MH: "
+                                "proposal std)", gt=0)
+    mcmc_gradient: str = option("stop", MODEL, "stop: the kernels' end points are constants in "
+                                "backpropagation (each block segment learns to carry one "
+                                "annealing target onto the next); path: through the kept samples",
+                                choices=MCMC_GRADIENTS)
     eval_samples: int = option(50_000, RUN, "importance samples of the final evaluation", ge=2)
+    eval_rungs: int = option(4, RUN, "the SNF is evaluated with each annealing stage refined into "
+                             "this many MCMC layers (a ladder from the stage's pushforward density "
+                             "to its target; same parameters); 1 evaluates it as trained", ge=1)
     no_plots: bool = option(False, RUN, "skip the sample plots")
     steps: int = override("steps", 2000)
     batch_size: int = override("batch_size", 256)

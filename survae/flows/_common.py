@@ -8,7 +8,9 @@ import torch
 from torch import Tensor
 
 from survae.distributions.base import Distribution
+from survae.distributions.conditional.base import ConditionalDistribution
 from survae.transforms.base import Transform
+from survae.utils.context import context_size
 from survae.utils.validation import ShapeError, is_validating
 
 
@@ -46,3 +48,24 @@ def check_step(owner: str, index: int, transform: Transform, z: Tensor, ldj: Ten
             f"{owner}: transforms[{index}] {transform.layer_name} gave a non-finite likelihood "
             "contribution (input outside the layer's support?)"
         )
+
+
+def base_log_prob(base_dist: Distribution, z: Tensor, context: Tensor) -> Tensor:
+    """``log p(z | context)``, or ``log p(z)`` when the base does not take a context."""
+    if isinstance(base_dist, ConditionalDistribution):
+        return base_dist.log_prob(z, context)
+    return base_dist.log_prob(z)
+
+
+def base_rsample(base_dist: Distribution, context: Tensor) -> Tensor:
+    """One reparameterised base sample per context row (conditional base or not)."""
+    if isinstance(base_dist, ConditionalDistribution):
+        return base_dist.rsample(context)
+    return base_dist.rsample(context_size(context))
+
+
+def base_sample_with_log_prob(base_dist: Distribution, context: Tensor) -> tuple[Tensor, Tensor]:
+    """One base sample per context row and its log-density (conditional base or not)."""
+    if isinstance(base_dist, ConditionalDistribution):
+        return base_dist.sample_with_log_prob(context)
+    return base_dist.sample_with_log_prob(context_size(context))

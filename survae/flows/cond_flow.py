@@ -9,16 +9,28 @@ from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
-from survae.flows._common import as_transform_list, check_step
+from survae.flows._common import (
+    as_transform_list,
+    base_log_prob,
+    base_rsample,
+    base_sample_with_log_prob,
+    check_step,
+)
 from survae.flows.torch_distribution import ConditionalAsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
-from survae.utils.context import context_size
 from survae.utils.validation import check_tensor
 
 
 class ConditionalFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
-    """A flow ``p(x | c)``: Algorithm 1 where conditional layers and a conditional base see ``c``.
+    r"""A flow :math:`p(x | c)`: Algorithm 1 where conditional layers and a conditional base see
+    :math:`c`,
+
+    .. math:: \log p(x | c) \simeq \log p(z | c) + \sum_{t=1}^T \mathcal{V}_t(c),
+
+    with each :math:`\mathcal{V}_t` the likelihood contribution of layer :math:`t` (given
+    :math:`c` when the layer is conditional; the base gets :math:`c` when it is a
+    ConditionalDistribution). Exact without stochastic inference layers, a lower bound otherwise.
 
     Args:
         base_dist: a Distribution or a ConditionalDistribution of the latent.
@@ -57,9 +69,7 @@ class ConditionalFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
         return not self.lower_bound
 
     def _base_log_prob(self, z: Tensor, context: Tensor) -> Tensor:
-        if isinstance(self.base_dist, ConditionalDistribution):
-            return self.base_dist.log_prob(z, context)
-        return self.base_dist.log_prob(z)
+        return base_log_prob(self.base_dist, z, context)
 
     def log_prob(self, x: Tensor, context: Tensor) -> Tensor:
         check_tensor(
@@ -83,9 +93,7 @@ class ConditionalFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
         return log_pz if log_prob is None else log_prob + log_pz
 
     def _base_sample_with_log_prob(self, context: Tensor) -> tuple[Tensor, Tensor]:
-        if isinstance(self.base_dist, ConditionalDistribution):
-            return self.base_dist.sample_with_log_prob(context)
-        return self.base_dist.sample_with_log_prob(context_size(context))
+        return base_sample_with_log_prob(self.base_dist, context)
 
     def sample(self, context: Tensor) -> Tensor:
         """One sample per context row (inverses on base samples), without autograd."""
@@ -96,10 +104,7 @@ class ConditionalFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
         """One sample per context row, with autograd recording (as ``Flow.rsample``)."""
         if self.context_init is not None:
             context = self.context_init(context)
-        if isinstance(self.base_dist, ConditionalDistribution):
-            z = self.base_dist.rsample(context)
-        else:
-            z = self.base_dist.rsample(context_size(context))
+        z = base_rsample(self.base_dist, context)
         for transform in reversed(self.transforms):
             if isinstance(transform, ConditionalTransform):
                 z = transform.inverse(z, context)

@@ -9,11 +9,15 @@ from torch import Tensor, nn
 
 from survae.distributions.base import Distribution
 from survae.distributions.conditional.base import ConditionalDistribution
-from survae.flows._common import as_transform_list
+from survae.flows._common import (
+    as_transform_list,
+    base_log_prob,
+    base_rsample,
+    base_sample_with_log_prob,
+)
 from survae.flows.torch_distribution import ConditionalAsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
 from survae.transforms.cond_base import ConditionalTransform
-from survae.utils.context import context_size
 
 
 class ConditionalInverseFlow(ConditionalAsDistributionMixin, ConditionalDistribution):
@@ -41,10 +45,7 @@ class ConditionalInverseFlow(ConditionalAsDistributionMixin, ConditionalDistribu
         require_exact_sample_likelihood("ConditionalInverseFlow", self.transforms)
         if self.context_init is not None:
             context = self.context_init(context)
-        if isinstance(self.base_dist, ConditionalDistribution):
-            x, log_prob = self.base_dist.sample_with_log_prob(context)
-        else:
-            x, log_prob = self.base_dist.sample_with_log_prob(context_size(context))
+        x, log_prob = base_sample_with_log_prob(self.base_dist, context)
         for transform in self.transforms:
             if isinstance(transform, ConditionalTransform):
                 x, ldj = transform(x, context)
@@ -62,10 +63,7 @@ class ConditionalInverseFlow(ConditionalAsDistributionMixin, ConditionalDistribu
         """One sample per context row, with autograd recording (reparameterised)."""
         if self.context_init is not None:
             context = self.context_init(context)
-        if isinstance(self.base_dist, ConditionalDistribution):
-            x = self.base_dist.rsample(context)
-        else:
-            x = self.base_dist.rsample(context_size(context))
+        x = base_rsample(self.base_dist, context)
         for transform in self.transforms:
             if isinstance(transform, ConditionalTransform):
                 x, _ = transform(x, context)
@@ -84,8 +82,5 @@ class ConditionalInverseFlow(ConditionalAsDistributionMixin, ConditionalDistribu
             else:
                 x, ldj = transform.inverse_and_ldj(x)
             log_prob = -ldj if log_prob is None else log_prob - ldj
-        if isinstance(self.base_dist, ConditionalDistribution):
-            log_pz = self.base_dist.log_prob(x, context)
-        else:
-            log_pz = self.base_dist.log_prob(x)
+        log_pz = base_log_prob(self.base_dist, x, context)
         return log_pz if log_prob is None else log_prob + log_pz

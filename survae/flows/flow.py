@@ -16,14 +16,15 @@ from survae.utils.validation import check_tensor
 
 
 class Flow(AsDistributionMixin, Distribution):
-    """A SurVAE flow ``p(x)`` built from ``base_dist`` ``p(z)`` and ``transforms`` (data -> latent).
+    r"""A SurVAE flow :math:`p(x)` built from ``base_dist`` :math:`p(z)` and ``transforms`` (data
+    to latent).
 
-    ``log_prob`` is Algorithm 1 of the SurVAE paper: each transform maps ``x`` towards the latent
-    and adds its likelihood contribution ``V_t`` (a log-Jacobian-determinant for bijections,
-    ``log p(x|z) - log q(z|x)`` for stochastic and surjective layers), then the base log-density
-    of the final ``z`` is added:
+    ``log_prob`` is Algorithm 1 of the SurVAE paper: each transform maps :math:`x` towards the
+    latent and adds its likelihood contribution :math:`\mathcal{V}_t` (a log-Jacobian-determinant
+    for bijections, :math:`\log p(x|z) - \log q(z|x)` for stochastic and surjective layers), then
+    the base log-density of the final :math:`z` is added:
 
-    .. math:: \\log p(x) \\simeq \\log p(z) + \\sum_{t=1}^T \\mathcal{V}_t.
+    .. math:: \log p(x) \simeq \log p(z) + \sum_{t=1}^T \mathcal{V}_t.
 
     The result is exact when no layer samples in the inference direction (``lower_bound`` is
     False) and a stochastic lower bound (an ELBO) otherwise. The sum is kept in the dtype of the
@@ -35,7 +36,7 @@ class Flow(AsDistributionMixin, Distribution):
     ``sample_with_log_prob(n)`` returns differentiable samples with their exact log-likelihood.
 
     Args:
-        base_dist: the distribution of the latent ``z``.
+        base_dist: the distribution of the latent :math:`z`.
         transforms: a Transform or a list of Transforms, ordered from data to latent.
         memory_saving: backpropagate through ``log_prob`` without storing intermediate
             activations: bijections rebuild their inputs from their outputs in the backward pass,

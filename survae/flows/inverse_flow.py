@@ -14,12 +14,13 @@ from survae.transforms.base import Transform, require_exact_sample_likelihood
 
 
 class InverseFlow(AsDistributionMixin, Distribution):
-    """A distribution whose samples are ``x = T_K(...T_1(z))`` with ``z`` from ``base_dist``.
+    r"""A distribution whose samples are :math:`x = T_K(\cdots T_1(z))` with :math:`z` from
+    ``base_dist``.
 
     The transforms run in their ``forward`` direction to *generate*: sampling with the density
     is one pass:
 
-    .. math:: \\log q(x) = \\log p(z) - \\sum_k \\mathcal{V}_k.
+    .. math:: \log q(x) = \log p(z) - \sum_k \mathcal{V}_k.
 
     This is the natural form of a variational posterior (e.g. an IAF). ``log_prob`` of a given
     point runs the inverses (exact for bijections). ``sample`` runs without autograd (as
@@ -27,7 +28,7 @@ class InverseFlow(AsDistributionMixin, Distribution):
     what a VAE encoder with a flow posterior needs for reparameterised gradients.
 
     Args:
-        base_dist: the distribution of the noise ``z``.
+        base_dist: the distribution of the noise :math:`z`.
         transforms: Transforms applied in order to the noise.
     """
 

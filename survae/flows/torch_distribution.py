@@ -300,9 +300,11 @@ class FlowDistribution(TorchDistribution):
 
 def monte_carlo_kl(p: TorchDistribution, q: TorchDistribution, num_samples: int = 1024,
                    reparametrize: bool = False) -> Tensor:
-    """Monte Carlo estimate of ``KL(p || q) = E_p[log p(x) - log q(x)]``, shape ``batch_shape``.
+    r"""Monte Carlo estimate of
+    :math:`\mathrm{KL}(p \,\|\, q) = \mathbb{E}_p[\log p(x) - \log q(x)]`, shape ``batch_shape``.
 
-    Unbiased; its standard error shrinks as ``1 / sqrt(num_samples)``. With ``reparametrize``
+    Unbiased; its standard error shrinks as :math:`1 / \sqrt{N}` (:math:`N` = ``num_samples``).
+    With ``reparametrize``
     the samples are ``p.rsample`` (gradients flow into ``p``'s parameters through the samples).
     ``torch.distributions.kl_divergence`` uses it (with ``FlowDistribution.kl_samples`` samples)
     whenever either side is a ``FlowDistribution``.

@@ -1,9 +1,9 @@
-"""Variational inference against unnormalised log-densities: losses and importance sampling.
+r"""Variational inference against unnormalised log-densities: losses and importance sampling.
 
 The proposal is any model with ``sample_with_log_prob`` (a ``Flow``), a flow with MCMC layers
-(a stochastic normalizing flow: then ``log q`` is the density of the whole generative path,
-``log p(z_0) + sum_t V_t``, and the importance weights are exact on the path space), or a
-``torch.distributions`` object with ``rsample_and_log_prob`` or ``rsample``.
+(a stochastic normalizing flow: then :math:`\log q` is the density of the whole generative path,
+:math:`\log p(z_0) + \sum_t \mathcal{V}_t`, and the importance weights are exact on the path
+space), or a ``torch.distributions`` object with ``rsample_and_log_prob`` or ``rsample``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ LogDensity = Callable[[Tensor], Tensor]
 
 
 def sample_with_log_q(model, num_samples: int) -> tuple[Tensor, Tensor]:
-    """Differentiable samples of ``model`` and their proposal log-density ``log q``.
+    r"""Differentiable samples of ``model`` and their proposal log-density :math:`\log q`.
 
-    Exact flows give ``log q(x)``; a flow with stochastic layers that have a generative
-    likelihood contribution (MCMC layers) gives the path density ``log p(z_0) + sum_t V_t``.
+    Exact flows give :math:`\log q(x)`; a flow with stochastic layers that have a generative
+    likelihood contribution (MCMC layers) gives the path density
+    :math:`\log p(z_0) + \sum_t \mathcal{V}_t`.
 
     Example:
         >>> from survae.distributions import StandardNormal
@@ -46,10 +47,12 @@ def sample_with_log_q(model, num_samples: int) -> tuple[Tensor, Tensor]:
 
 
 def reverse_kl(model, log_target: LogDensity, num_samples: int) -> Tensor:
-    """``E_q[log q(x) - log pi~(x)]``: the reverse KL ``KL(q || pi)`` minus ``log Z``.
+    r""":math:`\mathbb{E}_q[\log q(x) - \log \tilde\pi(x)]`: the reverse KL
+    :math:`\mathrm{KL}(q \,\|\, \pi)` minus :math:`\log Z`.
 
-    Minimising it over ``q`` minimises ``KL(q || pi)`` for an unnormalised ``pi~ = Z pi``; it is
-    the negative ELBO of ``log Z`` (mode-seeking). Gradients flow through reparametrized samples.
+    Minimising it over :math:`q` minimises :math:`\mathrm{KL}(q \,\|\, \pi)` for an unnormalised
+    :math:`\tilde\pi = Z \pi`; it is the negative ELBO of :math:`\log Z` (mode-seeking). Gradients
+    flow through reparametrized samples.
 
     Example:
         >>> from survae.distributions import StandardNormal
@@ -62,13 +65,15 @@ def reverse_kl(model, log_target: LogDensity, num_samples: int) -> Tensor:
 
 
 def elbo(model, log_target: LogDensity, num_samples: int) -> Tensor:
-    """``E_q[log pi~(x) - log q(x)] <= log Z``, the negative of :func:`reverse_kl`."""
+    r""":math:`\mathbb{E}_q[\log \tilde\pi(x) - \log q(x)] \le \log Z`, the negative of
+    :func:`reverse_kl`."""
     return -reverse_kl(model, log_target, num_samples)
 
 
 def forward_kl(model, samples: Tensor) -> Tensor:
-    """``-E_pi[log q(x)]`` from samples of the target: ``KL(pi || q)`` plus the target's entropy
-    (mass-covering). ``model`` is a survae model or a torch distribution.
+    r""":math:`-\mathbb{E}_\pi[\log q(x)]` from samples of the target:
+    :math:`\mathrm{KL}(\pi \,\|\, q)` plus the target's entropy (mass-covering). ``model`` is a
+    survae model or a torch distribution.
 
     Example:
         >>> from survae.distributions import StandardNormal
@@ -80,14 +85,16 @@ def forward_kl(model, samples: Tensor) -> Tensor:
 
 @dataclass
 class ImportanceEstimate:
-    """Self-normalised importance sampling summary (all floats).
+    r"""Self-normalised importance sampling summary (all floats).
 
     Attributes:
-        log_z: ``log (1/N sum_i w_i)``, the estimate of ``log Z``.
-        log_z_stderr: its delta-method standard error ``sqrt((N / ESS - 1) / N)``.
-        ess: Kish's effective sample size ``(sum w)^2 / sum w^2``.
-        ess_fraction: ``ess / N``.
-        num_samples: ``N``.
+        log_z: :math:`\log \bigl(\frac{1}{N} \sum_i w_i\bigr)`, the estimate of :math:`\log Z`.
+        log_z_stderr: its delta-method standard error
+            :math:`\sqrt{(N / \mathrm{ESS} - 1) / N}`.
+        ess: Kish's effective sample size
+            :math:`\mathrm{ESS} = (\sum_i w_i)^2 / \sum_i w_i^2`.
+        ess_fraction: :math:`\mathrm{ESS} / N`.
+        num_samples: :math:`N`.
     """
 
     log_z: float
@@ -102,8 +109,8 @@ class ImportanceEstimate:
 
 def importance_weights(model, log_target: LogDensity, num_samples: int,
                        batch_size: int = 8192) -> tuple[Tensor, Tensor]:
-    """Samples ``x`` of ``model`` and their log-weights ``log pi~(x) - log q(x)`` (float64),
-    drawn in batches without autograd (MCMC layers still take their gradient steps)."""
+    r"""Samples ``x`` of ``model`` and their log-weights :math:`\log \tilde\pi(x) - \log q(x)`
+    (float64), drawn in batches without autograd (MCMC layers still take their gradient steps)."""
     xs, log_ws = [], []
     with torch.no_grad():
         for start in range(0, num_samples, batch_size):
@@ -139,11 +146,12 @@ def summarize_log_weights(log_w: Tensor) -> ImportanceEstimate:
 
 def importance_log_z(model, log_target: LogDensity, num_samples: int,
                      batch_size: int = 8192) -> ImportanceEstimate:
-    """Importance-sampling estimate of ``log Z`` with ``model`` as the proposal, with its
+    r"""Importance-sampling estimate of :math:`\log Z` with ``model`` as the proposal, with its
     standard error and the effective sample size.
 
-    ``Z^ = 1/N sum_i pi~(x_i) / q(x_i)`` is unbiased for ``Z``; ``log Z^`` is biased low by about
-    half its variance. The standard error is trustworthy only when ``q`` covers ``pi`` (a proposal
+    :math:`\hat Z = \frac{1}{N} \sum_i \tilde\pi(x_i) / q(x_i)` is unbiased for :math:`Z`;
+    :math:`\log \hat Z` is biased low by about half its variance. The standard error is
+    trustworthy only when :math:`q` covers :math:`\pi` (a proposal
     that misses a mode gives a small error bar around a wrong value; compare with the trivial
     baseline, e.g. the base distribution alone).
 
@@ -163,13 +171,14 @@ def importance_log_z(model, log_target: LogDensity, num_samples: int,
 def defensive_importance_log_z(model, log_target: LogDensity, num_samples: int,
                                fraction: float = 0.1, scale: float = 3.0,
                                batch_size: int = 8192) -> ImportanceEstimate:
-    """:func:`importance_log_z` with the defensive mixture ``(1 - a) q + a N(0, scale^2 I)``
-    (Hesterberg, 1995) as the proposal, ``a = fraction``; ``model`` needs an exact ``log_prob``.
+    r""":func:`importance_log_z` with the defensive mixture
+    :math:`(1 - a)\, q + a\, \mathcal{N}(0, s^2 I)` (Hesterberg, 1995) as the proposal,
+    :math:`a` = ``fraction``, :math:`s` = ``scale``; ``model`` needs an exact ``log_prob``.
 
-    The broad component bounds the weights wherever ``q`` has (almost) no mass, so a mode that
-    ``q`` missed shows up in the estimate and in its standard error instead of silently biasing
-    both. ``round(fraction * num_samples)`` samples come from the broad component, the rest from
-    ``q``; every sample is weighted by the mixture density.
+    The broad component bounds the weights wherever :math:`q` has (almost) no mass, so a mode
+    that :math:`q` missed shows up in the estimate and in its standard error instead of silently
+    biasing both. ``round(fraction * num_samples)`` samples come from the broad component, the
+    rest from :math:`q`; every sample is weighted by the mixture density.
 
     Example:
         >>> from survae.distributions import StandardNormal

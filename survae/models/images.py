@@ -7,24 +7,24 @@ log-likelihood (in nats; bits per dim ``= -log_prob / (C H W ln 2)``) and ``samp
 images. Multi-scale structure comes from surjections: ``Slice`` (factor out half the channels,
 RealNVP/Glow), ``Augment`` (add channels of noise) or ``MaxPoolSurjection2d`` (MaxPoolFlow).
 
-=============  ============================================================================
-name           layers per scale
-=============  ============================================================================
-``realnvp``    3 checkerboard masked affine couplings (alternating parity), squeeze,
-               3 channel-masked couplings, factor out half (``Slice``) (Dinh et al., 2017)
-``glow``       squeeze, ``steps`` x (ActNorm, 1x1 conv, affine coupling), factor out half
-               with a learned conditional prior (Kingma & Dhariwal, 2018)
-``augmented``  the official README's flow: ``Augment`` to twice the channels, then
-               (coupling, ActNorm, 1x1 conv) x ``steps``, squeeze and slice
-``maxpool``    the paper's MaxPoolFlow (:mod:`survae.models.pool_flow`): squeeze once, then per
-               scale ``steps`` x (ActNorm, 1x1 conv, DenseNet coupling) and a 2x2
-               ``SimpleMaxPoolSurjection2d`` with a fixed half-normal decoder; ``ConvNormal2d``
-               base (Nielsen et al., 2020, Section 5)
-``baseline``   the paper's baseline: as ``maxpool`` but each max-pooling is a squeeze +
-               ``Slice`` keeping a quarter of the channels (fixed ``StandardNormal``)
+===================  ============================================================================
+name                 layers per scale
+===================  ============================================================================
+``realnvp``          3 checkerboard masked affine couplings (alternating parity), squeeze,
+                     3 channel-masked couplings, factor out half (``Slice``) (Dinh et al., 2017)
+``glow``             squeeze, ``steps`` x (ActNorm, 1x1 conv, affine coupling), factor out half
+                     with a learned conditional prior (Kingma & Dhariwal, 2018)
+``augmented``        the official README's flow: ``Augment`` to twice the channels, then
+                     (coupling, ActNorm, 1x1 conv) x ``steps``, squeeze and slice
+``maxpool``          the paper's MaxPoolFlow (:mod:`survae.models.pool_flow`): squeeze once,
+                     then per scale ``steps`` x (ActNorm, 1x1 conv, DenseNet coupling) and a
+                     2x2 ``SimpleMaxPoolSurjection2d`` with a fixed half-normal decoder;
+                     ``ConvNormal2d`` base (Nielsen et al., 2020, Section 5)
+``baseline``         the paper's baseline: as ``maxpool`` but each max-pooling is a squeeze +
+                     ``Slice`` keeping a quarter of the channels (fixed ``StandardNormal``)
 ``maxpool-learned``  ``maxpool`` with learned decoders for the gaps and the argmax position
-               (``MaxPoolSurjection2d``), initialised at the fixed ones
-=============  ============================================================================
+                     (``MaxPoolSurjection2d``), initialised at the fixed ones
+===================  ============================================================================
 
 Example:
     >>> import torch

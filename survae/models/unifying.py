@@ -19,7 +19,8 @@ Example:
 
 from __future__ import annotations
 
-from torch import nn
+import torch
+from torch import Tensor, nn
 
 from survae.distributions import (
     ConditionalNormal,
@@ -48,6 +49,24 @@ from survae.transforms import (
 #: RAD's cut points on the toy data (``[-4, 4]^2``): four pieces per folded entry, each mapped
 #: onto ``[0, 2]`` (the checkerboard's squares are 2 wide).
 RAD_BOUNDARIES = (-2.0, 0.0, 2.0)
+
+
+class _BoundedLogScale(nn.Module):
+    """``[a, b] -> [a, c tanh(b / c)]`` on the two halves of the last dimension: a network's
+    log-scale half kept in ``(-c, c)`` (the identity near 0). Without it a CIF's index networks
+    extrapolate off the data: at points far outside the training range ``q(u|x)`` draws ``u`` in
+    the thousands, ``exp(s(u))`` overflows and ``log_prob`` is NaN instead of very negative."""
+
+    def __init__(self, bound: float):
+        super().__init__()
+        self.bound = float(bound)
+
+    def extra_repr(self) -> str:
+        return f"bound={self.bound}"
+
+    def forward(self, params: Tensor) -> Tensor:
+        shift, log_scale = params.chunk(2, dim=-1)
+        return torch.cat([shift, self.bound * torch.tanh(log_scale / self.bound)], dim=-1)
 
 
 def _coupling_net(hidden_units: tuple[int, ...]) -> nn.Module:
@@ -100,17 +119,26 @@ def build_cif_flow(
     scale_fn: str = "softplus",
     index_features: int = 2,
     index_hidden: tuple[int, ...] = (32, 32),
+    scale_bound: float = 2.0,
+    std_bound: float = 5.0,
 ) -> Flow:
     """A continuously indexed flow on 2-D data: ``num_flows`` affine couplings, each followed
     by a CIF layer ``z = exp(s(u)) x + t(u)`` with ``q(u|x)`` and ``p(u|z)`` diagonal
-    Gaussians from MLPs (``u`` of size ``index_features``); standard normal base."""
+    Gaussians from MLPs (``u`` of size ``index_features``); standard normal base. The index
+    map's log-scale ``s`` is kept in ``(-scale_bound, scale_bound)`` and the log-std of ``q``
+    and ``p`` in ``(-std_bound, std_bound)`` (soft, by ``tanh``), so that ``log_prob`` stays
+    finite far outside the data."""
     def gaussian(inputs: int, outputs: int) -> ConditionalNormal:
-        return ConditionalNormal(MLP(inputs, 2 * outputs, list(index_hidden), activation="relu"))
+        return ConditionalNormal(nn.Sequential(
+            MLP(inputs, 2 * outputs, list(index_hidden), activation="relu"),
+            _BoundedLogScale(std_bound)))
 
     layers: list[nn.Module] = []
     for i in range(num_flows):
         layers.append(AffineCouplingBijection(_coupling_net(hidden_units), scale_fn=scale_fn))
-        shift_scale = MLP(index_features, 4, list(index_hidden), activation="relu")
+        shift_scale = nn.Sequential(
+            MLP(index_features, 4, list(index_hidden), activation="relu"),
+            _BoundedLogScale(scale_bound))
         layers.append(ContinuouslyIndexedTransform(
             ConditionalAffineBijection(shift_scale),
             encoder=gaussian(2, index_features),

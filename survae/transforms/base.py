@@ -1,10 +1,11 @@
-"""The transform contract shared by every layer of a SurVAE flow.
+r"""The transform contract shared by every layer of a SurVAE flow.
 
 A transform maps data ``x`` to latent ``z`` in the *inference* direction (``forward``) and back in
 the *generative* direction (``inverse``). ``forward`` also returns the per-example likelihood
-contribution ``V(x, z)`` (``ldj``, shape ``(batch,)``): Algorithm 1 of the SurVAE paper reads
+contribution :math:`\mathcal{V}(x, z)` (``ldj``, shape ``(batch,)``): Algorithm 1 of the SurVAE
+paper reads
 
-.. math::  \\log p(x) \\simeq \\log p(z) + \\sum_t \\mathcal{V}_t(x_{t-1}, x_t),
+.. math::  \log p(x) \simeq \log p(z) + \sum_t \mathcal{V}_t(x_{t-1}, x_t),
 
 with equality when no layer is stochastic in the inference direction, and a lower bound otherwise.
 """
@@ -111,10 +112,11 @@ class Transform(nn.Module):
             raise layer_input_error(self, x, error) from error
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """Inference direction ``z <- x``.
+        r"""Inference direction :math:`x \mapsto z`.
 
         Returns ``z`` and the likelihood contribution ``ldj`` of shape ``(batch,)`` such that
-        ``log p(x) = log p(z) + ldj`` (exactly, or in expectation as a lower bound).
+        :math:`\log p(x) = \log p(z) + \mathrm{ldj}` (exactly, or in expectation as a lower
+        bound).
         """
         raise NotImplementedError
 
@@ -160,11 +162,11 @@ class Transform(nn.Module):
         return grads[0]
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """Generate ``x`` from ``z`` and return it with the contribution ``forward(x)`` would give.
+        r"""Generate ``x`` from ``z`` and return it with the contribution ``forward(x)`` would give.
 
-        ``log p(x) = log p(z) + ldj`` holds exactly, which is what ``Flow.sample_with_log_prob``
-        needs. Only transforms with a deterministic ``forward`` support it; bijections override
-        this with a closed form where they have one.
+        :math:`\log p(x) = \log p(z) + \mathrm{ldj}` holds exactly, which is what
+        ``Flow.sample_with_log_prob`` needs. Only transforms with a deterministic ``forward``
+        support it; bijections override this with a closed form where they have one.
         """
         require_exact_sample_likelihood(self.layer_name, [self])
         x = self.inverse(z)

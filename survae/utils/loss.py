@@ -1,13 +1,14 @@
-"""Evaluation metrics: negative log-likelihood (or ELBO) and importance-weighted bounds.
+r"""Evaluation metrics: negative log-likelihood (or ELBO) and importance-weighted bounds.
 
-Conventions (as the official library):
+Conventions (as the official library), for a batch :math:`x_1, \dots, x_B`:
 
-- ``loglik_nats(model, x) = -mean_i log p(x_i)`` (nats per example, a loss);
-- ``loglik_bpd(model, x) = -mean_i log p(x_i) / (D log 2)`` with ``D`` the number of values per
-  example (bits per dimension);
-- ``iwbo(model, x, k)_i = log (1/k) sum_j exp(L_j(x_i))`` with ``L_j`` ``k`` independent
-  evaluations of ``model.log_prob`` (a stochastic lower bound such as an ELBO); it is returned per
-  example, is nondecreasing in ``k`` in expectation and tends to ``log p(x_i)``.
+- ``loglik_nats(model, x)`` :math:`= -\frac{1}{B} \sum_i \log p(x_i)` (nats per example, a loss);
+- ``loglik_bpd(model, x)`` :math:`= -\frac{1}{B} \sum_i \log p(x_i) / (D \log 2)` with :math:`D`
+  the number of values per example (bits per dimension);
+- ``iwbo(model, x, k)[i]`` :math:`= \log \frac{1}{k} \sum_{j=1}^k \exp L_j(x_i)` with
+  :math:`L_1, \dots, L_k` independent evaluations of ``model.log_prob`` (a stochastic lower
+  bound such as an ELBO, :math:`\mathbb{E}[L_j(x)] \le \log p(x)`); it is returned per example,
+  is nondecreasing in :math:`k` in expectation and tends to :math:`\log p(x_i)`.
 
 For an exact model (``model.log_prob`` deterministic) all bounds equal the log-likelihood.
 """
@@ -37,7 +38,8 @@ __all__ = [
 
 
 def loglik_nats(model, x: Tensor) -> Tensor:
-    """Negative log-likelihood in nats, averaged over the batch: ``-mean log p(x)``.
+    r"""Negative log-likelihood in nats, averaged over the batch:
+    :math:`-\frac{1}{B} \sum_i \log p(x_i)`.
 
     Args:
         model: anything with ``log_prob(x) -> (batch,)`` (e.g. a Flow).
@@ -53,9 +55,10 @@ def loglik_nats(model, x: Tensor) -> Tensor:
 
 
 def loglik_bpd(model, x: Tensor) -> Tensor:
-    """Negative log-likelihood in bits per dimension: ``-mean log p(x) / (D log 2)``.
+    r"""Negative log-likelihood in bits per dimension:
+    :math:`-\frac{1}{B} \sum_i \log p(x_i) / (D \log 2)`.
 
-    ``D`` is the number of values in one example (e.g. ``3 * 32 * 32``).
+    :math:`D` is the number of values in one example (e.g. :math:`3 \times 32 \times 32`).
 
     Example:
         >>> import torch
@@ -68,12 +71,15 @@ def loglik_bpd(model, x: Tensor) -> Tensor:
 
 
 def elbo_nats(model, x: Tensor) -> Tensor:
-    """Negative ELBO in nats (same computation as :func:`loglik_nats`, for readability)."""
+    r"""Negative ELBO in nats, :math:`-\frac{1}{B} \sum_i \mathcal{L}(x_i)` with
+    :math:`\mathcal{L}(x) \le \log p(x)` the (sampled) ``model.log_prob`` (same computation as
+    :func:`loglik_nats`, for readability)."""
     return loglik_nats(model, x)
 
 
 def elbo_bpd(model, x: Tensor) -> Tensor:
-    """Negative ELBO in bits per dimension (same computation as :func:`loglik_bpd`)."""
+    r"""Negative ELBO in bits per dimension, :math:`-\frac{1}{B} \sum_i \mathcal{L}(x_i) /
+    (D \log 2)` (same computation as :func:`loglik_bpd`)."""
     return loglik_bpd(model, x)
 
 
@@ -93,7 +99,9 @@ def _log_weights(model, x: Tensor, reps: int) -> Tensor:
 
 
 def iwbo(model, x: Tensor, k: int) -> Tensor:
-    """Importance-weighted bound per example: ``logsumexp_j L_j(x) - log k``, shape ``(batch,)``.
+    r"""Importance-weighted bound per example,
+    :math:`\log \frac{1}{k} \sum_{j=1}^k e^{L_j(x)} = \operatorname{logsumexp}_j L_j(x) - \log k`,
+    shape ``(batch,)``.
 
     All ``k`` copies of the batch go through ``model.log_prob`` in one call (memory grows with
     ``k``; see :func:`iwbo_batched`).
@@ -119,7 +127,7 @@ def iwbo_batched(model, x: Tensor, k: int, kbs: int) -> Tensor:
     """:func:`iwbo` computed ``kbs`` importance samples at a time, with bounded memory.
 
     The chunks are combined with a running ``logsumexp`` (``logaddexp``), so only one chunk of
-    ``kbs * batch`` evaluations is alive at once; ``k`` need not be a multiple of ``kbs`` (the
+    ``kbs * batch`` evaluations is alive at once; :math:`k` need not be a multiple of ``kbs`` (the
     last chunk is smaller). Given the same random stream the result equals ``iwbo(model, x, k)``
     up to rounding. Call it under ``torch.no_grad()`` for evaluation: with autograd on, the
     graph of every chunk is kept.
@@ -155,7 +163,8 @@ def _iwbo(model, x: Tensor, k: int, kbs: int | None) -> Tensor:
 
 
 def iwbo_nats(model, x: Tensor, k: int, kbs: int | None = None) -> Tensor:
-    """Negative importance-weighted bound in nats, averaged over the batch.
+    r"""Negative importance-weighted bound in nats, averaged over the batch:
+    :math:`-\frac{1}{B} \sum_i \log \frac{1}{k} \sum_j e^{L_j(x_i)}`.
 
     Args:
         model: anything with ``log_prob(x) -> (batch,)``.
@@ -167,7 +176,9 @@ def iwbo_nats(model, x: Tensor, k: int, kbs: int | None = None) -> Tensor:
 
 
 def iwbo_bpd(model, x: Tensor, k: int, kbs: int | None = None) -> Tensor:
-    """Negative importance-weighted bound in bits per dimension (see :func:`iwbo_nats`)."""
+    r"""Negative importance-weighted bound in bits per dimension,
+    :math:`-\frac{1}{B} \sum_i \log \frac{1}{k} \sum_j e^{L_j(x_i)} / (D \log 2)` (see
+    :func:`iwbo_nats`)."""
     return -_iwbo(model, x, k, kbs).sum() / (x.numel() * math.log(2))
 
 
@@ -202,7 +213,8 @@ def _dataset_average(per_example, data_loader, device, double: bool, bits: bool,
 
 
 def dataset_elbo_nats(model, data_loader, device, double: bool = False, verbose: bool = True):
-    """Negative ELBO (or log-likelihood) in nats per example over a whole data loader.
+    r"""Negative ELBO (or log-likelihood) in nats per example over a whole data loader:
+    :math:`-\frac{1}{N} \sum_{n=1}^N \mathcal{L}(x_n)` over its :math:`N` examples.
 
     Runs under ``torch.no_grad()``; batches of ``(x, y)`` use ``x``. Returns a Python float.
 
@@ -217,7 +229,9 @@ def dataset_elbo_nats(model, data_loader, device, double: bool = False, verbose:
 
 
 def dataset_elbo_bpd(model, data_loader, device, double: bool = False, verbose: bool = True):
-    """Negative ELBO (or log-likelihood) in bits per dimension over a whole data loader.
+    r"""Negative ELBO (or log-likelihood) in bits per dimension over a whole data loader:
+    :math:`-\sum_n \mathcal{L}(x_n) / (N D \log 2)` over its :math:`N` examples of :math:`D`
+    values.
 
     Same arguments as :func:`dataset_elbo_nats`.
     """
@@ -233,7 +247,8 @@ def dataset_iwbo_nats(
     kbs: int | None = None,
     verbose: bool = True,
 ):
-    """Negative importance-weighted bound in nats per example over a whole data loader.
+    """Negative importance-weighted bound in nats per example over a whole data loader (the
+    dataset average of :func:`iwbo`, negated).
 
     Args:
         model: anything with ``log_prob(x) -> (batch,)``.
@@ -260,7 +275,9 @@ def dataset_iwbo_bpd(
     kbs: int | None = None,
     verbose: bool = True,
 ):
-    """Negative importance-weighted bound in bits per dimension over a whole data loader.
+    r"""Negative importance-weighted bound in bits per dimension over a whole data loader (the
+    sum of :func:`iwbo` over the dataset, negated, divided by the number of values times
+    :math:`\log 2`).
 
     Same arguments as :func:`dataset_iwbo_nats`.
     """

@@ -33,3 +33,19 @@ def test_rad_checkerboard_sample_stays_in_the_square():
     with torch.no_grad():
         x = build_rad_flow("checkerboard", hidden_units=(8,)).sample(2000)
     assert bool((x.abs() <= 4).all())
+
+
+def test_cif_log_prob_stays_finite_far_from_the_data():
+    # Large index-network weights stand in for a trained CIF extrapolating off its data: the
+    # index u and the affine index map's scale then grow with |x|. Unbounded, exp(s(u))
+    # overflowed and log_prob was NaN at the corners of the plotting grid.
+    torch.manual_seed(0)
+    model = build_cif_flow(hidden_units=(16,))
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "encoder" in name or "decoder" in name or "bijection" in name:
+                parameter.mul_(5.0)
+        axis = torch.linspace(-50, 50, 41)
+        grid = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1).reshape(-1, 2)
+        log_prob = model.log_prob(grid)
+    assert not bool(torch.isnan(log_prob).any())  # -inf (no mass) is the right answer here

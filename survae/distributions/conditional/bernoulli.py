@@ -13,12 +13,13 @@ from survae.utils.tensors import sum_except_batch
 
 
 class ConditionalBernoulli(ConditionalDistribution):
-    """Independent Bernoulli variables with logits ``l(c)`` from a network.
+    r"""Independent Bernoulli variables with logits :math:`\ell(c)` from a network.
 
-    .. math:: \\log p(x|c) = \\sum_i \\big[x_i \\ell_i(c) - \\log(1 + e^{\\ell_i(c)})\\big].
+    .. math:: \log p(x|c) = \sum_i \big[x_i \ell_i(c) - \log(1 + e^{\ell_i(c)})\big].
 
-    ``log_prob`` accepts integer or floating ``x`` in ``{0, 1}`` (computed in the floating dtype of
-    ``x``, or the logits' for integer ``x``). Samples are ``torch.long`` and not differentiable.
+    ``log_prob`` accepts integer or floating :math:`x \in \{0, 1\}` (computed in the floating
+    dtype of ``x``, or the logits' for integer ``x``). Samples are ``torch.long`` and not
+    differentiable.
 
     Args:
         net: module mapping the context to the logits (the event shape).
@@ -55,11 +56,11 @@ class ConditionalBernoulli(ConditionalDistribution):
         return x, sum_except_batch(bernoulli_log_prob(x, logits))
 
     def logits(self, context) -> Tensor:
-        """The logits ``l(c)``."""
+        r"""The logits :math:`\ell(c)`."""
         return self.net(context)
 
     def probs(self, context) -> Tensor:
-        """``p(x_i = 1 | c) = sigmoid(l_i(c))``."""
+        r""":math:`p(x_i = 1 | c) = \sigma(\ell_i(c))`."""
         return torch.sigmoid(self.net(context))
 
     def mean(self, context) -> Tensor:
@@ -67,5 +68,5 @@ class ConditionalBernoulli(ConditionalDistribution):
         return self.probs(context)
 
     def mode(self, context) -> Tensor:
-        """The most likely value (``torch.long``; ties at ``p = 1/2`` give 1)."""
+        """The most likely value (``torch.long``; ties at :math:`p = 1/2` give 1)."""
         return (self.net(context) >= 0).long()

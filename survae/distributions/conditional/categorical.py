@@ -19,11 +19,11 @@ def _sample(logits: Tensor) -> Tensor:
 
 
 class ConditionalCategorical(ConditionalDistribution):
-    """Independent categorical variables with logits ``l(c)`` from a network.
+    r"""Independent categorical variables with logits ``l(c)`` from a network.
 
     The network outputs ``(batch, *event, K)``: categories on the last dimension.
 
-    .. math:: \\log p(x|c) = \\sum_i \\log \\operatorname{softmax}(\\ell_i(c))_{x_i}.
+    .. math:: \log p(x|c) = \sum_i \log \operatorname{softmax}(\ell_i(c))_{x_i}.
 
     ``log_prob`` takes class indices (integer, or integer-valued floats) of shape
     ``(batch, *event)`` and returns the logits' dtype. Samples are ``torch.long``.

@@ -14,22 +14,26 @@ _MIN_LOG_SCALE = -7.0
 
 
 class ConditionalDiscretizedLogistic(ConditionalDistribution):
-    """Discretized logistic over the levels ``{0, ..., K-1}`` (PixelCNN++'s pixel likelihood).
+    r"""Discretized logistic over the levels :math:`\{0, \dots, K-1\}` (PixelCNN++'s pixel
+    likelihood).
 
-    The levels are placed on ``[-1, 1]``, level ``x`` at ``c_x = 2x / (K-1) - 1`` with half-width
-    ``h = 1 / (K-1)``; with ``(mu, log s)`` from the network and ``F`` the logistic CDF,
+    The levels are placed on :math:`[-1, 1]`, level :math:`x` at :math:`c_x = 2x / (K-1) - 1` with
+    half-width :math:`h = 1 / (K-1)`; with :math:`(\mu, \log s)` from the network and :math:`F`
+    the logistic CDF,
 
-    .. math:: P(x|c) = F\\big((c_x + h - \\mu) / s\\big) - F\\big((c_x - h - \\mu) / s\\big),
+    .. math:: P(x|c) = F\big((c_x + h - \mu) / s\big) - F\big((c_x - h - \mu) / s\big),
 
-    except that the first level takes all the mass below it (``F(\\cdot) - 0``) and the last all
-    the mass above it (``1 - F(\\cdot)``), so the ``K`` probabilities sum to one. ``log_prob``
-    sums over the event and is computed in log space (``log sigma(a) + log sigma(-b) +
-    log(1 - e^{b - a})``), stable for any scale. ``log s`` is clamped at ``-7``.
+    except that the first level takes all the mass below it (:math:`F(\cdot) - 0`) and the last
+    all the mass above it (:math:`1 - F(\cdot)`), so the :math:`K` probabilities sum to one.
+    ``log_prob`` sums over the event and is computed in log space
+    (:math:`\log \sigma(a) + \log \sigma(-b) + \log(1 - e^{b - a})` for
+    :math:`a = (c_x + h - \mu)/s`, :math:`b = (c_x - h - \mu)/s`), stable for any scale.
+    :math:`\log s` is clamped at :math:`-7`.
 
     Args:
         net: module mapping the context to ``[mu, log_s]``, concatenated along ``split_dim``
             (twice the event size there).
-        num_levels: ``K`` (e.g. 256 for 8-bit images, 17 for the digits' gray levels).
+        num_levels: :math:`K` (e.g. 256 for 8-bit images, 17 for the digits' gray levels).
         split_dim: dimension of the network output holding the two halves (default 1, the
             channels of an image).
 
@@ -63,7 +67,8 @@ class ConditionalDiscretizedLogistic(ConditionalDistribution):
         return f"num_levels={self.num_levels}, split_dim={self.split_dim}"
 
     def mean_log_scale(self, context) -> tuple[Tensor, Tensor]:
-        """``mu`` (on the ``[-1, 1]`` scale) and the clamped ``log s``, each of the event shape."""
+        r""":math:`\mu` (on the :math:`[-1, 1]` scale) and the clamped :math:`\log s`, each of the
+        event shape."""
         params = self.net(context)
         size = params.shape[self.split_dim]
         if size % 2:
@@ -108,7 +113,8 @@ class ConditionalDiscretizedLogistic(ConditionalDistribution):
         return x, sum_except_batch(self._log_probs(x, mean, log_scale))
 
     def mean(self, context) -> Tensor:
-        """The mean level ``E[x | c]`` (float), by summing over the ``K`` levels."""
+        r"""The mean level :math:`\mathbb{E}[x | c]` (float), by summing over the :math:`K`
+        levels."""
         mean, log_scale = self.mean_log_scale(context)
         levels = torch.arange(self.num_levels, device=mean.device, dtype=mean.dtype)
         shape = (-1,) + (1,) * mean.dim()

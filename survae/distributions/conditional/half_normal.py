@@ -15,16 +15,18 @@ _LOG_NORMALISER = math.log(2) - 0.5 * math.log(2 * math.pi)
 
 
 class ConditionalHalfNormal(ConditionalDistribution):
-    """Half-normal ``|eps| sigma(c)``, ``eps ~ N(0, I)``, with the log-scale from a network.
+    r"""Half-normal :math:`|\epsilon|\, \sigma(c)`, :math:`\epsilon \sim \mathcal{N}(0, I)`, with
+    the log-scale from a network.
 
-    .. math:: \\log p(x|c) = \\sum_i \\Big[\\log 2 - \\tfrac12 \\log 2\\pi - \\log \\sigma_i(c)
-              - \\tfrac12 \\big(x_i / \\sigma_i(c)\\big)^2\\Big] \\text{ if all } x_i \\ge 0,
-              \\text{ else } -\\infty.
+    .. math:: \log p(x|c) = \sum_i \Big[\log 2 - \tfrac12 \log 2\pi - \log \sigma_i(c)
+              - \tfrac12 \big(x_i / \sigma_i(c)\big)^2\Big] \text{ if all } x_i \ge 0,
+              \text{ else } -\infty.
 
     A decoder for non-negative quantities, e.g. the gaps below the maximum of a
-    ``MaxPoolSurjection2d``: with a zero-initialised network (``log sigma = 0``) it starts as the
-    fixed ``StandardHalfNormal`` of the paper's MaxPoolFlow, of which it is a strict extension.
-    Samples are reparametrized (``sigma |eps|``).
+    ``MaxPoolSurjection2d``: with a zero-initialised network (:math:`\log \sigma = 0`) it starts
+    as the fixed ``StandardHalfNormal`` of the paper's MaxPoolFlow, of which it is a strict
+    extension.
+    Samples are reparametrized (:math:`\sigma |\epsilon|`).
 
     Args:
         net: module mapping the context to the log-scale, of the event shape.
@@ -34,7 +36,7 @@ class ConditionalHalfNormal(ConditionalDistribution):
         >>> dist = ConditionalHalfNormal(torch.nn.Linear(3, 2))
         >>> context = torch.randn(4, 3)
         >>> x, log_prob = dist.sample_with_log_prob(context)
-        >>> bool((x >= 0).all()), torch.allclose(log_prob, dist.log_prob(x, context))
+        >>> bool((x >= 0).all()), torch.allclose(log_prob, dist.log_prob(x, context), atol=1e-5)
         (True, True)
     """
 
@@ -43,7 +45,7 @@ class ConditionalHalfNormal(ConditionalDistribution):
         self.net = net
 
     def log_scale(self, context) -> Tensor:
-        """``log sigma(c)``, of shape ``(batch, *event)``."""
+        r""":math:`\log \sigma(c)`, of shape ``(batch, *event)``."""
         return self.net(context)
 
     @staticmethod

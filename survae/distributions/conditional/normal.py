@@ -56,7 +56,7 @@ class _ConditionalGaussian(ConditionalDistribution):
         return x, self._log_prob_given(x, mean, log_std)
 
     def mean(self, context) -> Tensor:
-        """The conditional mean ``E[x | context]``."""
+        r"""The conditional mean :math:`\mathbb{E}[x | c]`."""
         return self.mean_log_std(context)[0]
 
     def mean_stddev(self, context) -> tuple[Tensor, Tensor]:
@@ -67,14 +67,16 @@ class _ConditionalGaussian(ConditionalDistribution):
 
 
 class ConditionalNormal(_ConditionalGaussian):
-    """Normal ``N(x; mu(c), diag(sigma(c)^2))`` with mean and log-std from one network.
+    r"""Normal :math:`\mathcal{N}(x; \mu(c), \operatorname{diag}(\sigma(c)^2))` with mean and
+    log-std from one network.
 
-    The network output is split in two halves along ``split_dim``: ``mu, log_sigma``.
+    The network output is split in two halves along ``split_dim``: :math:`\mu`,
+    :math:`\log \sigma`.
 
-    .. math:: \\log p(x|c) = \\sum_i \\Big[-\\log \\sigma_i - \\tfrac12 \\log 2\\pi
-              - \\tfrac12 \\big((x_i - \\mu_i)/\\sigma_i\\big)^2\\Big].
+    .. math:: \log p(x|c) = \sum_i \Big[-\log \sigma_i - \tfrac12 \log 2\pi
+              - \tfrac12 \big((x_i - \mu_i)/\sigma_i\big)^2\Big].
 
-    Samples are reparametrized (``mu + sigma * eps``): gradients flow into the network.
+    Samples are reparametrized (:math:`\mu + \sigma \epsilon`): gradients flow into the network.
 
     Args:
         net: module mapping the context to the parameters, e.g. ``(B, 2D)`` for events ``(B, D)``.
@@ -110,14 +112,15 @@ class ConditionalNormal(_ConditionalGaussian):
 
 
 class ConditionalMeanNormal(_ConditionalGaussian):
-    """Normal ``N(x; mu(c), scale^2 I)`` with a network mean and a fixed standard deviation.
+    r"""Normal :math:`\mathcal{N}(x; \mu(c), s^2 I)` with a network mean and a fixed standard
+    deviation :math:`s` = ``scale``.
 
-    .. math:: \\log p(x|c) = \\sum_i \\Big[-\\log s - \\tfrac12 \\log 2\\pi
-              - \\tfrac12 \\big((x_i - \\mu_i)/s\\big)^2\\Big].
+    .. math:: \log p(x|c) = \sum_i \Big[-\log s - \tfrac12 \log 2\pi
+              - \tfrac12 \big((x_i - \mu_i)/s\big)^2\Big].
 
     Args:
         net: module mapping the context to the mean (the event shape).
-        scale: the fixed standard deviation ``s > 0``.
+        scale: the fixed standard deviation :math:`s > 0`.
 
     Example:
         >>> import torch
@@ -141,11 +144,11 @@ class ConditionalMeanNormal(_ConditionalGaussian):
 
 
 class ConditionalMeanStdNormal(_ConditionalGaussian):
-    """Normal with a network mean and a learned, context-free log-std ``log_scale``.
+    r"""Normal with a network mean and a learned, context-free log-std ``log_scale``.
 
-    .. math:: \\log p(x|c) = \\sum_i \\Big[-\\log \\sigma_i - \\tfrac12 \\log 2\\pi
-              - \\tfrac12 \\big((x_i - \\mu_i(c))/\\sigma_i\\big)^2\\Big],
-              \\quad \\sigma = \\exp(\\text{log\\_scale}).
+    .. math:: \log p(x|c) = \sum_i \Big[-\log \sigma_i - \tfrac12 \log 2\pi
+              - \tfrac12 \big((x_i - \mu_i(c))/\sigma_i\big)^2\Big],
+              \quad \sigma = \exp(\text{log\_scale}).
 
     Args:
         net: module mapping the context to the mean (the event shape).

@@ -10,16 +10,19 @@ from survae.utils.validation import ShapeError, check_size
 
 
 class _ActNorm(Bijection):
-    """Shared ActNorm machinery; subclasses fix the parameter shape for their input layout.
+    r"""Shared ActNorm machinery; subclasses fix the parameter shape for their input layout.
 
-    - forward: ``z = (x - shift) * exp(-log_scale)`` per feature (channel);
-    - inverse: ``x = shift + z * exp(log_scale)``;
-    - log-det: ``-sum(log_scale) * (number of positions per feature)``.
+    With :math:`\mu` = ``shift`` and :math:`s` = ``log_scale``, per feature (channel) :math:`c`:
+
+    - forward: :math:`z = (x - \mu_c)\, e^{-s_c}`;
+    - inverse: :math:`x = \mu_c + z\, e^{s_c}`;
+    - log-det: :math:`-P \sum_c s_c`, with :math:`P` the number of positions per feature.
 
     As in the official library, ``shift`` and ``log_scale`` are the location and log-scale of the
     *data*: with ``data_dep_init`` the first forward in training mode sets them to the batch mean
-    and ``log(std + eps)`` per feature (the unbiased std over the batch and positions, as the
-    official ``torch.std``), so the output starts standardized. The ``initialized`` flag is a
+    and :math:`\log(\mathrm{std} + \epsilon)` per feature (the unbiased std over the batch and
+    positions, as the official ``torch.std``), so the output starts standardized. The
+    ``initialized`` flag is a
     buffer (shape ``(1,)``, as the official one): it travels with the state_dict, and a loaded
     model is not initialized again. Under ``torch.compile`` the first call initializes inside
     the graph (masked by the buffer, no host read), so a flow can be compiled before it has seen
@@ -123,9 +126,10 @@ class _ActNorm(Bijection):
 
 
 class ActNormBijection(_ActNorm):
-    """ActNorm for vectors ``(batch, num_features)``: ``z = (x - shift) * exp(-log_scale)``.
+    r"""ActNorm for vectors ``(batch, num_features)``: :math:`z = (x - \mu)\, e^{-s}` elementwise,
+    with :math:`\mu` = ``shift`` and :math:`s` = ``log_scale``.
 
-    Inverse: ``x = shift + z * exp(log_scale)``. Log-det: ``-sum(log_scale)``.
+    Inverse: :math:`x = \mu + z\, e^{s}`. Log-det: :math:`-\sum_i s_i`.
 
     Args:
         num_features: number of features.
@@ -146,9 +150,10 @@ class ActNormBijection(_ActNorm):
 
 
 class ActNormBijection1d(_ActNorm):
-    """ActNorm for sequences ``(batch, C, L)``: one shift/scale per channel.
+    r"""ActNorm for sequences ``(batch, C, L)``: one shift/scale per channel.
 
-    Log-det: ``-L * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
+    Log-det: :math:`-L \sum_c s_c` (:math:`s` = ``log_scale``). Arguments as
+    :class:`ActNormBijection`.
 
     Example:
         >>> import torch
@@ -163,9 +168,10 @@ class ActNormBijection1d(_ActNorm):
 
 
 class ActNormBijection2d(_ActNorm):
-    """ActNorm for images ``(batch, C, H, W)``: one shift/scale per channel.
+    r"""ActNorm for images ``(batch, C, H, W)``: one shift/scale per channel.
 
-    Log-det: ``-H * W * sum(log_scale)``. Arguments as :class:`ActNormBijection`.
+    Log-det: :math:`-H W \sum_c s_c` (:math:`s` = ``log_scale``). Arguments as
+    :class:`ActNormBijection`.
 
     Example:
         >>> import torch

@@ -11,10 +11,11 @@ from survae.transforms.bijections.base import Bijection
 
 
 class ScalarAffineBijection(Bijection):
-    """Elementwise ``z = shift + scale * x`` with fixed scalars (``scale != 0``).
+    r"""Elementwise :math:`z = b + a x` with fixed scalars :math:`b` = ``shift`` and :math:`a` =
+    ``scale`` (:math:`a \ne 0`).
 
-    - forward: ``z = shift + scale * x``;  inverse: ``x = (z - shift) / scale``;
-    - log-det: ``D log|scale|`` with ``D`` the number of elements per example.
+    - forward: :math:`z = b + a x`;  inverse: :math:`x = (z - b) / a`;
+    - log-det: :math:`D \log|a|` with :math:`D` the number of elements per example.
 
     Args:
         shift: scalar shift (default 0).
@@ -67,13 +68,15 @@ class ScalarAffineBijection(Bijection):
 
 
 class AffineBijection(Bijection):
-    """Elementwise ``z = shift + scale * x`` with fixed per-element ``shift`` and ``scale`` tensors.
+    r"""Elementwise :math:`z = b + a \odot x` with fixed per-element ``shift`` and ``scale``
+    tensors.
 
     ``shift`` and ``scale`` broadcast against the event shape (stored as buffers, so they follow
     ``.to()`` / ``.double()`` and the state_dict).
 
-    - forward: ``z = shift + scale * x``;  inverse: ``x = (z - shift) / scale``;
-    - log-det: ``sum log|scale|`` over the event (after broadcasting).
+    - forward: :math:`z = b + a \odot x`;  inverse: :math:`x = (z - b) / a`, with :math:`b` =
+      ``shift`` and :math:`a` = ``scale``;
+    - log-det: :math:`\sum_i \log|a_i|` over the event (after broadcasting).
 
     Args:
         shift: tensor (or sequence) broadcastable to the event shape; default 0.

@@ -21,7 +21,7 @@ from survae.utils.validation import check_size
 class AmortizedBijection(ConditionalBijection):
     """A conditional bijection whose parameters come from ``param_net(context)``.
 
-    ``forward(x, c) = bijection(x, param_net(c))``: the encoder features ``c`` of a dynamic VAE
+    ``forward(x, c) = bijection(x, param_net(c))``: the encoder features :math:`c` of a dynamic VAE
     posterior become this layer's per-example parameters (Rezende & Mohamed, 2015, Section 4.2).
 
     Args:
@@ -54,12 +54,14 @@ class AmortizedBijection(ConditionalBijection):
 
 
 class ConditionalRadialBijection(ConditionalBijection):
-    """Amortized radial flow: ``z = x + beta h(r) (x - x0)``, ``h = 1 / (alpha + r)``,
-    ``r = |x - x0|``, with ``(x0, a, b)`` per example from the context (``D + 2`` values),
-    ``alpha = softplus(a)``, ``beta = -alpha + softplus(b)``.
+    r"""Amortized radial flow: :math:`z = x + \beta h(r) (x - x_0)`, :math:`h = 1 / (\alpha + r)`,
+    :math:`r = \|x - x_0\|`, with :math:`(x_0, a, b)` per example from the context (:math:`D + 2`
+    values), :math:`\alpha = \operatorname{softplus}(a)`,
+    :math:`\beta = -\alpha + \operatorname{softplus}(b)`.
 
-    - forward: closed form, log-det ``(D - 1) log(1 + beta h) + log(1 + beta h - beta r h^2)``;
-    - inverse: closed form (the positive root of a quadratic in ``r``).
+    - forward: closed form, log-det
+      :math:`(D - 1) \log(1 + \beta h) + \log(1 + \beta h - \beta r h^2)`;
+    - inverse: closed form (the positive root of a quadratic in :math:`r`).
 
     Example:
         >>> import torch
@@ -112,9 +114,10 @@ class ConditionalRadialBijection(ConditionalBijection):
 
 
 class ConditionalHouseholderBijection(ConditionalBijection):
-    """Amortized Householder flow (Tomczak & Welling, 2016): ``z = H_K ... H_1 x`` with
-    ``H_k = I - 2 v_k v_k^T / |v_k|^2`` and the ``K D`` entries of ``v_1 .. v_K`` per example from
-    the context; log-det 0, inverse ``x = H_1 ... H_K z``.
+    r"""Amortized Householder flow (Tomczak & Welling, 2016): :math:`z = H_K \cdots H_1 x` with
+    :math:`H_k = I - 2 v_k v_k^\top / \|v_k\|^2` and the :math:`K D` entries of
+    :math:`v_1, \dots, v_K` per example from the context; log-det 0, inverse
+    :math:`x = H_1 \cdots H_K z`.
 
     Example:
         >>> import torch

@@ -38,13 +38,14 @@ def batched_jacobian(fn: Callable[[Tensor], Tensor], x: Tensor, create_graph: bo
 
 
 class AutodiffBijection(Bijection):
-    """A bijection from a user's function, its log-det from the autograd Jacobian (``ADBijector``).
+    r"""A bijection from a user's function, its log-det from the autograd Jacobian (``ADBijector``).
 
-    - forward: ``z = f(x)`` (data to latent), with ``f`` the user's function;
-    - log-det: ``log|det J_f(x)|``, ``J_f`` built from the autograd Jacobian of each example
-      (``D`` batched backward passes) and its ``slogdet``: exact, for small event sizes ``D``;
-    - inverse: the user's ``inverse`` if given, else Newton's method from ``x_0 = z``:
-      ``x_{n+1} = x_n - J_f(x_n)^{-1} (f(x_n) - z)``, a fixed number of batched steps without
+    - forward: :math:`z = f(x)` (data to latent), with :math:`f` the user's function;
+    - log-det: :math:`\log|\det J_f(x)|`, :math:`J_f` built from the autograd Jacobian of each
+      example (:math:`D` batched backward passes) and its ``slogdet``: exact, for small event
+      sizes :math:`D`;
+    - inverse: the user's ``inverse`` if given, else Newton's method from :math:`x_0 = z`:
+      :math:`x_{n+1} = x_n - J_f(x_n)^{-1} (f(x_n) - z)`, a fixed number of batched steps without
       a graph, then one step with it, so the inverse is differentiable (implicit-function
       gradients at the solution).
 
@@ -55,8 +56,8 @@ class AutodiffBijection(Bijection):
     here).
 
     Args:
-        fn: ``f``, mapping ``(batch, *event)`` to the same shape.
-        inverse: optional ``f^{-1}``.
+        fn: :math:`f`, mapping ``(batch, *event)`` to the same shape.
+        inverse: optional :math:`f^{-1}`.
         module: optional ``nn.Module`` holding ``f``'s parameters (registered as a child).
         newton_steps: Newton iterations when ``inverse`` is not given.
 

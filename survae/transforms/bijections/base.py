@@ -6,9 +6,11 @@ from survae.transforms.base import Transform
 
 
 class Bijection(Transform):
-    """Base class of bijections.
+    r"""Base class of bijections.
 
-    ``forward(x) -> (z, log|det dz/dx|)`` and ``inverse(z) -> x``; the contribution is exact.
+    ``forward(x) -> (z, ldj)`` with :math:`\mathrm{ldj} = \log|\det \partial z / \partial x|` and
+    ``inverse(z) -> x``; the likelihood contribution
+    :math:`\log p(x) = \log p(z) + \mathrm{ldj}` is exact.
     """
 
     bijective = True

@@ -10,15 +10,19 @@ from survae.utils.validation import ShapeError, check_size
 
 
 class _BatchNorm(Bijection):
-    """Shared batch-norm bijection over ``(batch, C, *positions)``.
+    r"""Shared batch-norm bijection over ``(batch, C, *positions)``.
 
-    - forward: ``z = exp(log_weight) (x - mu) / sqrt(var + epsilon) + bias`` per feature, where
-      ``(mu, var)`` are the batch statistics in training mode (the mean and the unbiased variance,
-      as the official layer; the running statistics are updated without autograd history) and
-      the running statistics in eval mode;
-    - inverse: ``x = mu + (z - bias) sqrt(var + epsilon) exp(-log_weight)`` with the running
-      statistics;
-    - log-det: ``(positions) * sum(log_weight - log(var + epsilon) / 2)``.
+    With :math:`w` = ``log_weight``, :math:`b` = ``bias`` and :math:`\epsilon` = ``epsilon``, per
+    feature (channel) :math:`c`:
+
+    - forward: :math:`z = e^{w_c} (x - \mu_c) / \sqrt{\sigma^2_c + \epsilon} + b_c`, where
+      :math:`(\mu, \sigma^2)` are the batch statistics in training mode (the mean and the
+      unbiased variance, as the official layer; the running statistics are updated without
+      autograd history) and the running statistics in eval mode;
+    - inverse: :math:`x = \mu_c + (z - b_c) \sqrt{\sigma^2_c + \epsilon}\, e^{-w_c}` with the
+      running statistics;
+    - log-det: :math:`P \sum_c \bigl(w_c - \tfrac12 \log(\sigma^2_c + \epsilon)\bigr)`, with
+      :math:`P` the number of positions per feature.
 
     Parameters and buffers carry the official names (``log_weight``, ``bias``, ``running_mean``,
     ``running_var``), so official state dicts load.
@@ -47,7 +51,7 @@ class _BatchNorm(Bijection):
 
     @property
     def weight(self) -> Tensor:
-        """The scale ``exp(log_weight)``."""
+        """The scale :math:`e^{w}`, :math:`w` = ``log_weight``."""
         return self.log_weight.exp()
 
     def _check(self, x: Tensor) -> None:
@@ -87,7 +91,12 @@ class _BatchNorm(Bijection):
 
 
 class BatchNormBijection(_BatchNorm):
-    """Batch normalization bijection for ``(batch, num_features)``.
+    r"""Batch normalization bijection for ``(batch, num_features)``.
+
+    Forward :math:`z = e^{w} (x - \mu) / \sqrt{\sigma^2 + \epsilon} + b` per feature, with the
+    batch mean and variance in training mode and the running ones in eval mode; log-det
+    :math:`\sum_i \bigl(w_i - \tfrac12 \log(\sigma^2_i + \epsilon)\bigr)`, where :math:`w` =
+    ``log_weight`` and :math:`b` = ``bias``.
 
     Args:
         num_features: number of features.
@@ -106,7 +115,10 @@ class BatchNormBijection(_BatchNorm):
 
 
 class BatchNormBijection1d(_BatchNorm):
-    """Batch normalization bijection for ``(batch, C, L)`` (statistics per channel).
+    r"""Batch normalization bijection for ``(batch, C, L)`` (statistics per channel).
+
+    As :class:`BatchNormBijection` per channel; log-det
+    :math:`L \sum_c \bigl(w_c - \tfrac12 \log(\sigma^2_c + \epsilon)\bigr)`.
 
     Example:
         >>> import torch
@@ -121,7 +133,10 @@ class BatchNormBijection1d(_BatchNorm):
 
 
 class BatchNormBijection2d(_BatchNorm):
-    """Batch normalization bijection for ``(batch, C, H, W)`` (statistics per channel).
+    r"""Batch normalization bijection for ``(batch, C, H, W)`` (statistics per channel).
+
+    As :class:`BatchNormBijection` per channel; log-det
+    :math:`H W \sum_c \bigl(w_c - \tfrac12 \log(\sigma^2_c + \epsilon)\bigr)`.
 
     Example:
         >>> import torch

@@ -84,18 +84,21 @@ class _ODEFunc(nn.Module):
 
 
 class ODEBijection(Bijection):
-    """The time-``T`` flow map of the neural ODE ``dx/dt = f(t, x)`` (a continuous flow).
+    r"""The time-:math:`T` flow map of the neural ODE :math:`dx/dt = f(t, x)` (a continuous flow).
 
-    - forward: ``z = x(T)``, solving ``dx/dt = f(t, x)`` from ``x(0) = x``;
-    - inverse: ``x = x(0)``, solving the same ODE backwards from ``x(T) = z``;
-    - log-det: ``log|det dz/dx| = int_0^T tr(df/dx(t, x(t))) dt`` (instantaneous change of
-      variables), integrated jointly with the state (the augmented state ``(x, L)``).
+    - forward: :math:`z = x(T)`, solving :math:`dx/dt = f(t, x)` from :math:`x(0) = x`;
+    - inverse: :math:`x = x(0)`, solving the same ODE backwards from :math:`x(T) = z`;
+    - log-det: :math:`\log|\det \partial z / \partial x|
+      = \int_0^T \operatorname{tr}\bigl(\partial f / \partial x\,(t, x(t))\bigr)\, dt`
+      (instantaneous change of variables), integrated jointly with the state (the augmented
+      state :math:`(x, L)`).
 
     The trace is ``'exact'`` (one batched backward pass per event dimension, vectorized with
-    ``is_grads_batched``: for small events) or ``'hutchinson'`` (FFJORD: ``e^T (df/dx) e`` with
-    one noise ``e`` per example, drawn once per solve, so the log-det is an unbiased estimate when
-    the solver is exact). The ODE is solved on ``s in [0, 1]`` with ``d x/ds = T f(sT, x)``, so
-    ``T`` (learnable with ``train_T``) is an ordinary parameter and fixed-step sizes in
+    ``is_grads_batched``: for small events) or ``'hutchinson'`` (FFJORD:
+    :math:`\epsilon^\top (\partial f / \partial x)\, \epsilon` with one noise :math:`\epsilon` per
+    example, drawn once per solve, so the log-det is an unbiased estimate when the solver is
+    exact). The ODE is solved on :math:`s \in [0, 1]` with :math:`dx/ds = T f(sT, x)`, so
+    :math:`T` (learnable with ``train_T``) is an ordinary parameter and fixed-step sizes in
     ``options`` are fractions of ``T``. Gradients flow by direct backpropagation through the solver,
     or with ``adjoint=True`` by the adjoint method (memory independent of the number of steps).
     Inverse and log-det are exact up to the solver tolerances (``rtol``, ``atol``).
@@ -113,8 +116,8 @@ class ODEBijection(Bijection):
         dynamics: the network ``f(t, x)`` (called with a 0-dim time tensor and the batch),
             mapping each example independently to the same shape, e.g.
             :class:`~survae.nn.nets.ODENet`.
-        T: integration time (> 0).
-        train_T: whether ``T`` is learned (parametrized by ``log T``).
+        T: integration time (:math:`T > 0`).
+        train_T: whether :math:`T` is learned (parametrized by :math:`\log T`).
         trace: ``'exact'`` or ``'hutchinson'``.
         noise: Hutchinson noise, ``'gaussian'`` or ``'rademacher'``.
         method: torchdiffeq solver, e.g. ``'dopri5'`` (adaptive) or ``'rk4'`` (fixed step).
@@ -122,7 +125,8 @@ class ODEBijection(Bijection):
         atol: absolute tolerance of adaptive solvers.
         options: extra solver options, e.g. ``{'step_size': 0.05}`` for fixed-step methods.
         adjoint: use the adjoint method for gradients.
-        track_transport_cost: also integrate the kinetic energy ``int_0^T 1/2 |f(t, x(t))|^2 dt``
+        track_transport_cost: also integrate the kinetic energy
+            :math:`\int_0^T \tfrac12 \|f(t, x(t))\|^2\, dt`
             along each forward trajectory (the transport cost of OT-Flow and RNODE) and keep it
             in ``transport_cost`` (shape ``(batch,)``, set by every ``forward``), to add to the
             loss as a regulariser.
@@ -186,7 +190,7 @@ class ODEBijection(Bijection):
 
     @property
     def T(self) -> Tensor:
-        """The integration time ``T = exp(log_T)``."""
+        r"""The integration time :math:`T = e^{\log T}` (parameter or buffer ``log_T``)."""
         return self.log_T.exp()
 
     def extra_repr(self) -> str:

@@ -106,11 +106,11 @@ class _ChannelLinear(Bijection):
 
 
 class Conv1x1(_ChannelLinear):
-    """Invertible 1x1 convolution with an unconstrained weight ``W`` (C x C).
+    r"""Invertible 1x1 convolution with an unconstrained weight :math:`W` (:math:`C \times C`).
 
-    - forward: ``z[:, :, p] = W x[:, :, p]`` at every spatial position ``p``;
-    - inverse: ``x[:, :, p] = W^{-1} z[:, :, p]``;
-    - log-det: ``(number of positions) * log|det W|``.
+    - forward: :math:`z_{:, p} = W x_{:, p}` at every spatial position :math:`p`;
+    - inverse: :math:`x_{:, p} = W^{-1} z_{:, p}`;
+    - log-det: :math:`P \log|\det W|`, with :math:`P` the number of positions.
 
     Works on ``(B, C)``, ``(B, C, L)``, ``(B, C, H, W)`` and more spatial dims. The log-determinant
     is computed on the weight's own device unless ``slogdet_cpu=True`` asks for the official
@@ -122,8 +122,8 @@ class Conv1x1(_ChannelLinear):
     Args:
         num_channels: number of channels ``C``.
         orthogonal_init: initialize ``W`` as a random orthogonal matrix (else uniform in
-            ``[-1/sqrt(C), 1/sqrt(C)]``).
-        slogdet_cpu: compute ``log|det W|`` on the CPU (official argument; default False).
+            :math:`[-1/\sqrt{C}, 1/\sqrt{C}]`).
+        slogdet_cpu: compute :math:`\log|\det W|` on the CPU (official argument; default False).
 
     Example:
         >>> import torch
@@ -164,16 +164,19 @@ class Conv1x1(_ChannelLinear):
 
 
 class Conv1x1LU(_ChannelLinear):
-    """Invertible 1x1 convolution in the LU parametrization of Glow: ``W = P L (U + diag(s))``.
+    r"""Invertible 1x1 convolution in the LU parametrization of Glow:
+    :math:`W = P L (U + \operatorname{diag}(s))`.
 
-    ``P`` is a fixed permutation, ``L`` unit lower-triangular, ``U`` strictly upper-triangular and
-    ``s = sign * exp(log_s)``; so
+    :math:`P` is a fixed permutation, :math:`L` unit lower-triangular, :math:`U` strictly
+    upper-triangular and :math:`s = \mathrm{sign} \odot e^{\ell}` with :math:`\ell` = ``log_s``
+    (a parameter) and ``sign`` a fixed buffer; so
 
-    - forward: ``z[:, :, p] = W x[:, :, p]``;
-    - inverse: ``x[:, :, p] = W^{-1} z[:, :, p]`` via two triangular solves (no general inverse);
-    - log-det: ``(number of positions) * sum(log_s)`` (no determinant computed at all).
+    - forward: :math:`z_{:, p} = W x_{:, p}` at every spatial position :math:`p`;
+    - inverse: :math:`x_{:, p} = W^{-1} z_{:, p}` via two triangular solves (no general inverse);
+    - log-det: :math:`N \sum_i \ell_i`, with :math:`N` the number of positions (no determinant
+      computed at all).
 
-    Same layouts as :class:`Conv1x1`; ``W`` can never become singular.
+    Same layouts as :class:`Conv1x1`; :math:`W` can never become singular.
 
     Args:
         num_channels: number of channels ``C``; initialized at a random orthogonal matrix.

@@ -41,19 +41,21 @@ class _LogisticBijection(Bijection):
 
 
 class Logit(_LogisticBijection):
-    """Elementwise logit for data in ``(0, 1)``, with the RealNVP ``alpha`` squeeze.
+    r"""Elementwise logit for data in ``(0, 1)``, with the RealNVP ``alpha`` squeeze.
 
-    - forward: ``y = alpha + (1 - 2 alpha) x``, ``z = logit(y) / T``;
-    - inverse: ``x = (sigmoid(T z) - alpha) / (1 - 2 alpha)``;
-    - log-det: ``sum[log(1 - 2 alpha) - log T - log y - log(1 - y)]``.
+    - forward: :math:`y = \alpha + (1 - 2\alpha) x`, :math:`z = \operatorname{logit}(y) / T`;
+    - inverse: :math:`x = (\sigma(T z) - \alpha) / (1 - 2\alpha)`, :math:`\sigma` the logistic
+      sigmoid;
+    - log-det: :math:`\sum_i [\log(1 - 2\alpha) - \log T - \log y_i - \log(1 - y_i)]`.
 
-    With ``alpha > 0`` (RealNVP uses 0.05 for dequantized images) the input never reaches the
-    infinite ends of the logit; ``eps`` clamps ``y`` to ``[eps, 1 - eps]`` (as the official layer).
+    With :math:`\alpha > 0` (RealNVP uses 0.05 for dequantized images) the input never reaches
+    the infinite ends of the logit; ``eps`` clamps :math:`y` to :math:`[\epsilon, 1 - \epsilon]`
+    (as the official layer).
 
     Args:
-        temperature: ``T > 0``.
+        temperature: :math:`T > 0`.
         eps: clamp for numerical safety.
-        alpha: keyword-only squeeze ``0 <= alpha < 0.5``.
+        alpha: keyword-only squeeze :math:`0 \le \alpha < 0.5`.
 
     Example:
         >>> import torch
@@ -93,16 +95,18 @@ class Logit(_LogisticBijection):
 
 
 class Sigmoid(_LogisticBijection):
-    """Elementwise sigmoid, the inverse of :class:`Logit`.
+    r"""Elementwise sigmoid, the inverse of :class:`Logit`.
 
-    - forward: ``y = sigmoid(T x)``, ``z = (y - alpha) / (1 - 2 alpha)``;
-    - inverse: ``x = logit(alpha + (1 - 2 alpha) z) / T``;
-    - log-det: ``sum[log T - softplus(-T x) - softplus(T x) - log(1 - 2 alpha)]``.
+    - forward: :math:`y = \sigma(T x)`, :math:`z = (y - \alpha) / (1 - 2\alpha)`;
+    - inverse: :math:`x = \operatorname{logit}(\alpha + (1 - 2\alpha) z) / T`;
+    - log-det: :math:`\sum_i [\log T - \operatorname{softplus}(-T x_i)
+      - \operatorname{softplus}(T x_i) - \log(1 - 2\alpha)]`.
 
     Args:
-        temperature: ``T > 0``.
-        eps: clamp of the inverse's input to ``[eps, 1 - eps]``.
-        alpha: keyword-only squeeze ``0 <= alpha < 0.5``.
+        temperature: :math:`T > 0`.
+        eps: clamp of the inverse's input (after the squeeze) to
+            :math:`[\epsilon, 1 - \epsilon]`.
+        alpha: keyword-only squeeze :math:`0 \le \alpha < 0.5`.
 
     Example:
         >>> import torch
@@ -145,14 +149,14 @@ class Sigmoid(_LogisticBijection):
 
 
 class SoftplusInverse(Bijection):
-    """Elementwise inverse softplus, mapping ``(0, inf)`` to the real line.
+    r"""Elementwise inverse softplus, mapping :math:`(0, \infty)` to the real line.
 
-    - forward: ``z = log(exp(x) - 1) = x + log(1 - exp(-x))``;
-    - inverse: ``x = softplus(z) = log(1 + exp(z))``;
-    - log-det: ``sum -log(1 - exp(-x))``.
+    - forward: :math:`z = \log(e^x - 1) = x + \log(1 - e^{-x})`;
+    - inverse: :math:`x = \operatorname{softplus}(z) = \log(1 + e^z)`;
+    - log-det: :math:`-\sum_i \log(1 - e^{-x_i})`.
 
     Args:
-        eps: inputs are clamped to ``[eps, inf)``.
+        eps: inputs are clamped to :math:`[\epsilon, \infty)`.
 
     Example:
         >>> import torch
@@ -211,11 +215,12 @@ class _Elementwise(Bijection):
 
 
 class Tanh(_Elementwise):
-    """Elementwise ``z = tanh(x)`` onto ``(-1, 1)``.
+    r"""Elementwise :math:`z = \tanh(x)` onto :math:`(-1, 1)`.
 
-    - inverse: ``x = atanh(z)``;
-    - log-det: ``sum log(1 - tanh(x)^2) = sum 2 (log 2 - x - softplus(-2 x))`` (exact for
-      large ``|x|``, where the naive form underflows to ``-inf``).
+    - inverse: :math:`x = \operatorname{artanh}(z)`;
+    - log-det: :math:`\sum_i \log(1 - \tanh^2 x_i)
+      = \sum_i 2 (\log 2 - x_i - \operatorname{softplus}(-2 x_i))` (exact for large
+      :math:`|x|`, where the naive form underflows to :math:`-\infty`).
 
     Example:
         >>> import torch
@@ -240,13 +245,14 @@ class Tanh(_Elementwise):
 
 
 class LeakyReLU(_Elementwise):
-    """Elementwise leaky ReLU: ``z = x`` for ``x >= 0``, ``z = a x`` otherwise (``a > 0``).
+    r"""Elementwise leaky ReLU: :math:`z = x` for :math:`x \ge 0`, :math:`z = a x` otherwise
+    (:math:`a > 0`).
 
-    - inverse: ``x = z`` for ``z >= 0``, ``z / a`` otherwise;
-    - log-det: ``log(a) * #{i: x_i < 0}``.
+    - inverse: :math:`x = z` for :math:`z \ge 0`, :math:`z / a` otherwise;
+    - log-det: :math:`\log a \cdot \#\{i : x_i < 0\}`.
 
     Args:
-        negative_slope: ``a > 0``.
+        negative_slope: :math:`a > 0`.
 
     Example:
         >>> import torch
@@ -276,14 +282,16 @@ class LeakyReLU(_Elementwise):
 
 
 class SneakyReLU(_Elementwise):
-    """Smooth leaky ReLU (Finzi et al., 2019): ``z = (x + b (sqrt(1 + x^2) - 1)) / (1 + b)`` with
-    ``b = (1 - a) / (1 + a)`` for negative slope ``a``.
+    r"""Smooth leaky ReLU (Finzi et al., 2019):
+    :math:`z = \bigl(x + b (\sqrt{1 + x^2} - 1)\bigr) / (1 + b)` with :math:`b = (1 - a) / (1 + a)`
+    for negative slope :math:`a`.
 
-    - inverse: the positive root of the quadratic in ``x``;
-    - log-det: ``sum log(1 + b x / sqrt(1 + x^2)) - log(1 + b)``.
+    - inverse: the positive root of the quadratic in :math:`x`;
+    - log-det:
+      :math:`\sum_i \bigl[\log\bigl(1 + b x_i / \sqrt{1 + x_i^2}\bigr) - \log(1 + b)\bigr]`.
 
     Args:
-        negative_slope: asymptotic slope ``a`` for ``x -> -inf`` (``0 < a``).
+        negative_slope: asymptotic slope :math:`a` for :math:`x \to -\infty` (:math:`0 < a`).
 
     Example:
         >>> import torch
@@ -319,13 +327,13 @@ class SneakyReLU(_Elementwise):
 
 
 class Softplus(_Elementwise):
-    """Elementwise ``z = softplus(x) = log(1 + e^x)`` onto ``(0, inf)``.
+    r"""Elementwise :math:`z = \operatorname{softplus}(x) = \log(1 + e^x)` onto :math:`(0, \infty)`.
 
-    - inverse: ``x = z + log(1 - e^{-z})``;
-    - log-det: ``sum log sigmoid(x)``.
+    - inverse: :math:`x = z + \log(1 - e^{-z})`;
+    - log-det: :math:`\sum_i \log \sigma(x_i)`.
 
     Args:
-        eps: the inverse clamps ``z`` to ``[eps, inf)``.
+        eps: the inverse clamps :math:`z` to :math:`[\epsilon, \infty)`.
 
     Example:
         >>> import torch
@@ -353,7 +361,8 @@ class Softplus(_Elementwise):
 
 
 class Exp(_Elementwise):
-    """Elementwise ``z = exp(x)`` onto ``(0, inf)``; inverse ``x = log z``; log-det ``sum x``.
+    r"""Elementwise :math:`z = e^x` onto :math:`(0, \infty)`; inverse :math:`x = \log z`; log-det
+    :math:`\sum_i x_i`.
 
     Example:
         >>> import torch
@@ -371,7 +380,8 @@ class Exp(_Elementwise):
 
 
 class Log(_Elementwise):
-    """Elementwise ``z = log(x)`` for ``x > 0``; inverse ``x = exp(z)``; log-det ``-sum log x``.
+    r"""Elementwise :math:`z = \log x` for :math:`x > 0`; inverse :math:`x = e^z`; log-det
+    :math:`-\sum_i \log x_i`.
 
     Example:
         >>> import torch

@@ -2,8 +2,8 @@
 
 A VAE posterior ``q(z|x)`` built as a ``ConditionalFlow`` samples by running its layers'
 ``inverse``. Planar, radial and Sylvester maps (Rezende & Mohamed, 2015; van den Berg et al., 2018)
-are cheap in the direction ``z_k = f(z_{k-1})`` with a closed-form log-det and have no closed
-inverse: wrap them in :class:`InverseBijection` so that *sampling* uses ``f`` and the log-det
+are cheap in the direction :math:`z_k = f(z_{k-1})` with a closed-form log-det and have no closed
+inverse: wrap them in :class:`InverseBijection` so that *sampling* uses :math:`f` and the log-det
 comes for free.
 """
 
@@ -41,13 +41,13 @@ class _Inverted:
 
 
 class InverseBijection(_Inverted, Bijection):
-    """The inverse of ``bijection``: ``forward`` runs its ``inverse`` and vice versa.
+    r"""The inverse of ``bijection``: ``forward`` runs its ``inverse`` and vice versa.
 
-    - forward: ``z = g^{-1}(x)``, log-det ``-log|det J_g(z)|``;
-    - inverse: ``x = g(z)`` (with ``inverse_and_ldj`` returning ``-log|det J_g(z)|``).
+    - forward: :math:`z = g^{-1}(x)`, log-det :math:`-\log|\det J_g(z)|`;
+    - inverse: :math:`x = g(z)` (with ``inverse_and_ldj`` returning :math:`-\log|\det J_g(z)|`).
 
     Args:
-        bijection: the wrapped bijection ``g``.
+        bijection: the wrapped bijection :math:`g`.
 
     Example:
         >>> import torch

@@ -55,12 +55,13 @@ class _FeatureLinear(Bijection):
 
 
 class Linear(_FeatureLinear):
-    """Dense invertible linear map ``z = W x (+ b)``; log-det ``log|det W|`` (via ``slogdet``).
+    r"""Dense invertible linear map :math:`z = W x (+ b)`; log-det :math:`\log|\det W|` (via
+    ``slogdet``); inverse :math:`x = W^{-1} (z - b)`.
 
     Args:
-        num_features: ``D``.
+        num_features: :math:`D`.
         orthogonal_init: start from a random rotation (else the identity).
-        bias: learn a bias ``b``.
+        bias: learn a bias :math:`b`.
 
     Example:
         >>> import torch
@@ -89,15 +90,15 @@ class Linear(_FeatureLinear):
 
 
 class HouseholderBijection(_FeatureLinear):
-    """Orthogonal map ``z = H_K ... H_1 x`` with Householder reflections
-    ``H_k = I - 2 v_k v_k^T / |v_k|^2``; log-det 0, inverse ``x = H_1 ... H_K z``.
+    r"""Orthogonal map :math:`z = H_K \cdots H_1 x` with Householder reflections
+    :math:`H_k = I - 2 v_k v_k^\top / \|v_k\|^2`; log-det 0, inverse :math:`x = H_1 \cdots H_K z`.
 
     Used as a volume-preserving VAE-posterior flow (Tomczak & Welling, 2016) and as a learned
     rotation between coupling layers.
 
     Args:
-        num_features: ``D``.
-        num_reflections: ``K``.
+        num_features: :math:`D`.
+        num_reflections: :math:`K`.
 
     Example:
         >>> import torch

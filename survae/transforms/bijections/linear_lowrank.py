@@ -9,18 +9,19 @@ from survae.transforms.bijections.linear import _FeatureLinear
 
 
 class LinearLowRank(_FeatureLinear):
-    """``z = (D + U V) x (+ b)`` with ``D`` diagonal, ``U`` ``(features, rank)`` and ``V``
-    ``(rank, features)`` (official name and arguments).
+    r""":math:`z = (\Delta + U V) x (+ b)` with :math:`\Delta = \operatorname{diag}(d)`, :math:`U`
+    ``(features, rank)`` and :math:`V` ``(rank, features)`` (official name and arguments).
 
-    - forward: ``O(features x rank)`` per example;
-    - log-det: ``sum log|d_i| + log|det K|`` with ``K = I_r + V D^{-1} U`` (matrix determinant
-      lemma), a ``rank x rank`` determinant;
-    - inverse: Woodbury, ``x = D^{-1} z - D^{-1} U K^{-1} V D^{-1} z``.
+    - forward: :math:`O(D r)` per example, for :math:`D` features and rank :math:`r`;
+    - log-det: :math:`\sum_i \log|d_i| + \log|\det K|` with :math:`K = I_r + V \Delta^{-1} U`
+      (matrix determinant lemma), an :math:`r \times r` determinant;
+    - inverse: Woodbury, :math:`x = \Delta^{-1} y - \Delta^{-1} U K^{-1} V \Delta^{-1} y` with
+      :math:`y = z - b`.
 
     Args:
-        num_features: ``D``.
-        rank: ``1 <= rank <= num_features``.
-        bias: learn a bias ``b``.
+        num_features: :math:`D`.
+        rank: :math:`1 \le r \le D`.
+        bias: learn a bias :math:`b`.
 
     Example:
         >>> import torch

@@ -12,21 +12,23 @@ from survae.transforms.bijections.linear import _FeatureLinear
 
 
 class LinearLU(_FeatureLinear):
-    """Invertible linear map in LU form: ``W = L U``, ``L`` unit lower-triangular, ``U`` upper-
-    triangular with positive diagonal ``u_ii = eps + softplus(r_i)``.
+    r"""Invertible linear map in LU form: :math:`W = L U`, :math:`L` unit lower-triangular,
+    :math:`U` upper-triangular with positive diagonal
+    :math:`u_{ii} = \epsilon + \operatorname{softplus}(r_i)` (:math:`r` =
+    ``unconstrained_upper_diag``).
 
-    .. math:: z = L U x + b, \\qquad \\log|\\det \\partial z / \\partial x| = \\sum_i \\log u_{ii},
-              \\qquad x = U^{-1} L^{-1} (z - b).
+    .. math:: z = L U x + b, \qquad \log|\det \partial z / \partial x| = \sum_i \log u_{ii},
+              \qquad x = U^{-1} L^{-1} (z - b).
 
     The inverse is two triangular solves; no determinant is computed. The parameters are the
     official ones (``lower_entries``, ``upper_entries`` strictly below / above the diagonal, row
     by row; ``unconstrained_upper_diag``; ``bias`` if asked), so official state dicts load.
 
     Args:
-        num_features: ``D``; inputs have shape ``(batch, D)``.
-        identity_init: start at ``W = I`` (else entries uniform in ``±1/sqrt(D)``).
-        eps: lower bound of the diagonal of ``U``.
-        bias: learn a bias ``b``.
+        num_features: :math:`D`; inputs have shape ``(batch, D)``.
+        identity_init: start at :math:`W = I` (else entries uniform in :math:`\pm 1/\sqrt{D}`).
+        eps: lower bound :math:`\epsilon` of the diagonal of :math:`U`.
+        bias: learn a bias :math:`b`.
 
     Example:
         >>> import torch
@@ -58,7 +60,7 @@ class LinearLU(_FeatureLinear):
         self.reset_parameters(identity_init)
 
     def reset_parameters(self, identity_init: bool = True) -> None:
-        """Identity (``L = U = I`` up to ``eps``) or a random LU factorization."""
+        r"""Identity (:math:`L = U = I` up to :math:`\epsilon`) or a random LU factorization."""
         self.identity_init = bool(identity_init)
         with torch.no_grad():
             if self.bias is not None:
@@ -77,7 +79,7 @@ class LinearLU(_FeatureLinear):
 
     @property
     def upper_diag(self) -> Tensor:
-        """The positive diagonal of ``U``."""
+        """The positive diagonal of :math:`U`."""
         return F.softplus(self.unconstrained_upper_diag) + self.eps
 
     def _create_lower_upper(self) -> tuple[Tensor, Tensor]:
@@ -89,12 +91,12 @@ class LinearLU(_FeatureLinear):
         return lower, upper
 
     def weight(self) -> Tensor:
-        """``W = L U`` (``O(D^3)``)."""
+        """:math:`W = L U` (:math:`O(D^3)`)."""
         lower, upper = self._create_lower_upper()
         return lower @ upper
 
     def weight_inverse(self) -> Tensor:
-        """``W^{-1} = U^{-1} L^{-1}`` by triangular solves (``O(D^3)``)."""
+        """:math:`W^{-1} = U^{-1} L^{-1}` by triangular solves (:math:`O(D^3)`)."""
         lower, upper = self._create_lower_upper()
         eye = torch.eye(self.num_features, dtype=lower.dtype, device=lower.device)
         y = torch.linalg.solve_triangular(lower, eye, upper=False, unitriangular=True)

@@ -18,8 +18,9 @@ def _skew_exponential(params: Tensor, n: int) -> Tensor:
 
 
 class LinearOrthogonal(_FeatureLinear):
-    """``z = Q x`` with ``Q = exp(A - A^T)`` a rotation (special orthogonal) parametrized by the
-    ``D (D - 1) / 2`` free entries of a skew-symmetric matrix: log-det 0, inverse ``Q^T z``.
+    r""":math:`z = Q x` with :math:`Q = \exp(A - A^\top)` a rotation (special orthogonal)
+    parametrized by the :math:`D (D - 1) / 2` free entries of a skew-symmetric matrix: log-det 0,
+    inverse :math:`x = Q^\top z`.
 
     Example:
         >>> import torch
@@ -47,11 +48,12 @@ class LinearOrthogonal(_FeatureLinear):
 
 
 class LinearQR(_FeatureLinear):
-    """``z = Q R x (+ b)``: ``Q`` a rotation (as :class:`LinearOrthogonal`) and ``R`` upper
-    triangular with a positive diagonal ``exp(s)`` (the QR parametrization of an invertible
-    matrix with positive determinant).
+    r""":math:`z = Q R x (+ b)`: :math:`Q` a rotation (as :class:`LinearOrthogonal`) and :math:`R`
+    upper triangular with a positive diagonal :math:`e^{s}` (:math:`s` = ``log_diag``; the QR
+    parametrization of an invertible matrix with positive determinant).
 
-    - log-det: ``sum_i s_i``;  inverse: ``x = R^{-1} Q^T (z - b)`` (a triangular solve).
+    - log-det: :math:`\sum_i s_i`;  inverse: :math:`x = R^{-1} Q^\top (z - b)` (a triangular
+      solve).
 
     Example:
         >>> import torch

@@ -9,18 +9,19 @@ from survae.transforms.bijections.continuous import ODEBijection
 
 
 class PotentialDynamics(nn.Module):
-    """Dynamics ``f(t, x) = -grad_x Phi(x, t)`` of a scalar potential network.
+    r"""Dynamics :math:`f(t, x) = -\nabla_x \Phi(x, t)` of a scalar potential network.
 
-    ``potential`` maps ``(batch, D + 1)`` (``x`` and the time ``t``) to ``(batch,)`` or
-    ``(batch, 1)``, plus the quadratic term ``1/2 x^T A x`` of OT-Flow (``A = L L^T``, ``L`` a
-    learned ``D x r`` matrix, zero at the start). The potential must be twice differentiable
+    ``potential`` maps ``(batch, D + 1)`` (:math:`x` and the time :math:`t`) to ``(batch,)`` or
+    ``(batch, 1)``, plus the quadratic term :math:`\tfrac12 x^\top A x` of OT-Flow
+    (:math:`A = L L^\top`, :math:`L` a learned :math:`D \times r` matrix, zero at the start).
+    The potential must be twice differentiable
     with a non-zero Hessian: use smooth activations (tanh, softplus); with ReLU the Hessian is
     zero almost everywhere, so the flow would preserve volume.
 
     Args:
-        potential: the network ``Phi``.
-        num_features: ``D``.
-        rank: ``r``, the rank of the quadratic term (0 for none).
+        potential: the network :math:`\Phi`.
+        num_features: :math:`D`.
+        rank: :math:`r`, the rank of the quadratic term (0 for none).
 
     Example:
         >>> import torch
@@ -36,7 +37,7 @@ class PotentialDynamics(nn.Module):
         self.quadratic = nn.Parameter(torch.zeros(num_features, rank))
 
     def energy(self, t: Tensor, x: Tensor) -> Tensor:
-        """``Phi(x, t)``, shape ``(batch,)``."""
+        r""":math:`\Phi(x, t)`, shape ``(batch,)``."""
         time = t.to(x.dtype).reshape(1, 1).expand(x.shape[0], 1)
         phi = self.potential(torch.cat([x, time], dim=1)).reshape(x.shape[0])
         return phi + 0.5 * ((x @ self.quadratic) ** 2).sum(1)
@@ -54,15 +55,16 @@ class PotentialDynamics(nn.Module):
 
 
 class OTFlowBijection(ODEBijection):
-    """OT-Flow: the flow map of ``dx/dt = -grad Phi(x, t)``, with its transport cost.
+    r"""OT-Flow: the flow map of :math:`dx/dt = -\nabla \Phi(x, t)`, with its transport cost.
 
-    - forward: ``z = x(T)`` from ``x(0) = x`` (data to latent); inverse: solve backwards;
-    - log-det: ``log|det dz/dx| = -int_0^T tr(grad^2 Phi(x(t), t)) dt``, the trace of the
+    - forward: :math:`z = x(T)` from :math:`x(0) = x` (data to latent); inverse: solve backwards;
+    - log-det: :math:`\log|\det \partial z / \partial x|
+      = -\int_0^T \operatorname{tr}\bigl(\nabla^2 \Phi(x(t), t)\bigr)\, dt`, the trace of the
       Hessian computed exactly (one batched backward pass per dimension: low dimensions);
-    - transport cost: ``C(x) = int_0^T 1/2 |grad Phi(x(t), t)|^2 dt``, kept in
+    - transport cost: :math:`C(x) = \int_0^T \tfrac12 \|\nabla \Phi(x(t), t)\|^2\, dt`, kept in
       ``transport_cost`` after every ``forward`` (shape ``(batch,)``).
 
-    Training minimises ``-log p(x) + alpha C(x)``: the kinetic energy picks, among the flows
+    Training minimises :math:`-\log p(x) + \alpha C(x)`: the kinetic energy picks, among the flows
     that fit the data, the one closest to the optimal transport map (straight trajectories,
     cheap to solve). Moving along the gradient of a potential is what optimal transport maps do
     (Brenier), so the dynamics are restricted to that family. OT-Flow's other regulariser (the
@@ -71,9 +73,10 @@ class OTFlowBijection(ODEBijection):
     of :class:`ODEBijection` (``torchdiffeq``).
 
     Args:
-        potential: the network ``Phi(x, t)``, ``(batch, D + 1) -> (batch,)`` or ``(batch, 1)``.
-        num_features: ``D``.
-        rank: rank of OT-Flow's quadratic term ``1/2 x^T A x`` in the potential.
+        potential: the network :math:`\Phi(x, t)`, ``(batch, D + 1) -> (batch,)`` or
+            ``(batch, 1)``.
+        num_features: :math:`D`.
+        rank: rank of OT-Flow's quadratic term :math:`\tfrac12 x^\top A x` in the potential.
         T: integration time.
         **kwargs: solver options of :class:`ODEBijection` (``method``, ``rtol``, ``atol``,
             ``options``, ``adjoint``, ``train_T``).

@@ -12,9 +12,10 @@ from survae.utils.validation import check_size
 
 
 class Permute(Bijection):
-    """Permute the entries along ``dim``: ``z = x[..., permutation, ...]``.
+    r"""Permute the entries along ``dim``: ``z = x[..., permutation, ...]``.
 
-    - forward: ``z_i = x_{perm[i]}``;  inverse: ``x_{perm[i]} = z_i``;  log-det: 0.
+    - forward: :math:`z_i = x_{\pi(i)}`;  inverse: :math:`x_{\pi(i)} = z_i`;  log-det: 0, with
+      :math:`\pi` = ``permutation``.
 
     Args:
         permutation: a permutation of ``range(D)`` (list or LongTensor), stored as a buffer (so

@@ -54,15 +54,20 @@ def _planar_inverse(z: Tensor, w: Tensor, u_hat: Tensor, b: Tensor) -> tuple[Ten
 
 
 class PlanarBijection(Bijection):
-    """Planar flow ``z = x + u_hat tanh(w^T x + b)`` with learned ``(w, u, b)``.
+    r"""Planar flow :math:`z = x + \hat u \tanh(w^\top x + b)` with learned :math:`(w, u, b)`.
 
-    - forward: closed form; log-det ``log|1 + (1 - tanh^2(w^T x + b)) w^T u_hat|``;
-    - inverse: a 1-D monotone root find along ``w`` (bisection, ``BISECTION_STEPS`` = 64 halvings
-      of a bracket of width ``2 |w^T u_hat|``: machine precision in float64), vectorized over the
-      batch. ``u_hat`` enforces ``w^T u_hat > -1`` so the map is invertible.
+    - forward: closed form; log-det
+      :math:`\log\bigl|1 + \bigl(1 - \tanh^2(w^\top x + b)\bigr) w^\top \hat u\bigr|`;
+    - inverse: a 1-D monotone root find along :math:`w` (bisection, ``BISECTION_STEPS`` = 64
+      halvings of a bracket of width :math:`2 |w^\top \hat u|`: machine precision in float64),
+      vectorized over the batch.
+
+    :math:`\hat u = u + \bigl(m(w^\top u) - w^\top u\bigr) w / \|w\|^2` with
+    :math:`m(a) = -1 + \operatorname{softplus}(a)` enforces :math:`w^\top \hat u > -1`, so the map
+    is invertible.
 
     Args:
-        num_features: ``D``.
+        num_features: :math:`D`.
 
     Example:
         >>> import torch
@@ -100,12 +105,13 @@ class PlanarBijection(Bijection):
 
 
 class ConditionalPlanarBijection(ConditionalBijection):
-    """Amortized planar flow: ``(w, u, b)`` per example from the context (``2 D + 1`` values), as
-    the encoder outputs them in a dynamic VAE posterior.
+    """Amortized planar flow: :math:`(w, u, b)` per example from the context (:math:`2 D + 1`
+    values), as the encoder outputs them in a dynamic VAE posterior; the map is that of
+    :class:`PlanarBijection`.
 
     Args:
-        num_features: ``D``; the context must have shape ``(batch, num_params)`` with
-            ``num_params = 2 D + 1`` (ordered ``w``, ``u``, ``b``).
+        num_features: :math:`D`; the context must have shape ``(batch, num_params)`` with
+            ``num_params = 2 D + 1`` (ordered :math:`w`, :math:`u`, :math:`b`).
 
     Example:
         >>> import torch
@@ -142,17 +148,20 @@ class ConditionalPlanarBijection(ConditionalBijection):
 
 
 class RadialBijection(Bijection):
-    """Radial flow ``z = x + beta h(r) (x - x0)``, ``h = 1 / (alpha + r)``, ``r = |x - x0|``.
+    r"""Radial flow :math:`z = x + \beta h(r) (x - x_0)`, :math:`h = 1 / (\alpha + r)`,
+    :math:`r = \|x - x_0\|`.
 
-    ``alpha = softplus(a) > 0`` and ``beta = -alpha + softplus(b) > -alpha`` keep it invertible.
+    :math:`\alpha = \operatorname{softplus}(a) > 0` and
+    :math:`\beta = -\alpha + \operatorname{softplus}(b) > -\alpha` keep it invertible.
 
     - forward: closed form; log-det
-      ``(D - 1) log(1 + beta h) + log(1 + beta h - beta r / (alpha + r)^2)``;
-    - inverse: closed form: ``r`` solves ``r^2 + (alpha + beta - rho) r - rho alpha = 0`` with
-      ``rho = |z - x0|``, then ``x = x0 + (z - x0) / (1 + beta h(r))``.
+      :math:`(D - 1) \log(1 + \beta h) + \log\bigl(1 + \beta h - \beta r / (\alpha + r)^2\bigr)`;
+    - inverse: closed form: :math:`r` solves
+      :math:`r^2 + (\alpha + \beta - \rho) r - \rho \alpha = 0` with :math:`\rho = \|z - x_0\|`,
+      then :math:`x = x_0 + (z - x_0) / (1 + \beta h(r))`.
 
     Args:
-        num_features: ``D``.
+        num_features: :math:`D`.
 
     Example:
         >>> import torch

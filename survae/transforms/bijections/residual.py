@@ -1,4 +1,5 @@
-"""Invertible residual blocks ``z = x + g(x)`` with ``Lip(g) < 1`` (i-ResNet, Residual Flows)."""
+r"""Invertible residual blocks :math:`z = x + g(x)` with :math:`\mathrm{Lip}(g) < 1` (i-ResNet,
+Residual Flows)."""
 
 from __future__ import annotations
 
@@ -39,32 +40,39 @@ def _check_autograd_available(layer: Bijection) -> None:
 
 
 class ResidualBijection(Bijection):
-    """Invertible residual block ``z = x + g(x)``, invertible because ``Lip(g) < 1``.
+    r"""Invertible residual block :math:`z = x + g(x)`, invertible because
+    :math:`\mathrm{Lip}(g) < 1`.
 
-    - forward: ``z = x + g(x)``;
-    - inverse: the fixed point of ``x = z - g(x)``, by the iteration ``x_{k+1} = z - g(x_k)``
-      from ``x_0 = z`` (Banach: the error shrinks by ``Lip(g)`` per step), run on the whole batch
-      until ``max |x_{k+1} - x_k| <= inverse_tol * (1 + max |x_{k+1}|)`` or ``inverse_max_iter``
-      steps (a warning says if it did not converge; each step checks convergence, a host sync).
-      The iteration is differentiable: autograd unrolls the steps taken (memory grows with them);
-    - log-det: ``log|det(I + J_g(x))|``, by the ``estimator``:
+    - forward: :math:`z = x + g(x)`;
+    - inverse: the fixed point of :math:`x = z - g(x)`, by the iteration
+      :math:`x_{k+1} = z - g(x_k)` from :math:`x_0 = z` (Banach: the error shrinks by
+      :math:`\mathrm{Lip}(g)` per step), run on the whole batch until
+      :math:`\max |x_{k+1} - x_k| \le \tau (1 + \max |x_{k+1}|)` (:math:`\tau` = ``inverse_tol``)
+      or ``inverse_max_iter`` steps (a warning says if it did not converge; each step checks
+      convergence, a host sync). The iteration is differentiable: autograd unrolls the steps
+      taken (memory grows with them);
+    - log-det: :math:`\log|\det(I + J_g(x))|`, by the ``estimator``:
 
-      * ``'exact'``: the full Jacobian ``J_g`` per example (one batched backward pass per event
-        dimension, vectorized with ``is_grads_batched``), then ``slogdet``: exact, for small
-        events (the harness checks it against autograd);
-      * ``'series'``: the power series ``sum_{k=1}^{n} (-1)^{k+1} tr(J_g^k) / k`` truncated at
-        ``n_terms``, each trace by the Hutchinson estimator ``v^T J_g^k v`` with one noise ``v``
-        per example (biased by the truncation; the tail is ``O(Lip(g)^n / n)`` per dimension);
+      * ``'exact'``: the full Jacobian :math:`J_g` per example (one batched backward pass per
+        event dimension, vectorized with ``is_grads_batched``), then ``slogdet``: exact, for
+        small events (the harness checks it against autograd);
+      * ``'series'``: the power series
+        :math:`\sum_{k=1}^{n} (-1)^{k+1} \operatorname{tr}(J_g^k) / k` truncated at
+        :math:`n` = ``n_terms``, each trace by the Hutchinson estimator :math:`v^\top J_g^k v`
+        with one noise :math:`v` per example (biased by the truncation; the tail is
+        :math:`O(\mathrm{Lip}(g)^n / n)` per dimension);
       * ``'russian_roulette'``: the unbiased estimator of Chen et al. (2019): the first
-        ``n_exact_terms`` terms always, then ``K ~ Geometric(geom_p)`` more (``P(K >= m) =
-        (1 - geom_p)^m``, one draw per call, on the host CPU generator), term ``n_exact + m``
-        weighted by ``1 / P(K >= m)``. Its variance is finite when
-        ``Lip(g)^2 < 1 - geom_p``.
+        :math:`n_0` = ``n_exact_terms`` terms always, then :math:`K \sim \mathrm{Geometric}(p)`
+        more (:math:`p` = ``geom_p``, :math:`P(K \ge m) = (1 - p)^m`, one draw per call, on the
+        host CPU generator), term :math:`n_0 + m` weighted by :math:`1 / P(K \ge m)`. Its
+        variance is finite when :math:`\mathrm{Lip}(g)^2 < 1 - p`.
 
       With ``neumann_grad=True`` (stochastic estimators only), the value is computed without a
-      graph and the gradient comes from the Neumann series ``d log det(I + J) = tr((I + J)^{-1}
-      dJ)``, ``(I + J)^{-1} = sum_k (-J)^k``, truncated/weighted like the value: one
-      differentiable vector-Jacobian product instead of ``n`` (memory independent of ``n``).
+      graph and the gradient comes from the Neumann series
+      :math:`d \log\det(I + J) = \operatorname{tr}\bigl((I + J)^{-1} dJ\bigr)`,
+      :math:`(I + J)^{-1} = \sum_k (-J)^k`, truncated/weighted like the value: one
+      differentiable vector-Jacobian product instead of :math:`n` (memory independent of
+      :math:`n`).
 
     ``forward`` uses autograd internally (also under ``torch.no_grad()``, where it returns
     detached results), so it cannot run under ``torch.inference_mode()``; ``inverse`` can. In
@@ -76,8 +84,9 @@ class ResidualBijection(Bijection):
     ``estimator`` can be switched at any time (e.g. exact evaluation after stochastic training).
 
     Args:
-        net: the residual branch ``g``, mapping inputs to outputs of the same shape, each example
-            independently, with ``Lip(g) < 1`` (e.g. :class:`~survae.nn.nets.LipschitzMLP`).
+        net: the residual branch :math:`g`, mapping inputs to outputs of the same shape, each
+            example independently, with :math:`\mathrm{Lip}(g) < 1` (e.g.
+            :class:`~survae.nn.nets.LipschitzMLP`).
         estimator: ``'exact'``, ``'series'`` or ``'russian_roulette'``.
         n_terms: number of terms of the ``'series'`` estimator.
         n_exact_terms: terms always computed by ``'russian_roulette'``.

@@ -14,7 +14,7 @@ class LogSpacingsBijection(Bijection):
     r"""Map a strictly increasing sequence to its first value and the logs of its spacings.
 
     For inputs whose feature ``feature`` (along ``dim=1``) increases strictly along the last
-    dimension, ``x_{1} < x_{2} < \dots < x_{L}`` (e.g. a set sorted by that coordinate by a
+    dimension, :math:`x_1 < x_2 < \dots < x_L` (e.g. a set sorted by that coordinate by a
     ``SortSurjection``), this is a bijection from the ordered cone onto :math:`\mathbb{R}^L`:
 
     - forward: :math:`z_1 = x_1`, :math:`z_i = \log(x_i - x_{i-1})` for :math:`i \ge 2`; the other
@@ -22,9 +22,9 @@ class LogSpacingsBijection(Bijection):
     - inverse: :math:`x_i = z_1 + \sum_{j=2}^{i} e^{z_j}` (a cumulative sum);
     - log-det: :math:`-\sum_{i \ge 2} \log(x_i - x_{i-1})` (triangular Jacobian).
 
-    A flow with a Gaussian base cannot put a sharp edge at ``x_i = x_{i-1}``, where the density
-    of sorted points jumps from positive to zero; after this layer the spacings are unconstrained
-    and that edge is at ``-inf``.
+    A flow with a Gaussian base cannot put a sharp edge at :math:`x_i = x_{i-1}`, where the
+    density of sorted points jumps from positive to zero; after this layer the spacings are
+    unconstrained and that edge is at :math:`-\infty`.
 
     Args:
         feature: index along ``dim=1`` of the increasing feature.

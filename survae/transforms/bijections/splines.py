@@ -1,12 +1,13 @@
-"""Elementwise spline bijections with learned parameters: one monotone spline per feature.
+r"""Elementwise spline bijections with learned parameters: one monotone spline per feature.
 
-- forward: ``z_i = f_i(x_i)``, one spline per feature (dim 1; the other dims share it);
-- inverse: ``x_i = f_i^{-1}(z_i)`` (closed form; bracketed Newton for the cubic);
-- log-det: ``sum_i log f_i'(x_i)``.
+- forward: :math:`z_i = f_i(x_i)`, one spline per feature (dim 1; the other dims share it);
+- inverse: :math:`x_i = f_i^{-1}(z_i)` (closed form; bracketed Newton for the cubic);
+- log-det: :math:`\sum_i \log f_i'(x_i)`.
 
-The spline lives on ``[-B, B]`` (``tail_bound=B``, default 3) with ``tails='linear'`` (identity
-outside), ``'circular'`` (period ``2B``: with ``B = pi`` a learned diffeomorphism of the circle) or
-None; ``tail_bound=None`` gives ``[0, 1]`` without tails. The layers start as the identity.
+The spline lives on :math:`[-B, B]` (``tail_bound=B``, default 3) with ``tails='linear'``
+(identity outside), ``'circular'`` (period :math:`2B`: with :math:`B = \pi` a learned
+diffeomorphism of the circle) or None; ``tail_bound=None`` gives :math:`[0, 1]` without tails.
+The layers start as the identity.
 
 Example:
     >>> import torch
@@ -33,8 +34,9 @@ class ElementwiseSplineBijection(SplineHooks, Bijection):
 
     Args:
         num_features: number of features (size of dim 1).
-        num_bins: number of bins ``K``.
-        tail_bound: ``B``: the spline lives on ``[-B, B]``; None for ``[0, 1]`` without tails.
+        num_bins: number of bins :math:`K`.
+        tail_bound: :math:`B`: the spline lives on :math:`[-B, B]`; None for :math:`[0, 1]`
+            without tails.
         tails: keyword-only: ``'linear'`` (identity outside), ``'circular'`` or None.
     """
 
@@ -68,28 +70,31 @@ class ElementwiseSplineBijection(SplineHooks, Bijection):
 
 
 class LinearSplineBijection(ElementwiseSplineBijection):
-    """Elementwise piecewise-linear spline with learned heights (``K`` equal bins, affine in
-    each; the log-det is the slope of each element's bin)."""
+    r"""Elementwise piecewise-linear spline with learned heights (:math:`K` equal bins, affine in
+    each; the log-det is the log-slope of each element's bin): :math:`z_i = f_i(x_i)`, log-det
+    :math:`\sum_i \log f_i'(x_i)`."""
 
     spline = splines.LinearSpline
 
 
 class QuadraticSplineBijection(ElementwiseSplineBijection):
-    """Elementwise piecewise-quadratic spline: the CDF of a learned piecewise-linear density."""
+    r"""Elementwise piecewise-quadratic spline: the CDF of a learned piecewise-linear density;
+    :math:`z_i = f_i(x_i)`, log-det :math:`\sum_i \log f_i'(x_i)`."""
 
     spline = splines.QuadraticSpline
 
 
 class CubicSplineBijection(ElementwiseSplineBijection):
-    """Elementwise monotone cubic spline (a monotone cubic Hermite per bin; the inverse is a
-    bracketed Newton solve, exact to rounding)."""
+    r"""Elementwise monotone cubic spline (a monotone cubic Hermite per bin; the inverse is a
+    bracketed Newton solve, exact to rounding); :math:`z_i = f_i(x_i)`, log-det
+    :math:`\sum_i \log f_i'(x_i)`."""
 
     spline = splines.CubicSpline
 
 
 class RationalQuadraticSplineBijection(ElementwiseSplineBijection):
-    """Elementwise rational-quadratic spline (Durkan et al., 2019; circular: Rezende et al.,
-    2020)."""
+    r"""Elementwise rational-quadratic spline (Durkan et al., 2019; circular: Rezende et al.,
+    2020); :math:`z_i = f_i(x_i)`, log-det :math:`\sum_i \log f_i'(x_i)`, closed-form inverse."""
 
     spline = splines.RationalQuadraticSpline
 

@@ -9,8 +9,8 @@ from survae.utils.validation import ShapeError
 
 
 def squeeze2d(x: Tensor, factor: int, ordered: bool) -> Tensor:
-    """``(B, C, H, W) -> (B, C f^2, H/f, W/f)``; channel index ``c f^2 + i f + j`` by default,
-    ``(i f + j) C + c`` when ``ordered``."""
+    r""":math:`(B, C, H, W) \to (B, C f^2, H/f, W/f)`; channel index :math:`c f^2 + i f + j` by
+    default, :math:`(i f + j) C + c` when ``ordered``."""
     b, c, h, w = x.shape
     t = x.reshape(b, c, h // factor, factor, w // factor, factor)
     t = t.permute(0, 3, 5, 1, 2, 4) if ordered else t.permute(0, 1, 3, 5, 2, 4)
@@ -29,14 +29,16 @@ def unsqueeze2d(z: Tensor, factor: int, ordered: bool) -> Tensor:
 
 
 class Squeeze2d(Bijection):
-    """Squeeze each ``f x f`` spatial block into channels; log-det 0.
+    r"""Squeeze each :math:`f \times f` spatial block into channels; log-det 0.
 
-    - forward: ``(B, C, H, W) -> (B, C f^2, H/f, W/f)``;  inverse: the reverse rearrangement.
+    - forward: :math:`(B, C, H, W) \to (B, C f^2, H/f, W/f)`;  inverse: the reverse
+      rearrangement.
 
     Args:
-        factor: block size ``f`` (> 1); ``H`` and ``W`` must be divisible by it.
-        ordered: if False (default), the ``f^2`` sub-pixels of channel ``c`` are the consecutive
-            channels ``c f^2 ... c f^2 + f^2 - 1``; if True, channels are grouped by sub-pixel.
+        factor: block size :math:`f > 1`; :math:`H` and :math:`W` must be divisible by it.
+        ordered: if False (default), the :math:`f^2` sub-pixels of channel :math:`c` are the
+            consecutive channels :math:`c f^2, \dots, c f^2 + f^2 - 1`; if True, channels are
+            grouped by sub-pixel.
 
     Example:
         >>> import torch

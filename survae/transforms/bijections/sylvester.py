@@ -1,22 +1,30 @@
-"""Sylvester normalizing flows (van den Berg, Hasenclever, Tomczak & Welling, 2018).
+r"""Sylvester normalizing flows (van den Berg, Hasenclever, Tomczak & Welling, 2018).
 
-``z = x + Q R h(R~ Q^T x + b)`` with ``Q`` a ``D x M`` matrix of orthonormal columns, ``R`` and
-``R~`` upper-triangular ``M x M`` and ``h = tanh``. By Sylvester's determinant identity
+:math:`z = x + Q R\, h(\tilde R Q^\top x + b)` with :math:`Q` a :math:`D \times M` matrix of
+orthonormal columns, :math:`R` and :math:`\tilde R` upper-triangular :math:`M \times M` and
+:math:`h = \tanh`. By Sylvester's determinant identity
 
-    det J = det(I_M + diag(h'(R~ Q^T x + b)) R~ R) = prod_m (1 + h'_m r~_mm r_mm),
+.. math::
 
-(``R~ R`` is upper triangular). The diagonals are ``r_mm = tanh(.)``, ``r~_mm = tanh(.)``, so
-``r~_mm r_mm > -1`` and, with ``0 < h' <= 1``, every factor is positive: the map is invertible.
+    \det J = \det\bigl(I_M + \operatorname{diag}\bigl(h'(\tilde R Q^\top x + b)\bigr)
+    \tilde R R\bigr) = \prod_m \bigl(1 + h'_m \tilde r_{mm} r_{mm}\bigr)
 
-``kind`` picks ``Q``:
+(:math:`\tilde R R` is upper triangular). The diagonals are :math:`r_{mm} = \tanh(\cdot)`,
+:math:`\tilde r_{mm} = \tanh(\cdot)`, so :math:`\tilde r_{mm} r_{mm} > -1` and, with
+:math:`0 < h' \le 1`, every factor is positive: the map is invertible.
 
-- ``"orthogonal"``: the ``Q`` factor of a QR decomposition of a free ``D x M`` matrix (O-SNF);
-- ``"householder"``: a product of ``K`` Householder reflections (``M = D``, H-SNF);
-- ``"triangular"``: the identity, alternating with the reversal permutation (``M = D``, T-SNF).
+``kind`` picks :math:`Q`:
+
+- ``"orthogonal"``: the :math:`Q` factor of a QR decomposition of a free :math:`D \times M`
+  matrix (O-SNF);
+- ``"householder"``: a product of :math:`K` Householder reflections (:math:`M = D`, H-SNF);
+- ``"triangular"``: the identity, alternating with the reversal permutation (:math:`M = D`,
+  T-SNF).
 
 The forward map is closed form; the inverse has none: it is found by Newton's method on
-``x + Q R h(R~ Q^T x + b) = z`` (batched ``D x D`` solves, up to ``NEWTON_STEPS`` steps, to a
-relative tolerance of ``100 eps`` of the dtype). In a VAE posterior use the closed-form direction
+:math:`x + Q R\, h(\tilde R Q^\top x + b) = z` (batched :math:`D \times D` solves, up to
+``NEWTON_STEPS`` steps, to a relative tolerance of :math:`100\,\epsilon` of the dtype). In a VAE
+posterior use the closed-form direction
 for sampling (``InverseBijection(SylvesterBijection(...))``).
 """
 
@@ -163,17 +171,19 @@ class _SylvesterParams:
 
 
 class SylvesterBijection(_SylvesterParams, Bijection):
-    """Sylvester flow with learned parameters (see the module docstring for the math).
+    r"""Sylvester flow with learned parameters (see the module docstring for the math).
 
-    - forward: ``z = x + Q R tanh(R~ Q^T x + b)``, log-det ``sum_m log(1 + h'_m r~_mm r_mm)``;
+    - forward: :math:`z = x + Q R \tanh(\tilde R Q^\top x + b)`, log-det
+      :math:`\sum_m \log(1 + h'_m \tilde r_{mm} r_{mm})` with
+      :math:`h' = 1 - \tanh^2(\tilde R Q^\top x + b)`;
     - inverse: Newton's method (batched; closed form does not exist).
 
     Args:
-        num_features: ``D``.
+        num_features: :math:`D`.
         kind: ``"orthogonal"``, ``"householder"`` or ``"triangular"``.
-        num_vectors: ``M`` (``"orthogonal"`` only; default ``D``).
-        num_reflections: ``K`` Householder reflections (``"householder"``).
-        flip: ``"triangular"``: use the reversal permutation as ``Q`` (alternate it between
+        num_vectors: :math:`M` (``"orthogonal"`` only; default :math:`D`).
+        num_reflections: :math:`K` Householder reflections (``"householder"``).
+        flip: ``"triangular"``: use the reversal permutation as :math:`Q` (alternate it between
             layers so both triangular orders are used).
 
     Example:

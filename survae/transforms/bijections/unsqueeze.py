@@ -8,13 +8,15 @@ from survae.transforms.bijections.squeeze import Squeeze2d
 
 
 class Unsqueeze2d(Squeeze2d):
-    """The inverse of :class:`Squeeze2d`: ``(B, C f^2, H, W) -> (B, C, H f, W f)``; log-det 0.
+    r"""The inverse of :class:`Squeeze2d`: :math:`(B, C f^2, H, W) \to (B, C, H f, W f)`; log-det
+    0.
 
-    - forward: each group of ``f^2`` channels becomes an ``f x f`` spatial block;
+    - forward: each group of :math:`f^2` channels becomes an :math:`f \times f` spatial block;
     - inverse: :class:`Squeeze2d`'s forward with the same ``factor`` and ``ordered``.
 
     Args:
-        factor: block size ``f`` (> 1); the number of channels must be divisible by ``f^2``.
+        factor: block size :math:`f > 1`; the number of channels must be divisible by
+            :math:`f^2`.
         ordered: channel ordering, as in :class:`Squeeze2d` (default False).
 
     Example:

@@ -6,8 +6,9 @@ from survae.transforms.base import Transform
 
 
 class StochasticTransform(Transform):
-    """Base class of stochastic transforms: ``forward`` samples ``z ~ q(z|x)`` and contributes
-    ``log p(x|z) - log q(z|x)`` (a lower bound); ``inverse`` samples ``x ~ p(x|z)``."""
+    r"""Base class of stochastic transforms: ``forward`` samples :math:`z \sim q(z|x)` and
+    contributes :math:`\mathcal{V}(x, z) = \log p(x|z) - \log q(z|x)` (a lower bound); ``inverse``
+    samples :math:`x \sim p(x|z)`."""
 
     bijective = False
     stochastic_forward = True

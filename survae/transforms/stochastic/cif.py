@@ -10,28 +10,29 @@ from survae.transforms.stochastic.base import StochasticTransform
 
 
 class ContinuouslyIndexedTransform(StochasticTransform):
-    """A bijection ``z = f(x; u)`` indexed by a continuous variable ``u`` (a CIF layer).
+    r"""A bijection :math:`z = f(x; u)` indexed by a continuous variable :math:`u` (a CIF layer).
 
-    In the paper's unifying table: augment with ``u ~ q(u|x)``, apply the indexed bijection,
-    slice ``u`` off with ``p(u|z)``:
+    In the paper's unifying table: augment with :math:`u \sim q(u|x)`, apply the indexed
+    bijection, slice :math:`u` off with :math:`p(u|z)`:
 
-    - forward (inference, stochastic): ``u ~ q(u|x)``, ``z = f(x; u)``;
-    - inverse (generative, stochastic): ``u ~ p(u|z)``, ``x = f^{-1}(z; u)``;
+    - forward (inference, stochastic): :math:`u \sim q(u|x)`, :math:`z = f(x; u)`;
+    - inverse (generative, stochastic): :math:`u \sim p(u|z)`, :math:`x = f^{-1}(z; u)`;
     - likelihood contribution (a bound):
 
-    .. math:: \\mathcal{V}(x, z) = \\log\\Big|\\det \\frac{\\partial f(x; u)}{\\partial x}\\Big|
-              + \\log p(u|z) - \\log q(u|x),
+    .. math:: \mathcal{V}(x, z) = \log\Big|\det \frac{\partial f(x; u)}{\partial x}\Big|
+              + \log p(u|z) - \log q(u|x),
 
-    whose expectation plus ``log p(z)`` is the CIF ELBO; the marginal is
-    ``p(x) = int p(f(x; u)) p(u | f(x; u)) |det df/dx| du``. Any conditional bijection serves
-    as ``f`` (``u`` is its context), e.g. ``ConditionalAffineBijection`` for the CIF paper's
-    ``f(x; u) = exp(s(u)) x + t(u)`` after a shared bijection.
+    whose expectation plus :math:`\log p(z)` is the CIF ELBO; the marginal is
+    :math:`p(x) = \int p(f(x; u))\, p(u | f(x; u))\, |\det \partial f / \partial x|\, du`. Any
+    conditional bijection serves as :math:`f` (:math:`u` is its context), e.g.
+    ``ConditionalAffineBijection`` for the CIF paper's :math:`f(x; u) = e^{s(u)} x + t(u)` after a
+    shared bijection.
 
     Args:
-        bijection: a conditional bijection ``f(x; u)`` taking ``u`` as its context.
-        encoder: ``q(u|x)``, a ConditionalDistribution (reparametrized samples, e.g.
+        bijection: a conditional bijection :math:`f(x; u)` taking :math:`u` as its context.
+        encoder: :math:`q(u|x)`, a ConditionalDistribution (reparametrized samples, e.g.
             ``ConditionalNormal``).
-        decoder: ``p(u|z)``, a ConditionalDistribution.
+        decoder: :math:`p(u|z)`, a ConditionalDistribution.
 
     Example:
         >>> import torch

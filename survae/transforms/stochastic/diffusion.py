@@ -1,4 +1,5 @@
-"""Diffusion models as a chain of stochastic layers: a fixed noising step with a learned reverse."""
+r"""Diffusion models as a chain of stochastic layers: a fixed noising step with a learned
+reverse."""
 
 from __future__ import annotations
 
@@ -19,21 +20,23 @@ _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
 class DiffusionStep(StochasticTransform):
-    """One step of a Gaussian diffusion: fixed noising ``q(z|x)``, learned denoising ``p(x|z)``.
+    r"""One step of a Gaussian diffusion: fixed noising :math:`q(z|x)`, learned denoising
+    :math:`p(x|z)`.
 
-    - forward (inference, stochastic): ``z = sqrt(1 - beta) x + sqrt(beta) e``, ``e ~ N(0, I)``,
-      i.e. ``z ~ q(z|x) = N(sqrt(1 - beta) x, beta I)``;
-    - inverse (generative, stochastic): ``x ~ p(x|z)`` (the ``reverse`` distribution);
-    - likelihood contribution (a bound): ``V(x, z) = log p(x|z) - log q(z|x)``.
+    - forward (inference, stochastic): :math:`z = \sqrt{1 - \beta}\, x + \sqrt{\beta}\, e`,
+      :math:`e \sim \mathcal{N}(0, I)`, i.e.
+      :math:`z \sim q(z|x) = \mathcal{N}(\sqrt{1 - \beta}\, x, \beta I)`;
+    - inverse (generative, stochastic): :math:`x \sim p(x|z)` (the ``reverse`` distribution);
+    - likelihood contribution (a bound): :math:`\mathcal{V}(x, z) = \log p(x|z) - \log q(z|x)`.
 
-    It is a VAE layer whose encoder is fixed. ``T`` steps in a row on a standard normal base give
-    ``log p(x_T) + sum_t [log p(x_{t-1}|x_t) - log q(x_t|x_{t-1})]``, the diffusion ELBO of
-    Sohl-Dickstein et al. (2015) in its sampled form; :class:`GaussianDiffusion` builds such a
-    chain with one shared noise-prediction network (DDPM).
+    It is a VAE layer whose encoder is fixed. :math:`T` steps in a row on a standard normal base
+    give :math:`\log p(x_T) + \sum_t [\log p(x_{t-1}|x_t) - \log q(x_t|x_{t-1})]`, the diffusion
+    ELBO of Sohl-Dickstein et al. (2015) in its sampled form; :class:`GaussianDiffusion` builds
+    such a chain with one shared noise-prediction network (DDPM).
 
     Args:
-        reverse: ``p(x|z)``, a ConditionalDistribution with the event shape of ``x``.
-        beta: the noise variance of the step, in ``(0, 1)``.
+        reverse: :math:`p(x|z)`, a ConditionalDistribution with the event shape of ``x``.
+        beta: the noise variance :math:`\beta` of the step, in :math:`(0, 1)`.
 
     Example:
         >>> import torch
@@ -63,14 +66,14 @@ class DiffusionStep(StochasticTransform):
         return f"beta={self.beta:.4g}"
 
     def noising_log_prob(self, x: Tensor, z: Tensor) -> Tensor:
-        """``log q(z|x) = log N(z; sqrt(1 - beta) x, beta I)``."""
+        r""":math:`\log q(z|x) = \log \mathcal{N}(z; \sqrt{1 - \beta}\, x, \beta I)`."""
         noise = (z - math.sqrt(1.0 - self.beta) * x) / math.sqrt(self.beta)
         return sum_except_batch(-0.5 * noise**2) - noise[0].numel() * (
             _HALF_LOG_TWO_PI + 0.5 * math.log(self.beta)
         )
 
     def log_weight(self, x: Tensor, z: Tensor) -> Tensor:
-        """The contribution ``log p(x|z) - log q(z|x)`` for a given pair."""
+        r"""The contribution :math:`\log p(x|z) - \log q(z|x)` for a given pair."""
         return self.reverse.log_prob(x, context=z) - self.noising_log_prob(x, z)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -82,15 +85,16 @@ class DiffusionStep(StochasticTransform):
 
 
 def linear_betas(num_steps: int, low: float = 1e-3, high: float = 0.2) -> list[float]:
-    """A linear noise schedule ``beta_1, ..., beta_T`` from ``low`` to ``high``."""
+    r"""A linear noise schedule :math:`\beta_1, \dots, \beta_T` from ``low`` to ``high``."""
     if num_steps == 1:
         return [float(high)]
     return [low + (high - low) * t / (num_steps - 1) for t in range(num_steps)]
 
 
 class _NoisePredictionMean(nn.Module):
-    """The DDPM mean of ``p(x_{t-1}|x_t)`` from a shared noise-prediction network:
-    ``mu = (x_t - beta_t / sqrt(1 - alpha_bar_t) eps(x_t, t)) / sqrt(1 - beta_t)``."""
+    r"""The DDPM mean of :math:`p(x_{t-1}|x_t)` from a shared noise-prediction network:
+    :math:`\mu = \bigl(x_t - \beta_t / \sqrt{1 - \bar\alpha_t}\; \epsilon(x_t, t)\bigr) /
+    \sqrt{1 - \beta_t}`."""
 
     def __init__(self, net: nn.Module, time_features: Tensor, beta: float, alpha_bar: float):
         super().__init__()
@@ -106,8 +110,9 @@ class _NoisePredictionMean(nn.Module):
 
 
 def time_embedding(step: int, num_steps: int, num_features: int) -> Tensor:
-    """Sinusoidal features of the step ``t / T``: ``[sin(2^j pi t/T), cos(2^j pi t/T)]_j``
-    (float64; layers cast them to their input's dtype)."""
+    r"""Sinusoidal features of the step :math:`t / T`:
+    :math:`[\sin(2^j \pi t/T), \cos(2^j \pi t/T)]_j` (float64; layers cast them to their input's
+    dtype)."""
     if num_features % 2:
         raise ValueError(f"time_embedding: num_features must be even, got {num_features}")
     phase = math.pi * step / num_steps * 2.0 ** torch.arange(num_features // 2,
@@ -116,28 +121,29 @@ def time_embedding(step: int, num_steps: int, num_features: int) -> Tensor:
 
 
 class GaussianDiffusion(SequentialTransform, StochasticTransform):
-    """A DDPM-style diffusion model as ``T`` :class:`DiffusionStep` layers (data to noise).
+    r"""A DDPM-style diffusion model as :math:`T` :class:`DiffusionStep` layers (data to noise).
 
-    Step ``t`` (``t = 1..T``, the first one next to the data) noises ``x_t ~ N(sqrt(1 - beta_t)
-    x_{t-1}, beta_t I)``; its reverse is ``p(x_{t-1}|x_t) = N(mu_t(x_t), sigma_t^2 I)`` with the
-    noise-prediction mean of Ho et al. (2020),
+    Step :math:`t` (:math:`t = 1, \dots, T`, the first one next to the data) noises
+    :math:`x_t \sim \mathcal{N}(\sqrt{1 - \beta_t}\, x_{t-1}, \beta_t I)`; its reverse is
+    :math:`p(x_{t-1}|x_t) = \mathcal{N}(\mu_t(x_t), \sigma_t^2 I)` with the noise-prediction mean
+    of Ho et al. (2020),
 
-    .. math:: \\mu_t(x_t) = \\frac{1}{\\sqrt{1 - \\beta_t}}\\Big(x_t - \\frac{\\beta_t}
-              {\\sqrt{1 - \\bar\\alpha_t}}\\,\\epsilon_\\theta(x_t, t)\\Big), \\quad
-              \\bar\\alpha_t = \\prod_{s \\le t} (1 - \\beta_s),
+    .. math:: \mu_t(x_t) = \frac{1}{\sqrt{1 - \beta_t}}\Big(x_t - \frac{\beta_t}
+              {\sqrt{1 - \bar\alpha_t}}\,\epsilon_\theta(x_t, t)\Big), \quad
+              \bar\alpha_t = \prod_{s \le t} (1 - \beta_s),
 
-    one network ``eps_theta`` shared by every step (it sees ``x_t`` and sinusoidal features of
-    ``t / T``) and a learned per-step, per-feature ``log sigma_t`` (initialised to
-    ``log sqrt(beta_t)``). On a standard normal base, ``Flow.log_prob`` is the diffusion ELBO
-    (a lower bound, in its sampled form, valid for importance weighting); ``Flow.sample`` runs
-    the ``T`` reverse steps. ``forward`` draws the noising chain first and then evaluates the
-    ``T`` reverse steps in one batched call of the network (the same value as running the
-    steps one after the other, see :meth:`log_weight`).
+    one network :math:`\epsilon_\theta` shared by every step (it sees :math:`x_t` and sinusoidal
+    features of :math:`t / T`) and a learned per-step, per-feature :math:`\log \sigma_t`
+    (initialised to :math:`\log \sqrt{\beta_t}`). On a standard normal base, ``Flow.log_prob`` is
+    the diffusion ELBO (a lower bound, in its sampled form, valid for importance weighting);
+    ``Flow.sample`` runs the :math:`T` reverse steps. ``forward`` draws the noising chain first
+    and then evaluates the :math:`T` reverse steps in one batched call of the network (the same
+    value as running the steps one after the other, see :meth:`log_weight`).
 
     Args:
-        num_features: ``D``, the size of the (vector) events.
-        net: ``eps_theta``, mapping ``(batch, D + time_features)`` to ``(batch, D)``.
-        betas: the noise schedule ``beta_1..beta_T`` (each in ``(0, 1)``), e.g.
+        num_features: :math:`D`, the size of the (vector) events.
+        net: :math:`\epsilon_\theta`, mapping ``(batch, D + time_features)`` to ``(batch, D)``.
+        betas: the noise schedule :math:`\beta_1, \dots, \beta_T` (each in :math:`(0, 1)`), e.g.
             :func:`linear_betas`.
         time_features: even number of sinusoidal time features appended to ``x_t``.
 
@@ -185,8 +191,9 @@ class GaussianDiffusion(SequentialTransform, StochasticTransform):
         check_event_shape(self, x, (self.num_features,))
 
     def log_weight(self, chain: Tensor) -> Tensor:
-        """``sum_t log p(x_{t-1}|x_t) - log q(x_t|x_{t-1})`` for a chain ``(T + 1, batch, D)``
-        (``chain[0]`` the data), with one batched call of the network for the ``T`` steps."""
+        r""":math:`\sum_t \log p(x_{t-1}|x_t) - \log q(x_t|x_{t-1})` for a chain
+        ``(T + 1, batch, D)`` (``chain[0]`` the data), with one batched call of the network for
+        the :math:`T` steps."""
         steps, batch = len(self.betas), chain.shape[1]
         noise_coef, inv_sqrt_alpha, keep, spread = self._coefficients.to(chain.dtype).T[..., None,
                                                                                        None]

@@ -15,34 +15,38 @@ _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
 class DiscretelyIndexedAffineTransform(StochasticTransform):
-    """One of ``K`` affine bijections, picked by a discrete index: a deep Gaussian mixture layer.
+    r"""One of :math:`K` affine bijections, picked by a discrete index: a deep Gaussian mixture
+    layer.
 
-    Component ``k`` maps ``z = (x - m_k) exp(-s_k)`` (learned ``m, s`` of shape ``(K, D)``). In
-    the paper's unifying table this is augment (the index ``k``), bijection, slice:
+    Component :math:`k` maps :math:`z = (x - m_k)\, e^{-s_k}` (learned :math:`m, s` of shape
+    ``(K, D)``). In the paper's unifying table this is augment (the index :math:`k`), bijection,
+    slice:
 
-    - forward (inference, stochastic): ``k ~ q(k|x)``, ``z = (x - m_k) exp(-s_k)``;
-    - inverse (generative, stochastic): ``k ~ p(k|z)``, ``x = m_k + exp(s_k) z``;
+    - forward (inference, stochastic): :math:`k \sim q(k|x)`, :math:`z = (x - m_k)\, e^{-s_k}`;
+    - inverse (generative, stochastic): :math:`k \sim p(k|z)`, :math:`x = m_k + e^{s_k} z`;
     - likelihood contribution (a bound):
-      ``V(x, z) = -sum_i s_{k,i} + log p(k|z) - log q(k|x)``.
+      :math:`\mathcal{V}(x, z) = -\sum_i s_{k,i} + \log p(k|z) - \log q(k|x)`.
 
-    The marginal is the finite mixture ``p(x) = sum_k p(z_k) p(k|z_k) exp(-sum s_k)``,
-    ``z_k = (x - m_k) exp(-s_k)``; on a standard normal base with an unconditional ``p(k)`` one
-    layer is a Gaussian mixture, and stacked layers (with bijections between them) a deep
-    Gaussian mixture model (Oord & Dambre, 2015) or a discretely indexed flow.
+    The marginal is the finite mixture
+    :math:`p(x) = \sum_k p(z_k)\, p(k|z_k)\, e^{-\sum_i s_{k,i}}`,
+    :math:`z_k = (x - m_k)\, e^{-s_k}`; on a standard normal base with an unconditional
+    :math:`p(k)` one layer is a Gaussian mixture,
+    and stacked layers (with bijections between them) a deep Gaussian mixture model (Oord &
+    Dambre, 2015) or a discretely indexed flow.
 
-    ``q(k|x)`` is, by default, the posterior the mixture would have on a standard normal base,
-    ``q(k|x) ∝ p(k|z_k) N(z_k; 0, I) exp(-sum s_k)``: the exact posterior when the layers after
-    this one add up to a standard normal (then every sample gives ``log p(x)`` exactly), and a
-    parameter-free proposal otherwise. An ``encoder`` network can replace it. The index is
-    discrete and is sampled without a score-function term: a learned encoder receives gradients
-    only through ``-log q(k|x)``.
+    :math:`q(k|x)` is, by default, the posterior the mixture would have on a standard normal base,
+    :math:`q(k|x) \propto p(k|z_k)\, \mathcal{N}(z_k; 0, I)\, e^{-\sum_i s_{k,i}}`: the exact
+    posterior when the layers after this one add up to a standard normal (then every sample gives
+    :math:`\log p(x)` exactly), and a parameter-free proposal otherwise. An ``encoder`` network
+    can replace it. The index is discrete and is sampled without a score-function term: a learned
+    encoder receives gradients only through :math:`-\log q(k|x)`.
 
     Args:
-        num_features: ``D``, the size of the (vector) events.
-        num_components: ``K``.
+        num_features: :math:`D`, the size of the (vector) events.
+        num_components: :math:`K`.
         decoder: optional network mapping ``z`` ``(batch, D)`` to the logits ``(batch, K)`` of
-            ``p(k|z)``; default: learned unconditional mixture weights ``p(k)``.
-        encoder: optional network mapping ``x`` to the logits ``(batch, K)`` of ``q(k|x)``.
+            :math:`p(k|z)`; default: learned unconditional mixture weights :math:`p(k)`.
+        encoder: optional network mapping ``x`` to the logits ``(batch, K)`` of :math:`q(k|x)`.
 
     Example:
         >>> import torch
@@ -88,7 +92,7 @@ class DiscretelyIndexedAffineTransform(StochasticTransform):
         check_event_shape(self, x, (self.num_features,))
 
     def _log_p_index(self, z: Tensor) -> Tensor:
-        """``log p(k|z)`` for every ``k``: shape ``(*z.shape[:-1], K)``."""
+        r""":math:`\log p(k|z)` for every :math:`k`: shape ``(*z.shape[:-1], K)``."""
         if self.decoder is None:
             return torch.log_softmax(self.weight_logits, -1).expand(*z.shape[:-1], -1)
         logits = self.decoder(z.reshape(-1, self.num_features))
@@ -115,8 +119,9 @@ class DiscretelyIndexedAffineTransform(StochasticTransform):
         return self.loc[k] + torch.exp(self.log_scale[k]) * z
 
     def log_marginal(self, x: Tensor, base_log_prob) -> Tensor:
-        """``log p(x) = log sum_k p_base(z_k) p(k|z_k) exp(-sum s_k)`` by enumeration, for a
-        callable ``base_log_prob(z) -> (batch,)`` giving the density after this layer."""
+        r""":math:`\log p(x) = \log \sum_k p_\mathrm{base}(z_k)\, p(k|z_k)\, e^{-\sum_i s_{k,i}}`
+        by enumeration, for a callable ``base_log_prob(z) -> (batch,)`` giving the density after
+        this layer."""
         self._check(x)
         z_all = (x.unsqueeze(1) - self.loc) * torch.exp(-self.log_scale)
         log_base = base_log_prob(z_all.reshape(-1, self.num_features)).reshape(x.shape[0], -1)

@@ -1,17 +1,30 @@
-"""MCMC kernels as stochastic layers: stochastic normalizing flows (Wu, Köhler & Noé, 2020).
+r"""MCMC kernels as stochastic layers: stochastic normalizing flows (Wu, Köhler & Noé, 2020).
 
-Each layer runs a Markov kernel ``K`` that leaves a target ``pi`` (given by its unnormalized
-log-density ``log_target``) invariant, in both directions: the inference direction samples
-``z ~ K(z|x)`` (``q(z|x)``), the generative direction ``x ~ K(x|z)`` (``p(x|z)``). The likelihood
-contribution is the log-ratio of the two path densities,
+Each layer runs a Markov kernel :math:`K` that leaves a target :math:`\pi` (given by its
+unnormalized log-density ``log_target``) invariant, in both directions: the inference direction
+samples :math:`z \sim K(z|x)` (:math:`q(z|x)`), the generative direction :math:`x \sim K(x|z)`
+(:math:`p(x|z)`). The likelihood contribution is the log-ratio of the two path densities,
 
-    V(x, z) = log p(x|z) - log q(z|x),
+.. math:: \mathcal{V}(x, z) = \log p(x|z) - \log q(z|x),
 
-which for a kernel in detailed balance with ``pi`` (Metropolis-Hastings, HMC) is
-``log pi(x) - log pi(z)``, and for unadjusted Langevin is computed from the Gaussian transition
-densities step by step. Stacked after a flow, the layers move samples towards ``pi`` while
-:func:`sample_with_log_weights` still gives exact importance weights
-``log w = log pi(x) - [log p(z_0) + sum_t V_t]`` for self-normalized estimates under ``pi``.
+which for a kernel in detailed balance with :math:`\pi` (Metropolis-Hastings, HMC) is
+:math:`\log \pi(x) - \log \pi(z)`, and for unadjusted Langevin is computed from the Gaussian
+transition densities step by step. Stacked after a flow, the layers move samples towards
+:math:`\pi` while :func:`sample_with_log_weights` still gives exact importance weights
+:math:`\log w = \log \pi(x) - [\log p(z_0) + \sum_t \mathcal{V}_t]` for self-normalized estimates
+under :math:`\pi`.
+
+Gradients. The reversible kernels (Metropolis-Hastings, HMC) accept or reject: the end point is a
+discontinuous function of the start, and the pathwise gradient through the kept sample ignores how
+the acceptance probability moves with the parameters (a biased estimate of the gradient of the path
+KL). ``stop_gradient=True`` treats the kernel's end point as a constant: the contribution keeps its
+value :math:`\log \pi(\text{end}) - \log \pi(\text{start})` with the gradient through
+:math:`\log \pi(\text{start})` only. Between two such layers with targets :math:`\pi_{t-1}` and
+:math:`\pi_t`, the reverse KL of the paths then trains the flow layers :math:`f` in between by
+:math:`\mathbb{E}[-\log|\det J_f(y)| - \log \pi_t(f(y))]` over the previous layer's samples
+:math:`y`: each flow segment learns to carry :math:`\pi_{t-1}` onto :math:`\pi_t` (as in annealed
+flow transport, Arbel, Matthews & Doucet 2021). The values, samples and weights are the same
+either way.
 """
 
 from __future__ import annotations
@@ -30,7 +43,7 @@ LogDensity = Callable[[Tensor], Tensor]
 
 
 def _grad_log(log_target: LogDensity, y: Tensor, create_graph: bool) -> tuple[Tensor, Tensor]:
-    """``log pi(y)`` and its gradient in ``y`` (works under ``no_grad`` too)."""
+    r""":math:`\log \pi(y)` and its gradient in :math:`y` (works under ``no_grad`` too)."""
     with torch.enable_grad():
         y_ = y if y.requires_grad else y.detach().requires_grad_(True)
         logp = log_target(y_)
@@ -41,13 +54,15 @@ def _grad_log(log_target: LogDensity, y: Tensor, create_graph: bool) -> tuple[Te
 class _MCMCLayer(StochasticTransform):
     """Shared parts: the target, the number of kernel steps, shape checks."""
 
-    def __init__(self, log_target: LogDensity, num_features: int, num_steps: int):
+    def __init__(self, log_target: LogDensity, num_features: int, num_steps: int,
+                 stop_gradient: bool = False):
         super().__init__()
         if num_steps < 1:
             raise ValueError(f"{type(self).__name__}: num_steps must be >= 1, got {num_steps}")
         self.log_target = log_target
         self.num_features = int(num_features)
         self.num_steps = int(num_steps)
+        self.stop_gradient = bool(stop_gradient)
 
     def _check(self, x: Tensor) -> None:
         check_size(self, x, 1, self.num_features)
@@ -56,35 +71,54 @@ class _MCMCLayer(StochasticTransform):
                              f"{self.num_features}), got {tuple(x.shape)}")
 
     def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
-        """Run the kernel from ``y``; return the end point and ``sum log K(back) - log K(fwd)``
-        over the steps (the contribution with ``y`` as the data side)."""
+        r"""Run the kernel from ``y``; return the end point and
+        :math:`\sum [\log K(\text{back}) - \log K(\text{fwd})]` over the steps (the contribution
+        with ``y`` as the data side)."""
         raise NotImplementedError
+
+    def _run_from(self, y: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`_run`, or with ``stop_gradient`` (reversible kernels only: ``V = log pi(end) -
+        log pi(start)``) the same chain from a detached start, its end point detached and
+        ``log pi(start) - log pi(end)`` differentiable through the start."""
+        if not self.stop_gradient:
+            return self._run(y)
+        end = self._run(y.detach())[0].detach()
+        return end, self.log_target(y) - self.log_target(end)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         self._check(x)
-        z, back_minus_fwd = self._run(x)
+        z, back_minus_fwd = self._run_from(x)
         return z, back_minus_fwd  # log p(x|z) - log q(z|x)
 
     def inverse_and_ldj(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """``x ~ K(x|z)`` and the contribution ``V(x, z)`` the forward pass would assign."""
+        r""":math:`x \sim K(x|z)` and the contribution :math:`\mathcal{V}(x, z)` the forward pass
+        would assign."""
         self._check(z)
-        x, back_minus_fwd = self._run(z)
+        x, back_minus_fwd = self._run_from(z)
         return x, -back_minus_fwd  # log K(x|z) - log K(z|x)
+
+    def extra_repr(self) -> str:
+        return f"num_features={self.num_features}, num_steps={self.num_steps}" + (
+            ", stop_gradient=True" if self.stop_gradient else "")
 
     def inverse(self, z: Tensor) -> Tensor:
         return self.inverse_and_ldj(z)[0]
 
 
 class MetropolisHastings(_MCMCLayer):
-    """Random-walk Metropolis-Hastings: ``num_steps`` steps of proposal ``y' = y + s eps`` accepted
-    with probability ``min(1, pi(y') / pi(y))``; detailed balance gives
-    ``V(x, z) = log pi(x) - log pi(z)``.
+    r"""Random-walk Metropolis-Hastings: ``num_steps`` steps of proposal
+    :math:`y' = y + s \epsilon`, :math:`\epsilon \sim \mathcal{N}(0, I)`, accepted with probability
+    :math:`\min(1, \pi(y') / \pi(y))`; detailed balance gives
+    :math:`\mathcal{V}(x, z) = \log \pi(x) - \log \pi(z)`.
 
     Args:
-        log_target: ``y -> log pi(y)`` (up to a constant), batched ``(B, D) -> (B,)``.
-        num_features: ``D``.
-        step_size: proposal standard deviation ``s``.
+        log_target: :math:`y \mapsto \log \pi(y)` (up to a constant), batched
+            ``(B, D) -> (B,)``.
+        num_features: :math:`D`.
+        step_size: proposal standard deviation :math:`s`.
         num_steps: kernel steps per call.
+        stop_gradient: treat the chain's end point as a constant in backpropagation (see the
+            module's docstring); the values are unchanged.
 
     Example:
         >>> import torch
@@ -95,8 +129,8 @@ class MetropolisHastings(_MCMCLayer):
     """
 
     def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.5,
-                 num_steps: int = 1):
-        super().__init__(log_target, num_features, num_steps)
+                 num_steps: int = 1, stop_gradient: bool = False):
+        super().__init__(log_target, num_features, num_steps, stop_gradient)
         self.step_size = float(step_size)
 
     def _run(self, y: Tensor) -> tuple[Tensor, Tensor]:
@@ -111,16 +145,18 @@ class MetropolisHastings(_MCMCLayer):
 
 
 class HamiltonianMonteCarlo(_MCMCLayer):
-    """HMC: fresh momentum ``p ~ N(0, I)``, ``leapfrog_steps`` leapfrog steps of size ``eps``,
-    Metropolis correction on the Hamiltonian ``-log pi(y) + |p|^2 / 2``; reversible, so
-    ``V(x, z) = log pi(x) - log pi(z)``.
+    r"""HMC: fresh momentum :math:`p \sim \mathcal{N}(0, I)`, ``leapfrog_steps`` leapfrog steps of
+    size :math:`\epsilon`, Metropolis correction on the Hamiltonian
+    :math:`-\log \pi(y) + \|p\|^2 / 2`; reversible, so
+    :math:`\mathcal{V}(x, z) = \log \pi(x) - \log \pi(z)`.
 
     Args:
-        log_target: ``y -> log pi(y)``, differentiable.
-        num_features: ``D``.
-        step_size: leapfrog step ``eps``.
+        log_target: :math:`y \mapsto \log \pi(y)`, differentiable.
+        num_features: :math:`D`.
+        step_size: leapfrog step :math:`\epsilon`.
         leapfrog_steps: leapfrog steps per proposal.
         num_steps: HMC transitions per call.
+        stop_gradient: treat the chain's end point as a constant in backpropagation.
 
     Example:
         >>> import torch
@@ -131,8 +167,8 @@ class HamiltonianMonteCarlo(_MCMCLayer):
     """
 
     def __init__(self, log_target: LogDensity, num_features: int, step_size: float = 0.2,
-                 leapfrog_steps: int = 5, num_steps: int = 1):
-        super().__init__(log_target, num_features, num_steps)
+                 leapfrog_steps: int = 5, num_steps: int = 1, stop_gradient: bool = False):
+        super().__init__(log_target, num_features, num_steps, stop_gradient)
         self.step_size = float(step_size)
         self.leapfrog_steps = int(leapfrog_steps)
 
@@ -159,16 +195,22 @@ class HamiltonianMonteCarlo(_MCMCLayer):
 
 
 class UnadjustedLangevin(_MCMCLayer):
-    """Unadjusted Langevin: ``y' = y + eps grad log pi(y) + sqrt(2 eps) xi`` (no rejection).
+    r"""Unadjusted Langevin:
+    :math:`y' = y + \epsilon \nabla \log \pi(y) + \sqrt{2 \epsilon}\, \xi`,
+    :math:`\xi \sim \mathcal{N}(0, I)` (no rejection).
 
     Not reversible, so the contribution is the sum over steps of
-    ``log N(y_k; y_{k+1} + eps grad log pi(y_{k+1}), 2 eps) - log N(y_{k+1}; y_k + eps grad
-    log pi(y_k), 2 eps)`` (backward minus forward transition densities).
+
+    .. math:: \log \mathcal{N}\bigl(y_k; y_{k+1} + \epsilon \nabla \log \pi(y_{k+1}),
+              2 \epsilon I\bigr) - \log \mathcal{N}\bigl(y_{k+1}; y_k + \epsilon \nabla \log
+              \pi(y_k), 2 \epsilon I\bigr)
+
+    (backward minus forward transition densities).
 
     Args:
-        log_target: ``y -> log pi(y)``, differentiable.
-        num_features: ``D``.
-        step_size: ``eps``.
+        log_target: :math:`y \mapsto \log \pi(y)`, differentiable.
+        num_features: :math:`D`.
+        step_size: :math:`\epsilon`.
         num_steps: Langevin steps per call.
 
     Example:
@@ -205,12 +247,13 @@ class UnadjustedLangevin(_MCMCLayer):
 def sample_with_log_weights(
     flow: nn.Module, log_target: LogDensity, num_samples: int
 ) -> tuple[Tensor, Tensor]:
-    """Samples of a flow with bijections and MCMC layers, and their log importance weights.
+    r"""Samples of a flow with bijections and MCMC layers, and their log importance weights.
 
-    Runs the generative direction from the base, collecting ``log p(z_0) + sum_t V_t`` (each
-    layer's ``inverse_and_ldj``); returns ``x`` and ``log w = log pi(x) - (log p(z_0) +
-    sum_t V_t)``: ``softmax(log w)`` weights give consistent self-normalized estimates of
-    expectations under ``pi`` (exact importance weights on the extended path space).
+    Runs the generative direction from the base, collecting
+    :math:`\log p(z_0) + \sum_t \mathcal{V}_t` (each layer's ``inverse_and_ldj``); returns
+    :math:`x` and :math:`\log w = \log \pi(x) - \bigl(\log p(z_0) + \sum_t \mathcal{V}_t\bigr)`:
+    :math:`\operatorname{softmax}(\log w)` weights give consistent self-normalized estimates of
+    expectations under :math:`\pi` (exact importance weights on the extended path space).
 
     Example:
         >>> import torch

@@ -10,15 +10,17 @@ from survae.transforms.surjections._utils import check_dim, permute_along, rando
 
 
 class StochasticPermutation(StochasticTransform):
-    """Stochastic permutation: shuffles the slices along ``dim`` with a fresh random permutation.
+    r"""Stochastic permutation: shuffles the slices along ``dim`` with a fresh random permutation.
 
-    - forward (inference, stochastic): ``I ~ U(S_N)``, ``z = x_I``;
-    - inverse (generative, stochastic): ``I ~ U(S_N)``, ``x = z_I``;
-    - likelihood contribution: ``V(x, z) = log p(x|z) - log q(z|x) = 0``: both directions are the
-      same uniform distribution over the ``N!`` arrangements, so no density is lost or gained.
+    - forward (inference, stochastic): :math:`I \sim U(S_N)`, :math:`z = x_I`;
+    - inverse (generative, stochastic): :math:`I \sim U(S_N)`, :math:`x = z_I`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(x|z) - \log q(z|x) = 0`: both
+      directions are the same uniform distribution over the :math:`N!` arrangements, so no
+      density is lost or gained.
 
     Placed first in a flow over sets, ``exp(log_prob)`` becomes an unbiased estimate of the
-    likelihood of the symmetrised model ``(1/N!) sum_I p(x_I)`` (``log_prob`` a lower bound).
+    likelihood of the symmetrised model :math:`\frac{1}{N!} \sum_I p(x_I)` (``log_prob`` a lower
+    bound).
 
     Args:
         dim: the dimension whose slices are permuted (>= 1).

@@ -13,27 +13,30 @@ _LOG_TWO_PI = math.log(2 * math.pi)
 
 
 class PPCA(StochasticTransform):
-    """Probabilistic PCA: a linear-Gaussian VAE layer whose encoder is the exact posterior.
+    r"""Probabilistic PCA: a linear-Gaussian VAE layer whose encoder is the exact posterior.
 
-    On a standard normal base ``p(z) = N(0, I_L)`` the decoder is
-    ``p(x|z) = N(W z + b, sigma^2 I_D)`` and the marginal is
-    ``p(x) = N(x; b, W W^T + sigma^2 I)`` (Tipping & Bishop, 1999). The posterior is Gaussian,
+    On a standard normal base :math:`p(z) = \mathcal{N}(0, I_L)` the decoder is
+    :math:`p(x|z) = \mathcal{N}(W z + b, \sigma^2 I_D)` and the marginal is
+    :math:`p(x) = \mathcal{N}(x; b, W W^\top + \sigma^2 I)` (Tipping & Bishop, 1999). The
+    posterior is Gaussian,
 
-    .. math:: p(z|x) = \\mathcal{N}\\big(M^{-1} W^\\top (x - b),\\ \\sigma^2 M^{-1}\\big),
-              \\quad M = W^\\top W + \\sigma^2 I_L,
+    .. math:: p(z|x) = \mathcal{N}\big(M^{-1} W^\top (x - b),\ \sigma^2 M^{-1}\big),
+              \quad M = W^\top W + \sigma^2 I_L,
 
     and the layer samples from it:
 
-    - forward (inference, stochastic): ``z ~ p(z|x)`` (reparametrized);
-    - inverse (generative, stochastic): ``x = W z + b + sigma e``, ``e ~ N(0, I)``;
-    - likelihood contribution: ``V(x, z) = log p(x|z) - log p(z|x)``. With the standard normal
-      base the bound is tight for every sample: ``log p(z) + V = log p(x)`` exactly (the
-      ELBO has zero variance); :meth:`marginal_log_prob` gives the same in closed form.
+    - forward (inference, stochastic): :math:`z \sim p(z|x)` (reparametrized);
+    - inverse (generative, stochastic): :math:`x = W z + b + \sigma e`,
+      :math:`e \sim \mathcal{N}(0, I)`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(x|z) - \log p(z|x)`. With the
+      standard normal base the bound is tight for every sample:
+      :math:`\log p(z) + \mathcal{V} = \log p(x)` exactly (the ELBO has zero variance);
+      :meth:`marginal_log_prob` gives the same in closed form.
 
     Args:
-        data_features: ``D``.
-        latent_features: ``L`` (usually ``L < D``).
-        noise_std: initial ``sigma`` (learned, as ``log sigma``).
+        data_features: :math:`D`.
+        latent_features: :math:`L` (usually :math:`L < D`).
+        noise_std: initial :math:`\sigma` (learned, as :math:`\log \sigma`).
 
     Example:
         >>> import torch
@@ -100,8 +103,8 @@ class PPCA(StochasticTransform):
         return mean + torch.exp(self.log_std) * torch.randn_like(mean)
 
     def marginal_log_prob(self, x: Tensor) -> Tensor:
-        """``log N(x; b, W W^T + sigma^2 I)``: the exact log-likelihood on a standard normal
-        base."""
+        r""":math:`\log \mathcal{N}(x; b, W W^\top + \sigma^2 I)`: the exact log-likelihood on a
+        standard normal base."""
         self._check(x, self.data_features, "data")
         eye = torch.eye(self.data_features, dtype=x.dtype, device=x.device)
         cov = self.weight @ self.weight.T + torch.exp(2 * self.log_std) * eye

@@ -9,16 +9,18 @@ from survae.transforms.stochastic.base import StochasticTransform
 
 
 class VAE(StochasticTransform):
-    """Variational autoencoder layer.
+    r"""Variational autoencoder layer.
 
-    - forward (inference, stochastic): ``z ~ q(z|x)`` (reparametrized where the encoder allows);
-    - inverse (generative, stochastic): ``x ~ p(x|z)``;
-    - likelihood contribution: ``V(x, z) = log p(x|z) - log q(z|x)``; with the prior's
-      ``log p(z)`` added by the flow this is the ELBO, a lower bound on ``log p(x)``.
+    - forward (inference, stochastic): :math:`z \sim q(z|x)` (reparametrized where the encoder
+      allows);
+    - inverse (generative, stochastic): :math:`x \sim p(x|z)`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(x|z) - \log q(z|x)`; with the
+      prior's :math:`\log p(z)` added by the flow this is the ELBO, a lower bound on
+      :math:`\log p(x)`.
 
     Args:
-        decoder: ConditionalDistribution ``p(x|z)``.
-        encoder: ConditionalDistribution ``q(z|x)``.
+        decoder: ConditionalDistribution :math:`p(x|z)`.
+        encoder: ConditionalDistribution :math:`q(z|x)`.
 
     Example:
         >>> import torch

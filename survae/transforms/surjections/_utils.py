@@ -41,7 +41,7 @@ def random_permutations(batch: int, size: int, device: torch.device) -> Tensor:
 
 
 def log_factorial(n: int) -> float:
-    """``log n!`` (via ``lgamma``)."""
+    r""":math:`\log n!` (via ``lgamma``)."""
     return math.lgamma(n + 1)
 
 
@@ -67,7 +67,8 @@ def assemble_from_max(top: Tensor, rest: Tensor, k: Tensor) -> Tensor:
 
 
 def half_normal_log_density(v: Tensor, log_scale: Tensor | float) -> Tensor:
-    """Elementwise log-density of a half-normal of scale ``exp(log_scale)`` at ``v >= 0``."""
+    r"""Elementwise log-density of a half-normal of scale :math:`e^{s}` (:math:`s` = ``log_scale``)
+    at :math:`v \ge 0`."""
     if isinstance(log_scale, Tensor):
         return _LOG_HALF_NORMAL_NORMALISER - log_scale - 0.5 * (v * torch.exp(-log_scale)) ** 2
     return _LOG_HALF_NORMAL_NORMALISER - log_scale - 0.5 * (v * math.exp(-log_scale)) ** 2

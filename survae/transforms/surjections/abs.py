@@ -11,13 +11,13 @@ from survae.transforms.surjections.base import Surjection
 
 
 class SimpleAbsSurjection(Surjection):
-    """Inference absolute-value surjection with a fixed, symmetric inverse.
+    r"""Inference absolute-value surjection with a fixed, symmetric inverse.
 
-    - forward (inference, deterministic): ``z = |x|``;
-    - inverse (generative, stochastic): each sign ``s_i ~ Bernoulli(1/2)`` on ``{-1, +1}``,
-      ``x = s * z``;
-    - likelihood contribution: ``V(x, z) = log p(s|z) = -D log 2`` (exact), so
-      ``p(x) = p(|x|) / 2^D``: the density is symmetric under every sign flip.
+    - forward (inference, deterministic): :math:`z = |x|`;
+    - inverse (generative, stochastic): each sign :math:`s_i \sim \mathrm{Bernoulli}(1/2)` on
+      :math:`\{-1, +1\}`, :math:`x = s \odot z`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(s|z) = -D \log 2` (exact), so
+      :math:`p(x) = p(|x|) / 2^D`: the density is symmetric under every sign flip.
 
     Example:
         >>> import torch

@@ -21,13 +21,14 @@ def _check_non_negative(owner: object, x: Tensor) -> None:
 
 
 class SimpleGenerativeAbsSurjection(Surjection):
-    """Generative absolute-value surjection ``x = |z|`` with fair random signs.
+    r"""Generative absolute-value surjection :math:`x = |z|` with fair random signs.
 
-    - forward (inference, stochastic): each sign ``s_i ~ Bernoulli(1/2)`` on ``{-1, +1}``,
-      ``z = s * x``;
-    - inverse (generative, deterministic): ``x = |z|``;
-    - likelihood contribution: ``V(x, z) = -log q(s|x) = D log 2``, a lower bound on ``log p(x)``
-      (``p(x) = sum_s p(s * x)``; tight when ``p(z)`` is symmetric under sign flips).
+    - forward (inference, stochastic): each sign :math:`s_i \sim \mathrm{Bernoulli}(1/2)` on
+      :math:`\{-1, +1\}`, :math:`z = s \odot x`;
+    - inverse (generative, deterministic): :math:`x = |z|`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log q(s|x) = D \log 2`, a lower
+      bound on :math:`\log p(x)` (:math:`p(x) = \sum_s p(s \odot x)`; tight when :math:`p(z)` is
+      symmetric under sign flips).
 
     Example:
         >>> import torch
@@ -51,20 +52,22 @@ class SimpleGenerativeAbsSurjection(Surjection):
 
 
 class GenerativeAbsSurjection(Surjection):
-    """Generative absolute-value surjection ``x = |z|`` with learned signs ``q(b|x)``.
+    r"""Generative absolute-value surjection :math:`x = |z|` with learned signs :math:`q(b|x)`.
 
-    Signs are coded as ``b = 1`` for a positive ``z`` and ``b = 0`` for a negative one.
+    Signs are coded as :math:`b = 1` for a positive :math:`z` and :math:`b = 0` for a negative
+    one.
 
-    - forward (inference, stochastic): ``b ~ q(b|x)`` (Bernoulli), ``z = (2b - 1) * x``;
-    - inverse (generative, deterministic): ``x = |z|``;
-    - likelihood contribution: ``V(x, z) = -log q(b|x)``, a lower bound on
-      ``log p(x) = log sum_s p(s * x)``; tight when ``q(b|x)`` is the posterior
-      ``p(s * x) / sum_s' p(s' * x)``.
+    - forward (inference, stochastic): :math:`b \sim q(b|x)` (Bernoulli),
+      :math:`z = (2b - 1) \odot x`;
+    - inverse (generative, deterministic): :math:`x = |z|`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log q(b|x)`, a lower bound on
+      :math:`\log p(x) = \log \sum_s p(s \odot x)`; tight when :math:`q(b|x)` is the posterior
+      :math:`p(s \odot x) / \sum_{s'} p(s' \odot x)`.
 
     Args:
-        encoder: ``q(b|x)``, a ConditionalDistribution over ``{0, 1}`` with the event shape of ``x``
-            given ``x`` (e.g. ``ConditionalBernoulli(net)``), or an unconditional Distribution
-            (e.g. ``Bernoulli(shape)``).
+        encoder: :math:`q(b|x)`, a ConditionalDistribution over :math:`\{0, 1\}` with the event
+            shape of ``x`` given ``x`` (e.g. ``ConditionalBernoulli(net)``), or an unconditional
+            Distribution (e.g. ``Bernoulli(shape)``).
 
     Example:
         >>> import torch

@@ -19,24 +19,28 @@ from survae.utils.validation import ShapeError
 
 
 class AbsSurjection(Surjection):
-    """Inference absolute-value surjection with a learned sign distribution.
+    r"""Inference absolute-value surjection with a learned sign distribution.
 
-    Signs are coded as ``b = 1`` for ``x >= 0`` and ``b = 0`` for ``x < 0`` (``s = 2b - 1``).
+    Signs are coded as :math:`b = 1` for :math:`x \ge 0` and :math:`b = 0` for :math:`x < 0`
+    (:math:`s = 2b - 1`).
 
-    - forward (inference, deterministic): ``z = |x|``, ``b = [x >= 0]``;
-    - inverse (generative, stochastic): ``b ~ p(b|z)`` (Bernoulli), ``x = (2b - 1) * z``;
-    - likelihood contribution: ``V(x, z) = log p(b|z)`` (exact), so
-      ``p(x) = p(|x|) p(sign(x) | |x|)``: the symmetry of ``SimpleAbsSurjection`` (all signs
-      equally likely) is learned instead of imposed.
+    - forward (inference, deterministic): :math:`z = |x|`, :math:`b = [x \ge 0]`;
+    - inverse (generative, stochastic): :math:`b \sim p(b|z)` (Bernoulli),
+      :math:`x = (2b - 1) \odot z`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(b|z)` (exact), so
+      :math:`p(x) = p(|x|)\, p(\operatorname{sign}(x) \mid |x|)`: the symmetry of
+      ``SimpleAbsSurjection`` (all signs equally likely) is learned instead of imposed.
 
     With ``elements`` given, only those entries along dim 1 are folded (the others pass through
-    unchanged) and ``p(b|z)`` is over their signs only: e.g. ``elements=[0]`` folds ``x_1`` and
-    learns ``p(sign x_1 | |x_1|, x_2)``, the layer of the official checkerboard AbsFlow.
+    unchanged) and :math:`p(b|z)` is over their signs only: e.g. ``elements=[0]`` folds
+    :math:`x_1` and learns :math:`p(\operatorname{sign} x_1 \mid |x_1|, x_2)`, the layer of the
+    official checkerboard AbsFlow.
 
     Args:
-        decoder: ``p(b|z)``, a ConditionalDistribution over ``{0, 1}`` with the event shape of ``x``
-            (or of ``x[:, elements]``) given ``z`` (e.g. ``ConditionalBernoulli(net)``), or an
-            unconditional Distribution (e.g. ``Bernoulli(shape)``).
+        decoder: :math:`p(b|z)`, a ConditionalDistribution over :math:`\{0, 1\}` with the event
+            shape of ``x`` (or of ``x[:, elements]``) given ``z`` (e.g.
+            ``ConditionalBernoulli(net)``), or an unconditional Distribution (e.g.
+            ``Bernoulli(shape)``).
         elements: keyword-only indices along dim 1 to fold (default: all).
 
     Example:
@@ -99,11 +103,13 @@ class AbsSurjection(Surjection):
 
 
 class ElementAbsSurjection(AbsSurjection):
-    """Fold one entry: ``z = x`` with ``z_e = |x_e|``; ``p(sign x_e | z)`` from ``classifier``.
+    r"""Fold one entry: :math:`z = x` with :math:`z_e = |x_e|`;
+    :math:`p(\operatorname{sign} x_e \mid z)` from ``classifier``.
 
     The layer of the official toy experiments (``experiments/toy/layers.py``), here in the
-    library: ``classifier`` maps ``z`` (batch, D) to the logit of ``P(x_e >= 0 | z)``, of shape
-    ``(batch,)`` or ``(batch, 1)``. Likelihood contribution ``V = log p(sign x_e | z)`` (exact).
+    library: ``classifier`` maps ``z`` ``(batch, D)`` to the logit of :math:`P(x_e \ge 0 \mid z)`,
+    of shape ``(batch,)`` or ``(batch, 1)``. Likelihood contribution
+    :math:`\mathcal{V} = \log p(\operatorname{sign} x_e \mid z)` (exact).
 
     Args:
         classifier: the logit network.

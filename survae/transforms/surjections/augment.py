@@ -12,19 +12,21 @@ from survae.utils.validation import ShapeError, check_size
 
 
 class Augment(Surjection):
-    """Generative slicing surjection: ``x = z_1`` where ``z = (z_1, z_2)``.
+    r"""Generative slicing surjection: :math:`x = z_1` where :math:`z = (z_1, z_2)`.
 
-    - forward (inference, stochastic): ``z_2 ~ q(z_2|x)``, ``z = concat(x, z_2)`` on ``split_dim``;
-    - inverse (generative, deterministic): ``x = z_1`` (the first ``x_size`` entries);
-    - likelihood contribution: ``V(x, z) = -log q(z_2|x)`` (a lower bound on ``log p(x)``).
+    - forward (inference, stochastic): :math:`z_2 \sim q(z_2|x)`, :math:`z = (x, z_2)`
+      concatenated on ``split_dim``;
+    - inverse (generative, deterministic): :math:`x = z_1` (the first ``x_size`` entries);
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log q(z_2|x)` (a lower bound on
+      :math:`\log p(x)`).
 
     Used for augmented flows (ANF, VFlow) and, with a slice later, CIFs.
 
     Args:
-        encoder: the distribution ``q(z_2)`` (a Distribution) or ``q(z_2|x)`` (a
+        encoder: the distribution :math:`q(z_2)` (a Distribution) or :math:`q(z_2|x)` (a
             ConditionalDistribution, given ``x`` as context).
         x_size: size of ``x`` along ``split_dim``.
-        split_dim: dimension along which ``z_2`` is appended (>= 1).
+        split_dim: dimension along which :math:`z_2` is appended (>= 1).
 
     Example:
         >>> import torch
@@ -54,7 +56,7 @@ class Augment(Surjection):
         return f"x_size={self.x_size}, split_dim={self.split_dim}"
 
     def split_z(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        """Split ``z`` into ``(x, z_2)`` along ``split_dim``."""
+        """Split ``z`` into :math:`(x, z_2)` along ``split_dim``."""
         size = z.shape[self.split_dim]
         return torch.split(z, (self.x_size, size - self.x_size), dim=self.split_dim)
 

@@ -6,12 +6,14 @@ from survae.transforms.base import Transform
 
 
 class Surjection(Transform):
-    """Base class of surjections.
+    r"""Base class of surjections.
 
-    A *generative* surjection (``stochastic_forward = True``) is deterministic towards the data; its
-    ``forward`` samples ``z ~ q(z|x)`` and contributes ``-log q(z|x)``, giving a lower bound.
-    An *inference* surjection (``stochastic_forward = False``) is deterministic towards the latent;
-    its ``inverse`` samples ``x ~ p(x|z)`` and ``forward`` contributes ``log p(x|z)``, exactly.
+    A *generative* surjection (``stochastic_forward = True``) is deterministic towards the data;
+    its ``forward`` samples :math:`z \sim q(z|x)` and contributes :math:`-\log q(z|x)`, giving a
+    lower bound.
+    An *inference* surjection (``stochastic_forward = False``) is deterministic towards the
+    latent; its ``inverse`` samples :math:`x \sim p(x|z)` and ``forward`` contributes
+    :math:`\log p(x|z)`, exactly.
     """
 
     bijective = False

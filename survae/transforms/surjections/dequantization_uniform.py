@@ -29,17 +29,20 @@ class _FixedBitDepth:
 
 
 class UniformDequantization(_FixedBitDepth, Surjection):
-    """Generative rounding surjection ``x = floor(K z)`` with uniform dequantization noise.
+    r"""Generative rounding surjection :math:`x = \lfloor K z \rfloor` with uniform
+    dequantization noise.
 
-    Data ``x`` take values in ``{0, ..., K-1}^D`` with ``K = 2**num_bits``.
+    Data :math:`x` take values in :math:`\{0, \dots, K-1\}^D` with :math:`K = 2^b`, :math:`b` =
+    ``num_bits``.
 
-    - forward (inference, stochastic): ``u ~ U[0, 1)^D``, ``z = (x + u) / K``;
-    - inverse (generative, deterministic): ``x = clamp(floor(K z), 0, K-1)``;
-    - likelihood contribution: ``V(x, z) = -log q(z|x) = -D log K`` (``q(z|x)`` is uniform on the
-      cell ``[x/K, (x+1)/K)`` of volume ``K^{-D}``), so ``log P(x) >= log p(z) - D log K``.
+    - forward (inference, stochastic): :math:`u \sim U[0, 1)^D`, :math:`z = (x + u) / K`;
+    - inverse (generative, deterministic): :math:`x = \min(\max(\lfloor K z \rfloor, 0), K-1)`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log q(z|x) = -D \log K`
+      (:math:`q(z|x)` is uniform on the cell :math:`[x/K, (x+1)/K)` of volume :math:`K^{-D}`), so
+      :math:`\log P(x) \ge \log p(z) - D \log K`.
 
     Args:
-        num_bits: bits per value, e.g. 8 for ``x`` in ``{0, ..., 255}``.
+        num_bits: bits per value, e.g. 8 for :math:`x \in \{0, \dots, 255\}`.
 
     Example:
         >>> import torch

@@ -14,24 +14,28 @@ from survae.utils.validation import ShapeError, is_validating
 
 
 class VariationalDequantization(_FixedBitDepth, Surjection):
-    """Generative rounding surjection ``x = floor(K z)`` with a learned dequantization ``q(u|x)``.
+    r"""Generative rounding surjection :math:`x = \lfloor K z \rfloor` with a learned
+    dequantization :math:`q(u|x)`.
 
-    Data ``x`` take values in ``{0, ..., K-1}^D`` with ``K = 2**num_bits``.
+    Data :math:`x` take values in :math:`\{0, \dots, K-1\}^D` with :math:`K = 2^b`, :math:`b` =
+    ``num_bits``.
 
-    - forward (inference, stochastic): ``u ~ q(u|x)`` on ``[0, 1)^D``, ``z = (x + u) / K``;
-    - inverse (generative, deterministic): ``x = clamp(floor(K z), 0, K-1)``;
-    - likelihood contribution: ``V(x, z) = -log q(z|x) = -D log K - log q(u|x)``, so
-      ``log P(x) >= E_q[log p(z) - D log K - log q(u|x)]`` (Flow++'s variational bound).
+    - forward (inference, stochastic): :math:`u \sim q(u|x)` on :math:`[0, 1)^D`,
+      :math:`z = (x + u) / K`;
+    - inverse (generative, deterministic): :math:`x = \min(\max(\lfloor K z \rfloor, 0), K-1)`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log q(z|x) = -D \log K - \log q(u|x)`,
+      so :math:`\log P(x) \ge \mathbb{E}_q[\log p(z) - D \log K - \log q(u|x)]` (Flow++'s
+      variational bound).
 
     The encoder receives ``x`` converted to the layer's floating dtype as its context (a
     ``ConditionalFlow`` can rescale it with ``context_init``). It must put all its mass in
-    ``[0, 1)^D`` (e.g. a conditional flow ending with a sigmoid); with validation on, samples
-    outside ``[0, 1]`` raise.
+    :math:`[0, 1)^D` (e.g. a conditional flow ending with a sigmoid); with validation on, samples
+    outside :math:`[0, 1]` raise.
 
     Args:
-        encoder: ConditionalDistribution (or ConditionalFlow) ``q(u|x)`` over ``u`` in
-            ``[0, 1)^D``, with the event shape of ``x``.
-        num_bits: bits per value, e.g. 8 for ``x`` in ``{0, ..., 255}``.
+        encoder: ConditionalDistribution (or ConditionalFlow) :math:`q(u|x)` over
+            :math:`u \in [0, 1)^D`, with the event shape of ``x``.
+        num_bits: bits per value, e.g. 8 for :math:`x \in \{0, \dots, 255\}`.
 
     Example:
         >>> import torch

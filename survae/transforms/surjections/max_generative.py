@@ -19,30 +19,32 @@ from survae.utils.validation import check_size, is_validating
 
 
 class GenerativeMaxSurjection(Surjection):
-    """Generative max surjection ``x = max_j z_j`` over ``size`` latent values along ``dim``.
+    r"""Generative max surjection :math:`x = \max_j z_j` over :math:`n` = ``size`` latent values
+    along ``dim``.
 
-    The data ``x`` has size 1 along ``dim``, the latent ``z`` has size ``size`` there; ``k`` is the
-    position of the maximum and ``g`` the ``size - 1`` non-negative gaps of the other values below
-    it (in increasing position order).
+    The data :math:`x` has size 1 along ``dim``, the latent :math:`z` has size :math:`n` there;
+    :math:`k` is the position of the maximum and :math:`g` the :math:`n - 1` non-negative gaps of
+    the other values below it (in increasing position order).
 
-    - forward (inference, stochastic): ``k ~ q(k|x)``, ``g ~ q(g|x)``, ``z_k = x``,
-      ``z_{-k} = x - g``;
-    - inverse (generative, deterministic): ``x = max(z, dim, keepdim=True)``;
-    - likelihood contribution: ``V(x, z) = -log q(k|x) - log q(z_{-k}|x, k)
-      = -log q(k|x) - log q(g|x)``, a lower bound on
-      ``log p(x) = log sum_k int_{z_{-k} < x} p(z) dz_{-k}``; tight when ``q`` is the posterior.
+    - forward (inference, stochastic): :math:`k \sim q(k|x)`, :math:`g \sim q(g|x)`,
+      :math:`z_k = x`, :math:`z_{-k} = x - g`;
+    - inverse (generative, deterministic): :math:`x = \max_j z_j` (``max(z, dim, keepdim=True)``);
+    - likelihood contribution:
+      :math:`\mathcal{V}(x, z) = -\log q(k|x) - \log q(z_{-k}|x, k) = -\log q(k|x) - \log q(g|x)`,
+      a lower bound on :math:`\log p(x) = \log \sum_k \int_{z_{-k} < x} p(z)\, dz_{-k}`; tight
+      when :math:`q` is the posterior.
 
-    Here ``q(z_{-k}|x, k)`` is taken independent of ``k`` given ``x``.
+    Here :math:`q(z_{-k}|x, k)` is taken independent of :math:`k` given :math:`x`.
 
     Args:
-        encoder: ``q(g)`` (a Distribution) or ``q(g|x)`` (a ConditionalDistribution given ``x``)
-            over the gaps, supported on ``[0, inf)``, with the event shape of ``z`` except
-            ``size - 1`` along ``dim``.
-        size: number of latent values per data value (``z.shape[dim]``), at least 2.
+        encoder: :math:`q(g)` (a Distribution) or :math:`q(g|x)` (a ConditionalDistribution given
+            ``x``) over the gaps, supported on :math:`[0, \infty)`, with the event shape of ``z``
+            except :math:`n - 1` along ``dim``.
+        size: number of latent values per data value (``z.shape[dim]``), :math:`n \ge 2`.
         dim: the dimension of ``z`` that is maximised over (>= 1).
-        index_encoder: ``q(k|x)``, a ConditionalDistribution over ``{0, ..., size-1}`` with the
-            event shape of ``x`` (e.g. a ``ConditionalCategorical``), an unconditional
-            Distribution, or None for the uniform ``q(k) = 1/size``.
+        index_encoder: :math:`q(k|x)`, a ConditionalDistribution over :math:`\{0, \dots, n-1\}`
+            with the event shape of ``x`` (e.g. a ``ConditionalCategorical``), an unconditional
+            Distribution, or None for the uniform :math:`q(k) = 1/n`.
 
     Example:
         >>> import torch

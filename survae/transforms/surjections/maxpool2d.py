@@ -21,29 +21,32 @@ from survae.utils.validation import ShapeError, is_validating
 
 
 class MaxPoolSurjection2d(Surjection):
-    """Inference max-pooling surjection over non-overlapping 2x2 blocks, learned inverse.
+    r"""Inference max-pooling surjection over non-overlapping 2x2 blocks, learned inverse.
 
-    For an image ``x`` of shape ``(C, H, W)`` (``H``, ``W`` even), each 2x2 block ``b`` holds four
-    values ``x_b`` in row-major order; ``k_b`` is the position of its maximum and the three other
-    values are coded by their non-negative gaps below it, ``d_b = z_b - x_{b,-k}`` (in increasing
-    position order; the gaps tensor has shape ``(3C, H/2, W/2)``, channel ``3c + j`` holding gap
-    ``j`` of channel ``c``, as in the official library).
+    For an image :math:`x` of shape ``(C, H, W)`` (:math:`H`, :math:`W` even), each 2x2 block
+    :math:`b` holds four values :math:`x_b` in row-major order; :math:`k_b` is the position of its
+    maximum and the three other values are coded by their non-negative gaps below it,
+    :math:`d_b = z_b - x_{b,-k}` (in increasing position order; the gaps tensor has shape
+    ``(3C, H/2, W/2)``, channel :math:`3c + j` holding gap :math:`j` of channel :math:`c`, as in
+    the official library).
 
-    - forward (inference, deterministic): ``z = maxpool(x)`` of shape ``(C, H/2, W/2)``,
-      ``k = argmax``, ``d`` the gaps;
-    - inverse (generative, stochastic): ``k ~ p(k|z)``, ``d ~ p(d|z)`` (non-negative),
-      ``x_{b,k} = z_b``, ``x_{b,-k} = z_b - d_b``;
-    - likelihood contribution: ``V(x, z) = log p(k|z) + log p(d|z)`` (exact; the map
-      ``x -> (z, k, d)`` is piecewise a translation, unit Jacobian), so
-      ``log p(x) = log p(z) + log p(k|z) + log p(d|z)``.
+    - forward (inference, deterministic): :math:`z_b = \max_i x_{b,i}` (max pooling, shape
+      ``(C, H/2, W/2)``), :math:`k_b = \arg\max_i x_{b,i}`, :math:`d` the gaps;
+    - inverse (generative, stochastic): :math:`k \sim p(k|z)`, :math:`d \sim p(d|z)`
+      (non-negative), :math:`x_{b,k} = z_b`, :math:`x_{b,-k} = z_b - d_b`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(k|z) + \log p(d|z)` (exact; the
+      map :math:`x \mapsto (z, k, d)` is piecewise a translation, unit Jacobian), so
+      :math:`\log p(x) = \log p(z) + \log p(k|z) + \log p(d|z)`.
 
     Args:
-        decoder: ``p(d)`` (a Distribution) or ``p(d|z)`` (a ConditionalDistribution given ``z``)
-            over the gaps, of event shape ``(3C, H/2, W/2)`` and supported on ``[0, inf)``.
-        index_decoder: ``p(k|z)``, a ConditionalDistribution over ``{0, 1, 2, 3}`` of event shape
-            ``(C, H/2, W/2)`` (e.g. a ``ConditionalCategorical`` whose net outputs
+        decoder: :math:`p(d)` (a Distribution) or :math:`p(d|z)` (a ConditionalDistribution given
+            ``z``) over the gaps, of event shape ``(3C, H/2, W/2)`` and supported on
+            :math:`[0, \infty)`.
+        index_decoder: :math:`p(k|z)`, a ConditionalDistribution over :math:`\{0, 1, 2, 3\}` of
+            event shape ``(C, H/2, W/2)`` (e.g. a ``ConditionalCategorical`` whose net outputs
             ``(B, C, H/2, W/2, 4)`` logits), an unconditional Distribution, or None for the
-            uniform ``p(k) = 1/4`` per block (then ``V`` includes ``-log 4`` per pooled value).
+            uniform :math:`p(k) = 1/4` per block (then :math:`\mathcal{V}` includes
+            :math:`-\log 4` per pooled value).
 
     Example:
         >>> import torch
@@ -99,7 +102,8 @@ class MaxPoolSurjection2d(Surjection):
         return d.reshape(b, c3 // 3, 3, h, w).permute(0, 1, 3, 4, 2)
 
     def split(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """``x -> (z, k, d)``: block maxima, their positions and the gaps (decoder layout)."""
+        r""":math:`x \mapsto (z, k, d)`: block maxima, their positions and the gaps (decoder
+        layout)."""
         blocks = self._blocks(x)
         z, k = blocks.max(dim=-1)
         rest = torch.gather(blocks, -1, others_index(k, 4))
@@ -166,15 +170,17 @@ class MaxPoolSurjection2d(Surjection):
 
 
 class SimpleMaxPoolSurjection2d(MaxPoolSurjection2d):
-    """Inference max-pooling surjection over 2x2 blocks with a fixed inverse (official semantics).
+    r"""Inference max-pooling surjection over 2x2 blocks with a fixed inverse (official semantics).
 
-    :class:`MaxPoolSurjection2d` with a uniform position ``p(k) = 1/4`` and gaps ``d ~ p(d)``
-    independent of ``z``:
+    :class:`MaxPoolSurjection2d` with a uniform position :math:`p(k) = 1/4` and gaps
+    :math:`d \sim p(d)` independent of :math:`z`:
 
-    - forward (inference, deterministic): ``z = maxpool(x)``, ``k = argmax``, ``d`` the gaps;
-    - inverse (generative, stochastic): ``k ~ U{0..3}``, ``d ~ p(d)``, ``x_k = z``,
-      ``x_{-k} = z - d``;
-    - likelihood contribution: ``V(x, z) = log p(d) - (C H W / 4) log 4`` (exact).
+    - forward (inference, deterministic): :math:`z` = max pooling of :math:`x`,
+      :math:`k = \arg\max`, :math:`d` the gaps;
+    - inverse (generative, stochastic): :math:`k \sim U\{0, \dots, 3\}`, :math:`d \sim p(d)`,
+      :math:`x_k = z`, :math:`x_{-k} = z - d`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(d) - (C H W / 4) \log 4`
+      (exact).
 
     Args:
         decoder: an unconditional Distribution of shape ``(3C, H/2, W/2)`` with non-negative

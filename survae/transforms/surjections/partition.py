@@ -12,41 +12,48 @@ from survae.utils.tensors import gumbel_max, sum_except_batch
 
 
 class PartitionSurjection(Surjection):
-    """Real-and-discrete (RAD) layer: fold each entry with a continuous zig-zag map of ``K`` pieces.
+    r"""Real-and-discrete (RAD) layer: fold each entry with a continuous zig-zag map of
+    :math:`K` pieces.
 
-    The real line is cut at sorted ``boundaries`` ``b_1 < ... < b_{K-1}`` into ``K`` pieces
-    ``X_0 = (-inf, b_1)``, ``X_k = [b_k, b_{k+1})``, ``X_{K-1} = [b_{K-1}, inf)``. On piece ``k``
-    the map is affine with slope ``s_k = (-1)^{k+1}`` (the pieces alternate direction, so the map
-    is continuous and folds the line like a zig-zag):
+    The real line is cut at sorted ``boundaries`` :math:`b_1 < \dots < b_{K-1}` into :math:`K`
+    pieces :math:`X_0 = (-\infty, b_1)`, :math:`X_k = [b_k, b_{k+1})`,
+    :math:`X_{K-1} = [b_{K-1}, \infty)`. On piece :math:`k` the map is affine with slope
+    :math:`s_k = (-1)^{k+1}` (the pieces alternate direction, so the map is continuous and folds
+    the line like a zig-zag):
 
-    .. math:: g(x) = h_k + s_k (x - a_k), \\quad x \\in X_k,
+    .. math:: g(x) = h_k + s_k (x - a_k), \quad x \in X_k,
 
-    with ``a_0 = b_1``, ``a_k = b_k`` and ``h_0 = h_1 = 0``,
-    ``h_{k+1} = h_k + s_k (b_{k+1} - b_k)``.
-    The images of the pieces overlap, so ``g`` is a surjection; which piece an entry came from is
-    the discrete variable ``k`` of RAD (Dinh et al., 2019), given a distribution ``p(k_i | z)``
-    conditioned on the whole latent ``z`` and restricted to the pieces whose image contains
-    ``z_i`` (the logits of the other pieces are masked to ``-inf``).
+    with :math:`a_0 = b_1`, :math:`a_k = b_k` and :math:`h_0 = h_1 = 0`,
+    :math:`h_{k+1} = h_k + s_k (b_{k+1} - b_k)`.
 
-    - forward (inference, deterministic): ``k_i`` = piece of ``x_i``, ``z_i = g(x_i)``;
-    - inverse (generative, stochastic): ``k_i ~ p(k_i | z)`` over the feasible pieces,
-      ``x_i = a_k + s_k (z_i - h_k)``;
-    - likelihood contribution (exact): ``V(x, z) = sum_i log p(k_i | z)`` (``|s_k| = 1``), so
-      ``p(x) = p(z) prod_i p(k_i | z)``: the map ``x -> (z, k)`` is a bijection.
+    The images of the pieces overlap, so :math:`g` is a surjection; which piece an entry came
+    from is the discrete variable :math:`k` of RAD (Dinh et al., 2019), given a distribution
+    :math:`p(k_i | z)` conditioned on the whole latent :math:`z` and restricted to the pieces
+    whose image contains :math:`z_i` (the logits of the other pieces are masked to
+    :math:`-\infty`).
+
+    - forward (inference, deterministic): :math:`k_i` = piece of :math:`x_i`,
+      :math:`z_i = g(x_i)`;
+    - inverse (generative, stochastic): :math:`k_i \sim p(k_i | z)` over the feasible pieces,
+      :math:`x_i = a_k + s_k (z_i - h_k)`;
+    - likelihood contribution (exact): :math:`\mathcal{V}(x, z) = \sum_i \log p(k_i | z)`
+      (:math:`|s_k| = 1`), so :math:`p(x) = p(z) \prod_i p(k_i | z)`: the map
+      :math:`x \mapsto (z, k)` is a bijection.
 
     With two pieces cut at 0 and no ``classifier`` this is ``SimpleAbsSurjection``
-    (``z = |x|``, both signs equally likely); more pieces fold more copies of the latent space
-    onto the data (a deep mixture with a shared density, learned mixing through ``p(k|z)``).
+    (:math:`z = |x|`, both signs equally likely); more pieces fold more copies of the latent space
+    onto the data (a deep mixture with a shared density, learned mixing through :math:`p(k|z)`).
 
     With ``elements`` given, only those entries along dim 1 are folded (the others pass
-    through, e.g. ``elements=[0]`` folds ``x_1`` and learns ``p(k_1 | z_1, x_2)``) and the
-    classifier gives logits for them only.
+    through, e.g. ``elements=[0]`` folds :math:`x_1` and learns :math:`p(k_1 | z_1, x_2)`) and
+    the classifier gives logits for them only.
 
     Args:
-        boundaries: the ``K - 1`` sorted cut points (``K >= 2``), shared by every entry.
+        boundaries: the :math:`K - 1` sorted cut points (:math:`K \ge 2`), shared by every entry.
         classifier: a network mapping ``z`` ``(batch, D)`` to logits ``(batch, E, K)`` (or
-            ``(batch, E * K)``) of ``p(k_i | z)`` for the ``E`` folded entries (``E = D``
-            without ``elements``); ``None`` gives a uniform choice among the feasible pieces.
+            ``(batch, E * K)``) of :math:`p(k_i | z)` for the :math:`E` folded entries
+            (:math:`E = D` without ``elements``); ``None`` gives a uniform choice among the
+            feasible pieces.
         elements: keyword-only indices along dim 1 to fold (default: all entries).
 
     Example:

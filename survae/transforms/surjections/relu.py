@@ -30,26 +30,30 @@ def _half_normal_sample(like: Tensor, log_scale: Tensor | float) -> Tensor:
 
 
 class ReLUSurjection(Surjection):
-    """Inference ReLU surjection ``z = max(x, 0)``: negative data collapse onto a latent atom at 0.
+    r"""Inference ReLU surjection :math:`z = \max(x, 0)`: negative data collapse onto a latent atom
+    at 0.
 
-    Each coordinate is treated separately; on ``{x_i <= 0}`` the latent is ``z_i = 0`` and the
-    decoder ``p(x_i | z)`` (a half-normal on ``(-inf, 0]`` of scale ``sigma_i(z)``) restores it.
+    Each coordinate is treated separately; on :math:`\{x_i \le 0\}` the latent is :math:`z_i = 0`
+    and the decoder :math:`p(x_i | z)` (a half-normal on :math:`(-\infty, 0]` of scale
+    :math:`\sigma_i(z)`) restores it.
 
-    - forward (inference, deterministic): ``z = max(x, 0)``;
-    - inverse (generative, stochastic): where ``z_i = 0``, ``x_i = -|e_i| sigma_i(z)`` with
-      ``e ~ N(0, I)``; elsewhere ``x_i = z_i``;
-    - likelihood contribution: ``V(x, z) = sum_i I(z_i = 0) log p(x_i | z)`` (exact).
+    - forward (inference, deterministic): :math:`z = \max(x, 0)`;
+    - inverse (generative, stochastic): where :math:`z_i = 0`, :math:`x_i = -|e_i|\, \sigma_i(z)`
+      with :math:`e \sim \mathcal{N}(0, I)`; elsewhere :math:`x_i = z_i`;
+    - likelihood contribution:
+      :math:`\mathcal{V}(x, z) = \sum_i \mathbb{1}(z_i = 0) \log p(x_i | z)` (exact).
 
-    Point masses: ``z`` has an atom at 0 in each coordinate, so ``log p(z)`` of the next layer or
-    base must be a density with respect to ``Lebesgue + delta_0`` per coordinate: the log-mass
-    ``log P(z_i = 0)`` where ``z_i = 0`` and the log-density where ``z_i > 0`` (e.g. a rectified
-    distribution, or a :class:`GenerativeReLUSurjection` followed by a continuous base). Then
-    ``p(x) = P(z_i = 0) p(x_i|z)`` on ``x_i < 0`` and ``p_z(x_i)`` on ``x_i > 0`` is an ordinary
-    Lebesgue density, and the likelihood is exact.
+    Point masses: :math:`z` has an atom at 0 in each coordinate, so :math:`\log p(z)` of the next
+    layer or base must be a density with respect to :math:`\text{Lebesgue} + \delta_0` per
+    coordinate: the log-mass :math:`\log P(z_i = 0)` where :math:`z_i = 0` and the log-density
+    where :math:`z_i > 0` (e.g. a rectified distribution, or a :class:`GenerativeReLUSurjection`
+    followed by a continuous base). Then :math:`p(x) = P(z_i = 0)\, p(x_i|z)` on :math:`x_i < 0`
+    and :math:`p_z(x_i)` on :math:`x_i > 0` is an ordinary Lebesgue density, and the likelihood is
+    exact.
 
     Args:
-        net: optional module mapping ``z`` to the decoder's log-scales ``log sigma(z)`` (the shape
-            of ``z``); None for a unit scale.
+        net: optional module mapping ``z`` to the decoder's log-scales :math:`\log \sigma(z)` (the
+            shape of ``z``); None for a unit scale.
 
     Example:
         >>> import torch
@@ -94,22 +98,25 @@ class ReLUSurjection(Surjection):
 
 
 class GenerativeReLUSurjection(Surjection):
-    """Generative ReLU surjection ``x = max(z, 0)``: data with exact zeros from a continuous latent.
+    r"""Generative ReLU surjection :math:`x = \max(z, 0)`: data with exact zeros from a continuous
+    latent.
 
-    The data ``x >= 0`` has an atom at 0 in each coordinate; where ``x_i = 0`` the encoder
-    proposes the negative latent value, ``q(z_i | x)`` a half-normal on ``(-inf, 0]`` of scale
-    ``sigma_i(x)``.
+    The data :math:`x \ge 0` has an atom at 0 in each coordinate; where :math:`x_i = 0` the
+    encoder proposes the negative latent value, :math:`q(z_i | x)` a half-normal on
+    :math:`(-\infty, 0]` of scale :math:`\sigma_i(x)`.
 
-    - forward (inference, stochastic): where ``x_i = 0``, ``z_i = -|e_i| sigma_i(x)`` with
-      ``e ~ N(0, I)``; elsewhere ``z_i = x_i``;
-    - inverse (generative, deterministic): ``x = max(z, 0)``;
-    - likelihood contribution: ``V(x, z) = sum_i I(x_i = 0) [-log q(z_i|x)]``, a lower bound on
-      ``log p(x)``, where ``p(x)`` is a density with respect to ``Lebesgue + delta_0`` per
-      coordinate: the mass ``P(z_i <= 0)`` at ``x_i = 0`` and ``p_z`` elsewhere.
+    - forward (inference, stochastic): where :math:`x_i = 0`, :math:`z_i = -|e_i|\, \sigma_i(x)`
+      with :math:`e \sim \mathcal{N}(0, I)`; elsewhere :math:`z_i = x_i`;
+    - inverse (generative, deterministic): :math:`x = \max(z, 0)`;
+    - likelihood contribution:
+      :math:`\mathcal{V}(x, z) = \sum_i \mathbb{1}(x_i = 0) \bigl[-\log q(z_i|x)\bigr]`, a lower
+      bound on :math:`\log p(x)`, where :math:`p(x)` is a density with respect to
+      :math:`\text{Lebesgue} + \delta_0` per coordinate: the mass :math:`P(z_i \le 0)` at
+      :math:`x_i = 0` and :math:`p_z` elsewhere.
 
     Args:
-        net: optional module mapping ``x`` to the encoder's log-scales ``log sigma(x)`` (the shape
-            of ``x``); None for a unit scale.
+        net: optional module mapping ``x`` to the encoder's log-scales :math:`\log \sigma(x)` (the
+            shape of ``x``); None for a unit scale.
 
     Example:
         >>> import torch

@@ -17,21 +17,26 @@ from survae.utils.validation import is_validating
 
 
 class RoundingSurjection(Surjection):
-    """Inference rounding surjection ``z = floor(x)``: the latent is the integer part of the data.
+    r"""Inference rounding surjection :math:`z = \lfloor x \rfloor`: the latent is the integer
+    part of the data.
 
     The paper's "rounding" is the floor; this is its inference direction (Table 7), the mirror of
-    dequantization: the continuous ``x`` is modelled as a discrete ``z`` plus a fractional part.
+    dequantization: the continuous :math:`x` is modelled as a discrete :math:`z` plus a
+    fractional part.
 
-    - forward (inference, deterministic): ``z = floor(x)`` (integer-valued, in ``x``'s dtype);
-    - inverse (generative, stochastic): ``u ~ p(u|z)`` on ``[0, 1)^D``, ``x = z + u``;
-    - likelihood contribution: ``V(x, z) = log p(x|z) = log p(u|z)`` with ``u = x - floor(x)``
-      (exact), so ``log p(x) = log P(z) + log p(x - z | z)`` where ``P`` is a probability mass
+    - forward (inference, deterministic): :math:`z = \lfloor x \rfloor` (integer-valued, in
+      ``x``'s dtype);
+    - inverse (generative, stochastic): :math:`u \sim p(u|z)` on :math:`[0, 1)^D`,
+      :math:`x = z + u`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(x|z) = \log p(u|z)` with
+      :math:`u = x - \lfloor x \rfloor` (exact), so
+      :math:`\log p(x) = \log P(z) + \log p(x - z | z)` where :math:`P` is a probability mass
       function over the integer latent (e.g. a ``Categorical`` base).
 
     Args:
-        decoder: ``p(u)`` (a Distribution) or ``p(u|z)`` (a ConditionalDistribution given ``z``)
-            over the fractional part ``u`` in ``[0, 1)^D``, with the event shape of ``x``, e.g.
-            ``StandardUniform(shape)`` for a piecewise constant density.
+        decoder: :math:`p(u)` (a Distribution) or :math:`p(u|z)` (a ConditionalDistribution given
+            ``z``) over the fractional part :math:`u \in [0, 1)^D`, with the event shape of ``x``,
+            e.g. ``StandardUniform(shape)`` for a piecewise constant density.
 
     Example:
         >>> import torch

@@ -12,17 +12,18 @@ from survae.utils.validation import ShapeError
 
 
 class Slice(Surjection):
-    """Inference slicing surjection: ``z = x_1`` where ``x = (x_1, x_2)``.
+    r"""Inference slicing surjection: :math:`z = x_1` where :math:`x = (x_1, x_2)`.
 
     - forward (inference, deterministic): keep the first ``num_keep`` entries along ``dim``;
-    - inverse (generative, stochastic): ``x_2 ~ p(x_2|z)``, ``x = concat(z, x_2)``;
-    - likelihood contribution: ``V(x, z) = log p(x_2|z)`` (exact), so
-      ``log p(x) = log p(z) + log p(x_2|z)``.
+    - inverse (generative, stochastic): :math:`x_2 \sim p(x_2|z)`, :math:`x = (z, x_2)`
+      concatenated along ``dim``;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(x_2|z)` (exact), so
+      :math:`\log p(x) = \log p(z) + \log p(x_2|z)`.
 
     This is the "factor-out" step of multi-scale architectures (RealNVP, Glow).
 
     Args:
-        decoder: ``p(x_2)`` (a Distribution) or ``p(x_2|z)`` (a ConditionalDistribution).
+        decoder: :math:`p(x_2)` (a Distribution) or :math:`p(x_2|z)` (a ConditionalDistribution).
         num_keep: number of entries kept along ``dim``.
         dim: dimension to slice (>= 1).
 
@@ -54,7 +55,7 @@ class Slice(Surjection):
         return f"num_keep={self.num_keep}, dim={self.dim}"
 
     def split_input(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """Split ``x`` into ``(z, x_2)`` along ``dim``."""
+        """Split ``x`` into :math:`(z, x_2)` along ``dim``."""
         size = x.shape[self.dim] if x.dim() > self.dim else 0
         if size <= self.num_keep:
             raise ShapeError(
@@ -69,7 +70,7 @@ class Slice(Surjection):
         return z, ldj
 
     def memory_saving_state(self, x: Tensor) -> Tensor:
-        """Memory-saving backpropagation keeps only the dropped part ``x_2``."""
+        """Memory-saving backpropagation keeps only the dropped part :math:`x_2`."""
         return self.split_input(x)[1].detach()
 
     def memory_saving_input(self, z: Tensor, state: Tensor) -> Tensor:

@@ -18,11 +18,12 @@ from survae.utils.validation import ShapeError
 
 
 def lexicographic_ranks(rows: Tensor) -> tuple[Tensor, Tensor]:
-    """Lexicographic ranks of the ``N`` rows of ``rows`` (``(B, N, F)``), and tie multiplicities.
+    """Lexicographic ranks of the :math:`N` rows of ``rows`` (``(B, N, F)``), and tie
+    multiplicities.
 
     Returns ``rank`` (``(B, N)``, a permutation of ``0..N-1``; identical rows are ranked by
     position) and ``count`` (``(B, N)``, the number of rows identical to each row, itself
-    included). Uses ``O(N^2 F)`` pairwise comparisons, no loops.
+    included). Uses :math:`O(N^2 F)` pairwise comparisons, no loops.
     """
     a, b = rows.unsqueeze(2), rows.unsqueeze(1)  # row i against row j
     differ = a != b  # (B, N, N, F)
@@ -46,27 +47,30 @@ def sort_permutation(x: Tensor, dim: int, lexicographic: bool) -> tuple[Tensor, 
 
 
 class SortSurjection(Surjection):
-    """Inference sorting surjection: ``z`` is ``x`` with its slices along ``dim`` sorted.
+    r"""Inference sorting surjection: :math:`z` is :math:`x` with its slices along ``dim`` sorted.
 
-    Each example holds ``N = x.shape[dim]`` slices (e.g. the points of a set, ``(B, N, F)``). They
-    are ordered by their first entry (``lexicographic=False``, the official behaviour) or
-    lexicographically over all their entries (``lexicographic=True``: later entries break ties).
+    Each example holds :math:`N` = ``x.shape[dim]`` slices (e.g. the points of a set,
+    ``(B, N, F)``). They are ordered by their first entry (``lexicographic=False``, the official
+    behaviour) or lexicographically over all their entries (``lexicographic=True``: later entries
+    break ties).
 
-    - forward (inference, deterministic): ``I = argsort(x)``, ``z = x_I`` (sorted);
-    - inverse (generative, stochastic): ``I ~ U(S_N)`` (a uniformly random permutation),
-      ``x = z_I``;
-    - likelihood contribution: ``V(x, z) = log p(I|z) = -log N!`` (exact for distinct slices), so
-      ``p(x) = p(sort(x)) / N!``: a permutation-invariant density when ``p(z)`` is a density on
-      ordered sequences.
+    - forward (inference, deterministic): :math:`I = \operatorname{argsort}(x)`, :math:`z = x_I`
+      (sorted);
+    - inverse (generative, stochastic): :math:`I \sim U(S_N)` (a uniformly random permutation),
+      :math:`x = z_I`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = \log p(I|z) = -\log N!` (exact for
+      distinct slices), so :math:`p(x) = p(\operatorname{sort}(x)) / N!`: a permutation-invariant
+      density when :math:`p(z)` is a density on ordered sequences.
 
     With ``lexicographic=True`` identical slices are accounted for exactly (useful for discrete
-    data): ``V = -log N! + sum_g log m_g!`` over the groups of ``m_g`` identical slices, the
-    probability that a random permutation of ``z`` gives ``x``. With ``lexicographic=False`` ties
-    in the first entry are assumed not to happen (probability zero for continuous data).
+    data): :math:`\mathcal{V} = -\log N! + \sum_g \log m_g!` over the groups of :math:`m_g`
+    identical slices, the log-probability that a random permutation of :math:`z` gives :math:`x`.
+    With ``lexicographic=False`` ties in the first entry are assumed not to happen (probability
+    zero for continuous data).
 
     Args:
         dim: the dimension along which slices are sorted (>= 1).
-        lexicographic: order slices lexicographically over all entries (``O(N^2 F)`` memory)
+        lexicographic: order slices lexicographically over all entries (:math:`O(N^2 F)` memory)
             instead of by their first entry.
 
     Example:
@@ -113,14 +117,15 @@ class SortSurjection(Surjection):
 
 
 class SimpleSortSurjection(SortSurjection):
-    """Inference sorting surjection ordering slices by a user-given key (official interface).
+    r"""Inference sorting surjection ordering slices by a user-given key (official interface).
 
     :class:`SortSurjection` where the slices along ``dim`` are ordered by ``lambd(x)``, a
     ``(batch, N)`` tensor of sort keys (default: ``x`` itself, for ``(batch, N)`` inputs).
 
-    - forward (inference, deterministic): ``I = argsort(lambd(x))``, ``z = x_I``;
-    - inverse (generative, stochastic): ``I ~ U(S_N)``, ``x = z_I``;
-    - likelihood contribution: ``V(x, z) = -log N!`` (exact for distinct keys).
+    - forward (inference, deterministic): :math:`I = \operatorname{argsort}(\lambda(x))`
+      (:math:`\lambda` = ``lambd``), :math:`z = x_I`;
+    - inverse (generative, stochastic): :math:`I \sim U(S_N)`, :math:`x = z_I`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log N!` (exact for distinct keys).
 
     Args:
         dim: the dimension along which slices are sorted (>= 1).

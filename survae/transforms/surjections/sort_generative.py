@@ -12,10 +12,11 @@ from survae.utils.validation import ShapeError, is_validating
 
 
 def plackett_luce_log_prob(scores: Tensor, perm: Tensor) -> Tensor:
-    """``log q(I)`` of ``perm`` under Plackett-Luce with ``scores`` (both of shape ``(B, N)``).
+    r""":math:`\log q(I)` of ``perm`` under Plackett-Luce with ``scores`` (both of shape
+    ``(B, N)``).
 
-    ``q(I) = prod_i exp(s_{I_i}) / sum_{j >= i} exp(s_{I_j})``: items are drawn without replacement
-    with probabilities proportional to ``exp(score)``.
+    :math:`q(I) = \prod_i e^{s_{I_i}} / \sum_{j \ge i} e^{s_{I_j}}`: items are drawn without
+    replacement with probabilities proportional to :math:`e^{s}` (:math:`s` = ``scores``).
     """
     ordered = torch.gather(scores, 1, perm)
     remaining = torch.logcumsumexp(ordered.flip(1), dim=1).flip(1)
@@ -23,17 +24,19 @@ def plackett_luce_log_prob(scores: Tensor, perm: Tensor) -> Tensor:
 
 
 class GenerativeSortSurjection(Surjection):
-    """Generative sorting surjection ``x = sort(z)``: the data is the sorted latent.
+    r"""Generative sorting surjection :math:`x = \operatorname{sort}(z)`: the data is the sorted
+    latent.
 
     Slices along ``dim`` are ordered as in :class:`SortSurjection` (by their first entry, or
     lexicographically). The data must be sorted.
 
-    - forward (inference, stochastic): ``I ~ q(I|x)``, ``z = x_I``;
-    - inverse (generative, deterministic): ``x = sort(z)``;
-    - likelihood contribution: ``V(x, z) = -log q(I|x)``, a lower bound on
-      ``log p(x) = log sum_I p(x_I)``. With ``score_net=None`` the permutation is uniform and
-      ``V = log N!`` (tight when ``p(z)`` is exchangeable); otherwise ``q(I|x)`` is Plackett-Luce
-      with scores ``score_net(x)``, sampled with the Gumbel trick (``argsort`` of perturbed scores).
+    - forward (inference, stochastic): :math:`I \sim q(I|x)`, :math:`z = x_I`;
+    - inverse (generative, deterministic): :math:`x = \operatorname{sort}(z)`;
+    - likelihood contribution: :math:`\mathcal{V}(x, z) = -\log q(I|x)`, a lower bound on
+      :math:`\log p(x) = \log \sum_I p(x_I)`. With ``score_net=None`` the permutation is uniform
+      and :math:`\mathcal{V} = \log N!` (tight when :math:`p(z)` is exchangeable); otherwise
+      :math:`q(I|x)` is Plackett-Luce with scores ``score_net(x)``, sampled with the Gumbel trick
+      (``argsort`` of perturbed scores).
 
     Args:
         dim: the dimension along which slices are sorted (>= 1).

@@ -5,15 +5,15 @@ preprocessing of their repository (github.com/gpapamak/maf, ``datasets/``), reus
 official SurVAE library. The files are the MAF authors' archive ``data.tar.gz``
 (https://zenodo.org/record/1161203), extracted under ``<root>/uci_maf/``:
 
-=============  ===================================  ====  ===========================  ==========
-dataset        file under ``uci_maf/data/``         dim   train / valid / test         normalised
-=============  ===================================  ====  ===========================  ==========
-POWER          ``power/data.npy``                      6  1,615,917 / 180,013 / 204,928  train+valid
-GAS            ``gas/ethylene_CO.pickle``              8  852,174 / 94,685 / 105,206     all rows
-HEPMASS        ``hepmass/1000_{train,test}.csv``      21  315,123 / 35,013 / 174,987     train
-MINIBOONE      ``miniboone/data.npy``                 43  29,556 / 3,284 / 3,648         train+valid
-BSDS300        ``BSDS300/BSDS300.hdf5``               63  1,000,000 / 50,000 / 250,000   (as stored)
-=============  ===================================  ====  ===========================  ==========
+=============  =================================  ====  ==============================  ===========
+dataset        file under ``uci_maf/data/``       dim   train / valid / test            normalised
+=============  =================================  ====  ==============================  ===========
+POWER          ``power/data.npy``                 6     1,615,917 / 180,013 / 204,928   train+valid
+GAS            ``gas/ethylene_CO.pickle``         8     852,174 / 94,685 / 105,206      all rows
+HEPMASS        ``hepmass/1000_{train,test}.csv``  21    315,123 / 35,013 / 174,987      train
+MINIBOONE      ``miniboone/data.npy``             43    29,556 / 3,284 / 3,648          train+valid
+BSDS300        ``BSDS300/BSDS300.hdf5``           63    1,000,000 / 50,000 / 250,000    (as stored)
+=============  =================================  ====  ==============================  ===========
 
 The steps, per dataset (``split_tail``: the last 10% of the rows are the test set, the last 10% of
 the rest the validation set):

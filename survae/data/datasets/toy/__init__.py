@@ -1,35 +1,4 @@
-"""Two-dimensional toy datasets (official ``survae.data.datasets.toy``)."""
+"""Two-dimensional toy datasets (official ``survae.data.datasets.toy``); all live in ``plane``."""
 
-from survae.data.datasets.toy.plane import (
-    AbsDataset,
-    CheckerboardDataset,
-    CrescentCubedDataset,
-    CrescentDataset,
-    DiamondDataset,
-    FaceDataset,
-    FourCirclesDataset,
-    GaussianDataset,
-    PlaneDataset,
-    SignDataset,
-    SineWaveDataset,
-    TestGridDataset,
-    TwoMoonsDataset,
-    TwoSpiralsDataset,
-)
-
-__all__ = [
-    "PlaneDataset",
-    "GaussianDataset",
-    "CrescentDataset",
-    "CrescentCubedDataset",
-    "SineWaveDataset",
-    "AbsDataset",
-    "SignDataset",
-    "FourCirclesDataset",
-    "DiamondDataset",
-    "TwoSpiralsDataset",
-    "TestGridDataset",
-    "CheckerboardDataset",
-    "TwoMoonsDataset",
-    "FaceDataset",
-]
+from survae.data.datasets.toy.plane import *  # noqa: F403
+from survae.data.datasets.toy.plane import __all__  # noqa: F401

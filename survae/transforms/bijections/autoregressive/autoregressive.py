@@ -1,12 +1,13 @@
-"""The autoregressive scheme: ``z_i = tau(x_i; theta_i(x_{<i}))`` with a masked conditioner.
+r"""The autoregressive scheme: :math:`z_i = \tau(x_i; \theta_i(x_{<i}))` with a masked conditioner.
 
-- forward (density direction, MAF): one conditioner pass, ``theta = net(x)``, then the elementwise
-  transformer (:mod:`survae.transforms.bijections.transformers`); log-det
-  ``sum_i log |tau'(x_i; theta_i)|``;
+- forward (density direction, MAF): one conditioner pass, :math:`\theta` = ``net(x)``, then the
+  elementwise transformer :math:`\tau` (:mod:`survae.transforms.bijections.transformers`);
+  log-det :math:`\sum_i \log |\tau'(x_i; \theta_i)|`;
 - inverse: one conditioner pass per step, the only loop over dimensions in the library (vectorized
-  over the batch). ``'ltr'`` (vectors): a fixed-point sweep ``x <- tau^{-1}(z; net(x))`` repeated
-  ``D`` times from ``x = 0``; after sweep ``t`` the first ``t`` features *in the conditioner's
-  ordering* are exact, so any ordering is inverted exactly. ``'raster_cwh'`` / ``'raster_wh'``
+  over the batch). ``'ltr'`` (vectors): a fixed-point sweep
+  :math:`x \leftarrow \tau^{-1}(z; \theta(x))` repeated :math:`D` times from :math:`x = 0`; after
+  sweep :math:`t` the first :math:`t` features *in the conditioner's ordering* are exact, so any
+  ordering is inverted exactly. ``'raster_cwh'`` / ``'raster_wh'``
   (images): values filled in raster order, channel by channel within a pixel (PixelCNN's channel
   masks) or a whole pixel at once.
 
@@ -99,11 +100,15 @@ class AutoregressiveScheme(TransformerHooks):
 
 
 class AutoregressiveBijection(AutoregressiveScheme, Bijection):
-    """Autoregressive bijection on vectors with any elementwise transformer.
+    r"""Autoregressive bijection on vectors with any elementwise transformer.
 
-    The conditioner maps ``x`` (B, D) to ``(B, D, P)`` parameters (``P`` the transformer's
-    ``num_params``), those of feature ``i`` depending only on features before it in its ordering
-    (e.g. :class:`survae.nn.nets.MADE`). See the module docstring for the directions.
+    With :math:`\tau` the transformer and :math:`\theta` the conditioner: forward
+    :math:`z_i = \tau(x_i; \theta_i(x_{<i}))`, log-det :math:`\sum_i \log|\tau'(x_i; \theta_i)|`,
+    inverse by :math:`D` conditioner passes (see the module docstring for the directions).
+
+    The conditioner maps ``x`` ``(B, D)`` to ``(B, D, P)`` parameters (:math:`P` the
+    transformer's ``num_params``), those of feature :math:`i` depending only on features before
+    it in its ordering (e.g. :class:`survae.nn.nets.MADE`).
 
     A subclass written for the official library (overriding ``_output_dim_multiplier``,
     ``_elementwise_forward``, ``_elementwise_inverse``) works with ``transformer=None``.

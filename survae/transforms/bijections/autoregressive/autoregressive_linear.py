@@ -28,7 +28,8 @@ class AffineAutoregressive(AffineHooks):
 
 
 class AdditiveAutoregressiveBijection(AdditiveAutoregressive, AutoregressiveBijection):
-    """Additive autoregressive bijection: ``z_i = x_i + t_i(x_{<i})``; log-det 0.
+    """Additive autoregressive bijection: :math:`z_i = x_i + t_i(x_{<i})`; inverse
+    :math:`x_i = z_i - t_i(x_{<i})` (:math:`D` passes); log-det 0.
 
     Args:
         autoregressive_net: returns ``(B, D, 1)`` (or ``(B, D)``).
@@ -46,13 +47,16 @@ class AdditiveAutoregressiveBijection(AdditiveAutoregressive, AutoregressiveBije
 
 
 class AffineAutoregressiveBijection(AffineAutoregressive, AutoregressiveBijection):
-    """Affine autoregressive bijection (MAF): ``z_i = s_i x_i + t_i``, ``s_i, t_i`` from
-    ``x_{<i}``; ``(u_i, t_i) = net(x_{<i})``, ``s_i = scale_fn(u_i)``.
+    r"""Affine autoregressive bijection (MAF): :math:`z_i = s_i x_i + t_i`, :math:`s_i, t_i` from
+    :math:`x_{<i}`; :math:`(u_i, t_i) = \mathrm{net}(x_{<i})`,
+    :math:`s_i = \mathrm{scale\_fn}(u_i)`.
 
-    - forward: one pass; inverse: ``D`` passes; log-det: ``sum_i log s_i``.
+    - forward: one pass; inverse: :math:`x_i = (z_i - t_i) / s_i`, :math:`D` passes;
+    - log-det: :math:`\sum_i \log s_i`.
 
     Args:
-        autoregressive_net: returns ``(B, D, 2)`` (``u`` then ``t``), e.g. ``MADE(D, 2, [128])``.
+        autoregressive_net: returns ``(B, D, 2)`` (:math:`u` then :math:`t`), e.g.
+            ``MADE(D, 2, [128])``.
         autoregressive_order: ``'ltr'``.
         scale_fn: as in :class:`~survae.transforms.AffineCouplingBijection` (default ``exp``).
 

@@ -22,9 +22,10 @@ from survae.transforms.bijections.autoregressive.autoregressive_linear import (
 
 
 class AdditiveAutoregressiveBijection2d(AdditiveAutoregressive, AutoregressiveBijection2d):
-    """``z = x + t(x_<)``; log-det 0. Net output ``(B, C, H, W, 1)``."""
+    """:math:`z = x + t(x_<)` per value (:math:`x_<` the values before it in raster order);
+    log-det 0. Net output ``(B, C, H, W, 1)``."""
 
 
 class AffineAutoregressiveBijection2d(AffineAutoregressive, AutoregressiveBijection2d):
-    """``z = s(x_<) x + t(x_<)``, ``s = scale_fn(u)``; log-det ``sum log s``. Net output
-    ``(B, C, H, W, 2)`` (``u`` then ``t``)."""
+    r""":math:`z = s(x_<) x + t(x_<)` per value, :math:`s = \mathrm{scale\_fn}(u)`; log-det
+    :math:`\sum \log s`. Net output ``(B, C, H, W, 2)`` (:math:`u` then :math:`t`)."""

@@ -21,7 +21,11 @@ from survae.transforms.bijections.transformers.mixtures import MixtureCDF, Mixtu
 
 
 class MixtureAutoregressive(MixtureHooks):
-    """Kind mixin: the mixture transformer ``mixture`` (a :class:`MixtureCDF` class)."""
+    r"""Kind mixin: the mixture transformer ``mixture`` (a :class:`MixtureCDF` class).
+
+    Forward :math:`z_i = F(x_i; \theta_i(x_{<i}))` with :math:`F` a mixture CDF, log-det
+    :math:`\sum_i \log F'(x_i; \theta_i)`; inverse :math:`D` conditioner passes, each a batched
+    bisection."""
 
     mixture: type[MixtureCDF]
 
@@ -31,7 +35,7 @@ class MixtureAutoregressive(MixtureHooks):
 
 
 class CensoredMixtureAutoregressive(MixtureHooks):
-    """Kind mixin: the censored logistic mixture on ``[0, 1]`` with ``num_bins`` bins."""
+    """Kind mixin: the censored logistic mixture on :math:`[0, 1]` with ``num_bins`` bins."""
 
     def __init__(self, autoregressive_net: nn.Module, num_mixtures: int, num_bins: int,
                  autoregressive_order: str | None = None):
@@ -40,7 +44,7 @@ class CensoredMixtureAutoregressive(MixtureHooks):
 
 
 class GaussianMixtureAutoregressiveBijection(MixtureAutoregressive, AutoregressiveBijection):
-    """Autoregressive Gaussian-mixture CDF: ``z_i = F(x_i; theta(x_{<i}))`` in ``(0, 1)``;
+    r"""Autoregressive Gaussian-mixture CDF: :math:`z_i = F(x_i; \theta(x_{<i})) \in (0, 1)`;
     follow it with ``Logit`` to return to the real line."""
 
     mixture = mixtures.GaussianMixture
@@ -54,5 +58,5 @@ class LogisticMixtureAutoregressiveBijection(MixtureAutoregressive, Autoregressi
 
 class CensoredLogisticMixtureAutoregressiveBijection(CensoredMixtureAutoregressive,
                                                      AutoregressiveBijection):
-    """Autoregressive censored logistic-mixture CDF: ``[0, 1]`` onto itself for data
+    """Autoregressive censored logistic-mixture CDF: :math:`[0, 1]` onto itself for data
     dequantized in ``num_bins`` bins (the boundary bins carry the tails' mass)."""

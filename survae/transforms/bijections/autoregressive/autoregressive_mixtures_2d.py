@@ -30,11 +30,11 @@ class GaussianMixtureAutoregressiveBijection2d(MixtureAutoregressive, Autoregres
 
 class LogisticMixtureAutoregressiveBijection2d(MixtureAutoregressive, AutoregressiveBijection2d):
     """Logistic-mixture CDF per value with PixelCNN parameters (``(B, C, H, W, 3M)``
-    conditioner output); the values map into ``(0, 1)``."""
+    conditioner output); the values map into :math:`(0, 1)`."""
 
     mixture = mixtures.LogisticMixture
 
 
 class CensoredLogisticMixtureAutoregressiveBijection2d(CensoredMixtureAutoregressive,
                                                        AutoregressiveBijection2d):
-    """Censored logistic-mixture CDF per value on ``[0, 1]`` with PixelCNN parameters."""
+    """Censored logistic-mixture CDF per value on :math:`[0, 1]` with PixelCNN parameters."""

@@ -1,10 +1,11 @@
-"""Autoregressive spline bijections on vectors, and the spline kind mixin shared by every
+r"""Autoregressive spline bijections on vectors, and the spline kind mixin shared by every
 autoregressive scheme.
 
-The conditioner returns ``(B, D, P)`` with ``P`` the spline's parameter count (table in
+The conditioner returns ``(B, D, P)`` with :math:`P` the spline's parameter count (table in
 :mod:`survae.transforms.bijections.transformers.splines`); keyword-only ``tail_bound`` and
-``tails`` choose the domain as in the spline couplings. Forward ``z_i = f(x_i; theta(x_{<i}))``,
-log-det ``sum_i log f'(x_i)``, inverse ``D`` passes (each the spline's closed-form root).
+``tails`` choose the domain as in the spline couplings. Forward
+:math:`z_i = f(x_i; \theta(x_{<i}))`, log-det :math:`\sum_i \log f'(x_i)`, inverse :math:`D`
+passes (each the spline's closed-form root).
 
 Example:
     >>> import torch
@@ -26,8 +27,12 @@ from survae.transforms.bijections.transformers.splines import SplineHooks, Splin
 
 
 class SplineAutoregressive(SplineHooks):
-    """Kind mixin: the spline transformer ``spline`` (``autoregressive_order`` None: the
-    scheme's default)."""
+    r"""Kind mixin: the spline transformer ``spline`` (``autoregressive_order`` None: the
+    scheme's default).
+
+    Forward :math:`z_i = f(x_i; \theta_i(x_{<i}))` with :math:`f` a monotone spline, log-det
+    :math:`\sum_i \log f'(x_i; \theta_i)`; inverse :math:`D` conditioner passes, each the
+    spline's closed-form root (bracketed Newton for the cubic)."""
 
     spline: type[SplineTransformer]
 
@@ -39,7 +44,7 @@ class SplineAutoregressive(SplineHooks):
 
 
 class LinearSplineAutoregressiveBijection(SplineAutoregressive, AutoregressiveBijection):
-    """Autoregressive piecewise-linear splines: ``K`` equal bins with learned heights (net
+    """Autoregressive piecewise-linear splines: :math:`K` equal bins with learned heights (net
     output ``(B, D, K)``)."""
 
     spline = splines.LinearSpline

@@ -23,7 +23,7 @@ from survae.transforms.bijections.transformers import splines
 
 
 class LinearSplineAutoregressiveBijection2d(SplineAutoregressive, AutoregressiveBijection2d):
-    """Piecewise-linear spline per value with PixelCNN parameters (``K`` per value)."""
+    """Piecewise-linear spline per value with PixelCNN parameters (:math:`K` per value)."""
 
     spline = splines.LinearSpline
 
@@ -35,7 +35,7 @@ class QuadraticSplineAutoregressiveBijection2d(SplineAutoregressive, Autoregress
 
 
 class CubicSplineAutoregressiveBijection2d(SplineAutoregressive, AutoregressiveBijection2d):
-    """Monotone cubic spline per value with PixelCNN parameters (``2K + 2`` per value: widths,
+    """Monotone cubic spline per value with PixelCNN parameters (:math:`2K + 2` per value: widths,
     heights and the two end slopes)."""
 
     spline = splines.CubicSpline
@@ -43,7 +43,7 @@ class CubicSplineAutoregressiveBijection2d(SplineAutoregressive, AutoregressiveB
 
 class RationalQuadraticSplineAutoregressiveBijection2d(SplineAutoregressive,
                                                        AutoregressiveBijection2d):
-    """Rational-quadratic spline per value with PixelCNN parameters (``3K + 1`` per value on
-    ``[0, 1]``, ``3K - 1`` with linear tails); a neural spline flow over pixels."""
+    """Rational-quadratic spline per value with PixelCNN parameters (:math:`3K + 1` per value on
+    :math:`[0, 1]`, :math:`3K - 1` with linear tails); a neural spline flow over pixels."""
 
     spline = splines.RationalQuadraticSpline

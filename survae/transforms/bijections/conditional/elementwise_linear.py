@@ -10,7 +10,8 @@ from survae.utils.tensors import sum_except_batch
 
 
 class ConditionalAdditiveBijection(ConditionalBijection):
-    """``z = x + t(c)`` with ``t = context_net(context)`` (shape of ``x``); log-det 0.
+    """:math:`z = x + t(c)` with :math:`t` = ``context_net(context)`` (shape of ``x``); inverse
+    :math:`x = z - t(c)`; log-det 0.
 
     Example:
         >>> import torch
@@ -43,14 +44,14 @@ class ConditionalAdditiveBijection(ConditionalBijection):
 
 
 class ConditionalAffineBijection(ConditionalBijection):
-    """``z = m(c) + exp(s(c)) * x`` with ``(m, s)`` the two halves of ``context_net(context)``
-    along ``param_dim``.
+    r""":math:`z = m(c) + e^{s(c)} \odot x` with :math:`(m, s)` the two halves of
+    ``context_net(context)`` along ``param_dim``.
 
-    - forward: as above, log-det ``sum s``;  inverse: ``x = (z - m) exp(-s)``.
+    - forward: as above, log-det :math:`\sum_i s_i`;  inverse: :math:`x = (z - m) \odot e^{-s}`.
 
     Args:
-        context_net: maps the context to ``2 x`` the input's size along ``param_dim``.
-        param_dim: the dimension holding ``[m, s]`` (default 1).
+        context_net: maps the context to twice the input's size along ``param_dim``.
+        param_dim: the dimension holding :math:`[m, s]` (default 1).
 
     Example:
         >>> import torch

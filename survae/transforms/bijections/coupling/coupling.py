@@ -1,12 +1,12 @@
-"""The coupling scheme: one part of the input parametrizes an elementwise map of the other part.
+r"""The coupling scheme: one part of the input parametrizes an elementwise map of the other part.
 
-``x = (x_1, x_2)`` split along ``split_dim``; ``theta = coupling_net(x_1)`` (with a context:
-``coupling_net(cat([x_1, context_net(c)], split_dim))``), and ``x_2`` goes through an elementwise
-transformer (:mod:`survae.transforms.bijections.transformers`):
+:math:`x = (x_1, x_2)` split along ``split_dim``; :math:`\theta` = ``coupling_net(x_1)`` (with a
+context: ``coupling_net(cat([x_1, context_net(c)], split_dim))``), and :math:`x_2` goes through
+an elementwise transformer :math:`\tau` (:mod:`survae.transforms.bijections.transformers`):
 
-- forward: ``z_1 = x_1``, ``z_2 = tau(x_2; theta)``;
-- inverse: ``x_1 = z_1``, ``x_2 = tau^{-1}(z_2; theta(z_1))``, one conditioner pass;
-- log-det: ``sum_i log |tau'(x_{2,i}; theta)|``.
+- forward: :math:`z_1 = x_1`, :math:`z_2 = \tau(x_2; \theta(x_1))`;
+- inverse: :math:`x_1 = z_1`, :math:`x_2 = \tau^{-1}(z_2; \theta(z_1))`, one conditioner pass;
+- log-det: :math:`\sum_i \log |\tau'(x_{2,i}; \theta)|`.
 
 The official ``*CouplingBijection`` classes are this scheme with a fixed transformer.
 """
@@ -102,7 +102,12 @@ class CouplingScheme(TransformerHooks):
 
 
 class CouplingBijection(CouplingScheme, Bijection):
-    """Coupling bijection (Dinh et al., 2015; 2017) with any elementwise transformer.
+    r"""Coupling bijection (Dinh et al., 2015; 2017) with any elementwise transformer.
+
+    With :math:`\tau` the transformer and :math:`\theta` = ``coupling_net(x_1)``:
+    forward :math:`z = (x_1, \tau(x_2; \theta))`, inverse
+    :math:`x = (z_1, \tau^{-1}(z_2; \theta))`, log-det :math:`\sum_i \log|\tau'(x_{2,i}; \theta)|`
+    (see the module docstring).
 
     ``coupling_net`` maps ``x_1`` to ``(*x_2.shape, P)`` parameters, ``P`` the transformer's
     ``num_params`` (end it with ``ElementwiseParams(P)`` / ``ElementwiseParams2d(P)``).

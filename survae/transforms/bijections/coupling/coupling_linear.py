@@ -10,7 +10,8 @@ from survae.transforms.bijections.transformers.affine import Additive, Affine, A
 
 
 class AdditiveCouplingBijection(CouplingBijection):
-    """Additive (NICE) coupling: ``z_2 = x_2 + t(x_1)``; log-det 0 (volume preserving).
+    """Additive (NICE) coupling: :math:`z_1 = x_1`, :math:`z_2 = x_2 + t(x_1)`; inverse
+    :math:`x_2 = z_2 - t(z_1)`; log-det 0 (volume preserving).
 
     ``coupling_net`` maps ``x_1`` to the shift ``t``, of shape ``x_2.shape`` (or
     ``(*x_2.shape, 1)``).
@@ -31,11 +32,13 @@ class AdditiveCouplingBijection(CouplingBijection):
 
 
 class AffineCouplingBijection(AffineHooks, CouplingBijection):
-    """Affine (RealNVP) coupling: ``z_2 = s(x_1) * x_2 + t(x_1)``, ``s = scale_fn(u(x_1)) > 0``.
+    r"""Affine (RealNVP) coupling: :math:`z_2 = s(x_1) \odot x_2 + t(x_1)`, with
+    :math:`s = \mathrm{scale\_fn}(u(x_1)) > 0`.
 
-    - forward: ``z_1 = x_1``, ``z_2 = s * x_2 + t``;
-    - inverse: ``x_2 = (z_2 - t) / s``;
-    - log-det: ``sum log s``.
+    - forward: :math:`z_1 = x_1`, :math:`z_2 = s \odot x_2 + t`;
+    - inverse: :math:`x_1 = z_1`, :math:`x_2 = (z_2 - t) / s` (with :math:`s, t` from
+      :math:`z_1`);
+    - log-det: :math:`\sum_i \log s_i`.
 
     ``coupling_net`` maps ``x_1`` to ``(*x_2.shape, 2)`` holding ``(u, t)`` in the last axis (end
     it with ``ElementwiseParams(2)`` or ``ElementwiseParams2d(2)``).
@@ -44,9 +47,9 @@ class AffineCouplingBijection(AffineHooks, CouplingBijection):
         coupling_net: the conditioner.
         split_dim: dimension to split along.
         num_condition: size of ``x_1`` (None: half).
-        scale_fn: ``u -> s``; a callable or one of the official names ``'exp'`` (default),
-            ``'softplus'``, ``'sigmoid'`` (``sigmoid(u + 2) + 1e-3``), ``'tanh_exp'``
-            (``exp(2 tanh(u / 2))``: bounded, stable for deep flows).
+        scale_fn: :math:`u \mapsto s`; a callable or one of the official names ``'exp'``
+            (default), ``'softplus'``, ``'sigmoid'`` (:math:`\sigma(u + 2) + 10^{-3}`),
+            ``'tanh_exp'`` (:math:`\exp(2 \tanh(u / 2))`: bounded, stable for deep flows).
 
     Example:
         >>> import torch

@@ -1,11 +1,12 @@
-"""Masked couplings (RealNVP's checkerboard and channel masks) and NICE's diagonal scaling.
+r"""Masked couplings (RealNVP's checkerboard and channel masks) and NICE's diagonal scaling.
 
-A binary mask ``b`` (same shape as one example, or broadcastable to it) marks the entries that
-condition; the others are transformed:
+A binary mask :math:`b` (same shape as one example, or broadcastable to it) marks the entries
+that condition; the others are transformed:
 
-- forward: ``z = b * x + (1 - b) * (s(b * x) * x + t(b * x))``;
-- inverse: ``x = b * z + (1 - b) * (z - t(b * z)) / s(b * z)`` (``b * z == b * x``);
-- log-det: ``sum (1 - b) * log s``.
+- forward: :math:`z = b \odot x + (1 - b) \odot \bigl(s(b \odot x) \odot x + t(b \odot x)\bigr)`;
+- inverse: :math:`x = b \odot z + (1 - b) \odot \bigl(z - t(b \odot z)\bigr) / s(b \odot z)`
+  (:math:`b \odot z = b \odot x`);
+- log-det: :math:`\sum_i (1 - b_i) \log s_i`.
 
 Where a split coupling (:class:`~survae.transforms.AffineCouplingBijection`) conditions on a
 contiguous block of features, a mask can interleave them: RealNVP alternates checkerboard masks
@@ -24,7 +25,7 @@ from survae.utils.validation import check_event_shape
 
 
 def checkerboard_mask(height: int, width: int, parity: int = 0) -> Tensor:
-    """A ``(1, height, width)`` 0/1 mask: ``1`` where ``(row + col + parity)`` is even.
+    """A ``(1, height, width)`` 0/1 mask: 1 where ``row + col + parity`` is even.
 
     Example:
         >>> checkerboard_mask(2, 3).tolist()
@@ -105,13 +106,15 @@ class _MaskedCoupling(Bijection):
 
 
 class MaskedAffineCouplingBijection(_MaskedCoupling):
-    """Affine coupling with a binary mask (RealNVP, Dinh et al., 2017).
+    r"""Affine coupling with a binary mask (RealNVP, Dinh et al., 2017).
 
-    With ``b`` the mask and ``(u, t) = coupling_net(b * x)``, ``s = scale_fn(u)``:
+    With :math:`b` the mask, :math:`(u, t)` = ``coupling_net(b * x)`` and
+    :math:`s = \mathrm{scale\_fn}(u)`:
 
-    - forward: ``z = b * x + (1 - b) * (s * x + t)``;
-    - inverse: ``x = b * z + (1 - b) * (z - t) / s``;
-    - log-det: ``sum (1 - b) * log s``.
+    - forward: :math:`z = b \odot x + (1 - b) \odot (s \odot x + t)`;
+    - inverse: :math:`x = b \odot z + (1 - b) \odot (z - t) / s` (:math:`s, t` from
+      :math:`b \odot z = b \odot x`);
+    - log-det: :math:`\sum_i (1 - b_i) \log s_i`.
 
     ``coupling_net`` maps a masked input to ``(*x.shape, 2)`` (end it with
     ``ElementwiseParams(2)`` or ``ElementwiseParams2d(2)``); its output at the conditioning
@@ -163,12 +166,14 @@ class MaskedAffineCouplingBijection(_MaskedCoupling):
 
 
 class MaskedAdditiveCouplingBijection(_MaskedCoupling):
-    """Additive coupling with a binary mask (NICE, Dinh et al., 2015): volume preserving.
+    r"""Additive coupling with a binary mask (NICE, Dinh et al., 2015): volume preserving.
 
-    With ``b`` the mask and ``t = coupling_net(b * x)`` (shape ``x.shape``, or ``(*x.shape, 1)``):
+    With :math:`b` the mask and :math:`t` = ``coupling_net(b * x)`` (shape ``x.shape``, or
+    ``(*x.shape, 1)``):
 
-    - forward: ``z = x + (1 - b) * t``;  inverse: ``x = z - (1 - b) * t(b * z)``;
-    - log-det: ``0``.
+    - forward: :math:`z = x + (1 - b) \odot t(b \odot x)`;  inverse:
+      :math:`x = z - (1 - b) \odot t(b \odot z)`;
+    - log-det: 0.
 
     Example:
         >>> import torch
@@ -197,15 +202,16 @@ class MaskedAdditiveCouplingBijection(_MaskedCoupling):
 
 
 class DiagonalScalingBijection(Bijection):
-    """NICE's final scaling layer: a learned positive scale per entry, ``z = exp(log_scale) * x``.
+    r"""NICE's final scaling layer: a learned positive scale per entry, :math:`z = e^{w} \odot x`
+    with :math:`w` = ``log_scale``.
 
-    - forward: ``z = exp(w) * x``;  inverse: ``x = exp(-w) * z``;
-    - log-det: ``sum w`` (``w`` broadcast to the event shape).
+    - forward: :math:`z = e^{w} \odot x`;  inverse: :math:`x = e^{-w} \odot z`;
+    - log-det: :math:`\sum_i w_i` (:math:`w` broadcast to the event shape).
 
     NICE puts it last, so that its additive couplings (volume preserving) can still model scale.
 
     Args:
-        shape: shape of the learned log-scale ``w`` (an int for vectors), broadcastable to one
+        shape: shape of the learned log-scale :math:`w` (an int for vectors), broadcastable to one
             example; initialised to zero (the identity).
 
     Example:

@@ -1,10 +1,11 @@
-"""Mixture-CDF couplings (Flow++): ``z_2 = F(x_2; theta(x_1))`` with ``F`` the CDF of a Gaussian,
-logistic or censored logistic mixture; inverse by batched bisection
-(:mod:`survae.transforms.bijections.transformers.mixtures`).
+r"""Mixture-CDF couplings (Flow++): :math:`z_1 = x_1`, :math:`z_2 = F(x_2; \theta(x_1))` with
+:math:`F` the CDF of a Gaussian, logistic or censored logistic mixture; log-det
+:math:`\sum_i \log F'(x_{2,i}; \theta)`; inverse :math:`x_2 = F^{-1}(z_2; \theta(z_1))` by
+batched bisection (:mod:`survae.transforms.bijections.transformers.mixtures`).
 
 ``coupling_net`` returns ``(*x_2.shape, 3 * num_mixtures)`` (weight logits, means, log-scales).
-The Gaussian and logistic maps take the real line onto ``(0, 1)``; the censored one ``[0, 1]``
-onto itself. ``set_bisection_params(eps, max_iters)`` tunes the inverse.
+The Gaussian and logistic maps take the real line onto :math:`(0, 1)`; the censored one
+:math:`[0, 1]` onto itself. ``set_bisection_params(eps, max_iters)`` tunes the inverse.
 
 Example:
     >>> import torch
@@ -27,7 +28,10 @@ from survae.transforms.bijections.transformers.mixtures import MixtureCDF, Mixtu
 
 
 class MixtureCouplingBijection(MixtureHooks, CouplingBijection):
-    """Coupling with the mixture kind ``mixture`` (a :class:`MixtureCDF` class)."""
+    r"""Coupling with the mixture kind ``mixture`` (a :class:`MixtureCDF` class).
+
+    Forward :math:`z_1 = x_1`, :math:`z_2 = F(x_2; \theta(x_1))` with :math:`F` a mixture CDF;
+    log-det :math:`\sum_i \log F'(x_{2,i}; \theta)`; inverse by batched bisection."""
 
     mixture: type[MixtureCDF]
 
@@ -38,19 +42,19 @@ class MixtureCouplingBijection(MixtureHooks, CouplingBijection):
 
 
 class GaussianMixtureCouplingBijection(MixtureCouplingBijection):
-    """Gaussian-mixture CDF coupling: ``z_2`` in ``(0, 1)``."""
+    r"""Gaussian-mixture CDF coupling: :math:`z_2 \in (0, 1)`."""
 
     mixture = mixtures.GaussianMixture
 
 
 class LogisticMixtureCouplingBijection(MixtureCouplingBijection):
-    """Logistic-mixture CDF coupling (Flow++): ``z_2`` in ``(0, 1)``."""
+    r"""Logistic-mixture CDF coupling (Flow++): :math:`z_2 \in (0, 1)`."""
 
     mixture = mixtures.LogisticMixture
 
 
 class CensoredLogisticMixtureCouplingBijection(MixtureHooks, CouplingBijection):
-    """Censored logistic-mixture CDF coupling on ``[0, 1]`` (``num_bins`` bins)."""
+    """Censored logistic-mixture CDF coupling on :math:`[0, 1]` (``num_bins`` bins)."""
 
     def __init__(self, coupling_net: nn.Module, num_mixtures: int, num_bins: int,
                  split_dim: int = 1, num_condition: int | None = None):

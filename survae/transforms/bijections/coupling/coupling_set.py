@@ -1,17 +1,19 @@
-"""Couplings over the features of each point of a set, with permutation-equivariant conditioners.
+r"""Couplings over the features of each point of a set, with permutation-equivariant conditioners.
 
-A set of ``L`` points with ``D`` features each is stored channels first, ``(B, D, L)`` (what
-``PermuteAxes((0, 2, 1))`` makes of ``(B, L, D)`` point clouds, as in the official point-cloud
-experiments). These couplings split the ``D`` features of every point into a conditioning part
-``x_1`` and a transformed part ``x_2``; the parameters for point ``i`` come from a
+A set of :math:`L` points with :math:`D` features each is stored channels first, ``(B, D, L)``
+(what ``PermuteAxes((0, 2, 1))`` makes of ``(B, L, D)`` point clouds, as in the official
+point-cloud experiments). These couplings split the :math:`D` features of every point into a
+conditioning part :math:`x_1` and a transformed part :math:`x_2`; the parameters for point
+:math:`i` come from a
 :class:`~survae.nn.nets.SetTransformer` (self-attention over the points, no positional
-encoding), so they depend on point ``i`` and, symmetrically, on the whole set.
+encoding), so they depend on point :math:`i` and, symmetrically, on the whole set.
 
 Because the conditioner is permutation *equivariant*, so is the layer: for every permutation
-``P`` of the points, ``z(x P) = z(x) P`` and ``ldj(x P) = ldj(x)``. Stacked with other
-equivariant layers (``ActNormBijection1d``, whose shift and scale per feature are shared by all
-points, ``Reverse(D, dim=1)`` over the features) and a base that is i.i.d. over the points,
-they give an *exchangeable* flow: ``log p(x P) = log p(x)`` exactly, without sorting.
+:math:`P` of the points, :math:`z(x P) = z(x) P` and :math:`\mathrm{ldj}(x P) = \mathrm{ldj}(x)`.
+Stacked with other equivariant layers (``ActNormBijection1d``, whose shift and scale per feature
+are shared by all points, ``Reverse(D, dim=1)`` over the features) and a base that is i.i.d. over
+the points, they give an *exchangeable* flow: :math:`\log p(x P) = \log p(x)` exactly, without
+sorting.
 
 Example:
     >>> import torch
@@ -95,9 +97,10 @@ class _SetCoupling:
 class AffineSetCouplingBijection(_SetCoupling, AffineCouplingBijection):
     r"""Affine coupling over the features of each point, conditioned on the whole set.
 
-    Input ``x`` of shape ``(B, D, L)`` (``D = num_features`` per point, ``L`` points), split along
-    the features into ``x_1`` (``num_condition`` features) and ``x_2``; with
-    ``(u, t) = \mathrm{SetTransformer}(x_1)`` (one pair per transformed feature and point):
+    Input ``x`` of shape ``(B, D, L)`` (:math:`D` = ``num_features`` per point, :math:`L`
+    points), split along the features into :math:`x_1` (``num_condition`` features) and
+    :math:`x_2`; with :math:`(u, t) = \mathrm{SetTransformer}(x_1)` (one pair per transformed
+    feature and point):
 
     - forward: :math:`z_1 = x_1`, :math:`z_{2,ji} = s_{ji}\, x_{2,ji} + t_{ji}`,
       :math:`s = \mathrm{scale\_fn}(u) > 0`;
@@ -105,17 +108,18 @@ class AffineSetCouplingBijection(_SetCoupling, AffineCouplingBijection):
       :math:`z_1 = x_1`);
     - log-det: :math:`\sum_{j,i} \log s_{ji}`.
 
-    Permutation equivariant over the points (see the module docstring): ``z(xP) = z(x)P``,
-    ``ldj(xP) = ldj(x)``. As in the official point-cloud experiments the conditioner's output
+    Permutation equivariant over the points (see the module docstring): :math:`z(xP) = z(x)P`,
+    :math:`\mathrm{ldj}(xP) = \mathrm{ldj}(x)`. As in the official point-cloud experiments the
+    conditioner's output
     layer starts at zero (``zero_init``) and the default scale is ``softplus``.
 
     Args:
-        num_features: features per point ``D`` (>= 2).
-        num_condition: features in ``x_1`` (default ``ceil(D / 2)``).
+        num_features: features per point :math:`D \ge 2`.
+        num_condition: features in :math:`x_1` (default :math:`\lceil D / 2 \rceil`).
         transformer: keyword options of the :class:`SetTransformer` conditioner (``d_model``,
             ``nhead``, ``num_layers``, ``dim_feedforward``, ``dropout``, ``activation``,
             ``zero_init``).
-        scale_fn: ``u -> s`` (``'softplus'``, ``'exp'``, ``'sigmoid'``, ``'tanh_exp'`` or a
+        scale_fn: :math:`u \mapsto s` (``'softplus'``, ``'exp'``, ``'sigmoid'``, ``'tanh_exp'`` or a
             callable).
 
     Example:
@@ -139,7 +143,8 @@ class AffineSetCouplingBijection(_SetCoupling, AffineCouplingBijection):
 class AdditiveSetCouplingBijection(_SetCoupling, AdditiveCouplingBijection):
     r"""Additive coupling over the features of each point, conditioned on the whole set.
 
-    Input ``(B, D, L)`` split along the features into ``x_1``, ``x_2``; ``t = SetTransformer(x_1)``:
+    Input ``(B, D, L)`` split along the features into :math:`x_1`, :math:`x_2`;
+    :math:`t = \mathrm{SetTransformer}(x_1)`:
 
     - forward: :math:`z_1 = x_1`, :math:`z_2 = x_2 + t(x_1)`;
     - inverse: :math:`x_2 = z_2 - t(z_1)`;
@@ -172,11 +177,13 @@ class RationalQuadraticSplineSetCouplingBijection(
 ):
     r"""Rational-quadratic spline coupling over the features of each point, conditioned on the set.
 
-    Input ``(B, D, L)`` split along the features into ``x_1``, ``x_2``; the ``3K - 1`` spline
-    parameters of every transformed feature of every point come from a ``SetTransformer(x_1)``:
+    Input ``(B, D, L)`` split along the features into :math:`x_1`, :math:`x_2`; the
+    :math:`3K - 1` spline parameters of every transformed feature of every point come from
+    :math:`\mathrm{SetTransformer}(x_1)`:
 
     - forward: :math:`z_1 = x_1`, :math:`z_{2,ji} = f(x_{2,ji}; \theta_{ji}(x_1))`, a monotone
-      rational-quadratic spline with ``K`` bins on ``[-B, B]`` and identity (linear) tails;
+      rational-quadratic spline with :math:`K` bins on :math:`[-B, B]` and identity (linear)
+      tails;
     - inverse: :math:`x_{2,ji} = f^{-1}(z_{2,ji}; \theta_{ji}(z_1))`;
     - log-det: :math:`\sum_{j,i} \log f'(x_{2,ji})`.
 
@@ -185,10 +192,10 @@ class RationalQuadraticSplineSetCouplingBijection(
     affine map is weak). With ``zero_init`` the layer starts as the identity.
 
     Args:
-        num_features: features per point ``D`` (>= 2).
-        num_bins: spline bins ``K``.
-        tail_bound: ``B``: the spline acts on ``[-B, B]``, the identity outside.
-        num_condition: features in ``x_1`` (default ``ceil(D / 2)``).
+        num_features: features per point :math:`D \ge 2`.
+        num_bins: spline bins :math:`K`.
+        tail_bound: :math:`B`: the spline acts on :math:`[-B, B]`, the identity outside.
+        num_condition: features in :math:`x_1` (default :math:`\lceil D / 2 \rceil`).
         zero_init: start as the identity map.
         transformer: other keyword options of the :class:`SetTransformer` conditioner
             (``d_model``, ``nhead``, ``num_layers``, ``dim_feedforward``, ``dropout``,

@@ -12,13 +12,15 @@ from torch import Tensor
 def bisection_inverse(fn: Callable[[Tensor], Tensor], z: Tensor, init_x: Tensor | None,
                       init_lower: Tensor, init_upper: Tensor, eps: float = 1e-10,
                       max_iters: int = 100) -> Tensor:
-    """``x`` with ``fn(x) = z`` for an increasing elementwise ``fn``, by bisection.
+    r""":math:`x` with :math:`f(x) = z` for an increasing elementwise :math:`f` = ``fn``, by
+    bisection.
 
     The bracket ``[init_lower, init_upper]`` must satisfy ``fn(lower) <= z <= fn(upper)``; the
     first split is at ``init_x`` (the midpoint when None), every later one at the midpoint. All
     elements are halved at once, a fixed number of times: until the widest bracket is narrower
-    than ``eps`` (``ceil(log2(width / eps))`` halvings, one host synchronisation up front instead
-    of one per step), at most ``max_iters``. No gradient flows through the search.
+    than ``eps`` (:math:`\lceil \log_2(\mathrm{width} / \epsilon) \rceil` halvings, one host
+    synchronisation up front instead of one per step), at most ``max_iters``. No gradient flows
+    through the search.
 
     Example:
         >>> import torch

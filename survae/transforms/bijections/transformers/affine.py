@@ -1,9 +1,9 @@
-"""Affine and additive transformers, and the scale functions of affine layers.
+r"""Affine and additive transformers, and the scale functions of affine layers.
 
 The scale functions are the official library's (:func:`survae.nn.layers.scale_fn`): one registry
 for every affine layer. For the named ones the log-scale is computed in closed form, so both
 directions take the log-det from the very same tensor and very negative inputs do not underflow
-to ``log 0``.
+to :math:`\log 0`.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ _LOG_SCALE_FNS: dict[ScaleFn, ScaleFn] = {
 
 
 def resolve_scale_fn(scale_fn: str | ScaleFn) -> ScaleFn:
-    """A callable, or one of the official names: ``'exp'``, ``'softplus'``, ``'sigmoid'``
-    (``sigmoid(u + 2) + 1e-3``) and ``'tanh_exp'`` (``exp(2 tanh(u / 2))``, in ``(e^-2, e^2)``)."""
+    r"""A callable, or one of the official names: ``'exp'``, ``'softplus'``, ``'sigmoid'``
+    (:math:`\sigma(u + 2) + 10^{-3}`) and ``'tanh_exp'`` (:math:`\exp(2 \tanh(u / 2))`, in
+    :math:`(e^{-2}, e^2)`)."""
     if callable(scale_fn):
         return scale_fn
     if scale_fn not in SCALE_FN_NAMES:
@@ -49,7 +50,7 @@ def resolve_scale_fn(scale_fn: str | ScaleFn) -> ScaleFn:
 
 
 def log_scale(scale_fn: ScaleFn, unconstrained: Tensor) -> Tensor:
-    """``log scale_fn(u)``, in closed form for the named scale functions."""
+    r""":math:`\log \mathrm{scale\_fn}(u)`, in closed form for the named scale functions."""
     closed_form = _LOG_SCALE_FNS.get(scale_fn)
     if closed_form is not None:
         return closed_form(unconstrained)
@@ -57,8 +58,8 @@ def log_scale(scale_fn: ScaleFn, unconstrained: Tensor) -> Tensor:
 
 
 class Additive(ElementwiseTransformer):
-    """``z = x + t`` (NICE); log-det 0. One parameter per element (``(*x.shape, 1)`` or
-    ``x.shape``, as ``ElementwiseParams(1)`` leaves it).
+    """:math:`z = x + t` (NICE), inverse :math:`x = z - t`; log-det 0. One parameter per element
+    (``(*x.shape, 1)`` or ``x.shape``, as ``ElementwiseParams(1)`` leaves it).
 
     Example:
         >>> import torch
@@ -76,13 +77,15 @@ class Additive(ElementwiseTransformer):
 
 
 class Affine(ElementwiseTransformer):
-    """``z = s x + t`` with ``s = scale_fn(u) > 0``; parameters ``(u, t)`` in the last axis.
+    r""":math:`z = s x + t` with :math:`s = \mathrm{scale\_fn}(u) > 0`; parameters :math:`(u, t)`
+    in the last axis.
 
-    - forward: ``z = s x + t``; inverse: ``x = (z - t) / s``;
-    - log-det: ``sum log s``.
+    - forward: :math:`z = s x + t`; inverse: :math:`x = (z - t) / s`;
+    - log-det: :math:`\sum_i \log s_i`.
 
     Args:
-        scale_fn: ``u -> s``: a callable or a name of :func:`resolve_scale_fn` (default ``exp``).
+        scale_fn: :math:`u \mapsto s`: a callable or a name of :func:`resolve_scale_fn` (default
+            ``exp``).
 
     Example:
         >>> import torch

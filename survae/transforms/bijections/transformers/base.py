@@ -1,10 +1,10 @@
-"""The elementwise transformer contract and the official subclassing hooks built on it.
+r"""The elementwise transformer contract and the official subclassing hooks built on it.
 
-A transformer is a monotone elementwise map ``z = tau(x; theta)`` with ``P`` parameters per
-element (``theta`` in the last axis of a ``(*x.shape, P)`` tensor). Coupling and autoregressive
-schemes only decide *where* ``theta`` comes from; the transformer decides what it does, so a new
-kind is one transformer class and is then available in every scheme (zuko's
-``GeneralCouplingTransform``, flowjax's ``Coupling(transformer=...)``).
+A transformer is a monotone elementwise map :math:`z = \tau(x; \theta)` with :math:`P` parameters
+per element (:math:`\theta` in the last axis of a ``(*x.shape, P)`` tensor). Coupling and
+autoregressive schemes only decide *where* :math:`\theta` comes from; the transformer decides
+what it does, so a new kind is one transformer class and is then available in every scheme
+(zuko's ``GeneralCouplingTransform``, flowjax's ``Coupling(transformer=...)``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from torch import Tensor
 
 
 class ElementwiseTransformer:
-    """Base class of elementwise transformers.
+    r"""Base class of elementwise transformers.
 
     Subclasses set ``num_params`` and implement :meth:`forward` and :meth:`inverse`; both return
     the log-det of the *forward* map summed over all but the batch dimension, so the inverse
-    direction gets ``log p(x) = log p(z) + ldj`` without a second pass.
+    direction gets :math:`\log p(x) = \log p(z) + \mathrm{ldj}` without a second pass.
     """
 
     num_params: int
@@ -26,11 +26,11 @@ class ElementwiseTransformer:
     exact_inverse: bool = True
 
     def forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        """``z = tau(x; params)`` and ``sum log |tau'(x)|`` per example."""
+        r""":math:`z = \tau(x; \theta)` and :math:`\sum_i \log |\tau'(x_i)|` per example."""
         raise NotImplementedError
 
     def inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        """``x = tau^{-1}(z; params)`` and the forward log-det at that ``x``."""
+        r""":math:`x = \tau^{-1}(z; \theta)` and the forward log-det at that :math:`x`."""
         raise NotImplementedError
 
     def extra_repr(self) -> str:

@@ -1,10 +1,10 @@
 """Mixture-CDF transformers (Flow++): the CDF of a Gaussian, logistic or censored logistic
 mixture, inverted by batched bisection (:mod:`survae.transforms.bijections.functional.mixtures`).
 
-The Gaussian and logistic maps take the real line onto ``(0, 1)`` (follow them with a ``Logit`` to
-return to the real line, as Flow++ does); the censored logistic map takes ``[0, 1]`` onto itself
-(dequantized data in ``num_bins`` bins). Parameters per element: ``3M`` (weight logits, means,
-log-scales).
+The Gaussian and logistic maps take the real line onto :math:`(0, 1)` (follow them with a
+``Logit`` to return to the real line, as Flow++ does); the censored logistic map takes
+:math:`[0, 1]` onto itself (dequantized data in ``num_bins`` bins). Parameters per element:
+:math:`3M` (weight logits, means, log-scales).
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from survae.utils.tensors import sum_except_batch
 
 
 class MixtureCDF(ElementwiseTransformer):
-    """Base class: ``z = F(x)``, ``log dz/dx = log F'(x)``, inverse by bisection.
+    r"""Base class: :math:`z = F(x)` with :math:`F(x) = \sum_m w_m F_m(x)` the mixture CDF
+    (:math:`w = \operatorname{softmax}` of the weight logits, :math:`\mu_m` the means,
+    :math:`s_m` the log-scales); log-det :math:`\sum_i \log F'(x_i)`; inverse by bisection.
 
     Args:
-        num_mixtures: components ``M``.
+        num_mixtures: components :math:`M`.
         eps, max_iters: the bisection's tolerance and iteration cap.
     """
 
@@ -78,21 +80,24 @@ class MixtureCDF(ElementwiseTransformer):
 
 
 class GaussianMixture(MixtureCDF):
-    """Gaussian-mixture CDF: the real line onto ``(0, 1)``."""
+    r"""Gaussian-mixture CDF :math:`F(x) = \sum_m w_m \Phi\bigl((x - \mu_m) e^{-s_m}\bigr)`: the
+    real line onto :math:`(0, 1)`."""
 
     def _cdf(self, x, log_w, means, log_scales):
         return gaussian_mixture_cdf(x, log_w, means, log_scales)
 
 
 class LogisticMixture(MixtureCDF):
-    """Logistic-mixture CDF (Flow++): the real line onto ``(0, 1)``."""
+    r"""Logistic-mixture CDF (Flow++)
+    :math:`F(x) = \sum_m w_m \sigma\bigl((x - \mu_m) e^{-s_m}\bigr)`: the real line onto
+    :math:`(0, 1)`."""
 
     def _cdf(self, x, log_w, means, log_scales):
         return logistic_mixture_cdf(x, log_w, means, log_scales)
 
 
 class CensoredLogisticMixture(MixtureCDF):
-    """Censored logistic-mixture CDF: ``[0, 1]`` onto itself for data in ``num_bins`` bins
+    """Censored logistic-mixture CDF: :math:`[0, 1]` onto itself for data in ``num_bins`` bins
     (log-scales clamped at -7).
 
     Example:

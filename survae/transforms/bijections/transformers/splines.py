@@ -1,14 +1,15 @@
-"""Spline transformers: how a ``(..., P)`` parameter tensor drives an elementwise spline.
+r"""Spline transformers: how a ``(..., P)`` parameter tensor drives an elementwise spline.
 
 Each kind is one :class:`~survae.transforms.bijections.transformers.base.ElementwiseTransformer`
 that every scheme (coupling, autoregressive, elementwise) holds::
 
     CouplingBijection(net, transformer=RationalQuadraticSpline(8, tail_bound=3.0))
 
-Domain: with ``tail_bound=None`` (default, as the official library) the spline maps ``[0, 1]``
-onto itself and inputs must lie there; with ``tail_bound=B`` it maps ``[-B, B]`` onto itself with
-``tails='linear'`` (identity outside: any real input), ``'circular'`` (period ``2B``: angles with
-``B = pi``) or None (inputs in ``[-B, B]``). Parameters per element ``P`` (``K = num_bins``):
+Domain: with ``tail_bound=None`` (default, as the official library) the spline maps
+:math:`[0, 1]` onto itself and inputs must lie there; with ``tail_bound=B`` it maps
+:math:`[-B, B]` onto itself with ``tails='linear'`` (identity outside: any real input),
+``'circular'`` (period :math:`2B`: angles with :math:`B = \pi`) or None (inputs in
+:math:`[-B, B]`). Parameters per element :math:`P` (:math:`K` = ``num_bins``):
 
 ================  ===========  ===========  ==============  ===========
 kind              no tails     ``linear``   ``circular``    bare ``B``
@@ -53,8 +54,8 @@ class SplineTransformer(ElementwiseTransformer):
     ``identity_params``.
 
     Args:
-        num_bins: number of bins ``K``.
-        tail_bound: ``B``: the spline maps ``[-B, B]``; None keeps ``[0, 1]``.
+        num_bins: number of bins :math:`K`.
+        tail_bound: :math:`B`: the spline maps :math:`[-B, B]`; None keeps :math:`[0, 1]`.
         tails: with ``tail_bound``: ``'linear'``, ``'circular'`` or None.
     """
 
@@ -126,7 +127,7 @@ class SplineHooks(TransformerHooks):
 
 
 class LinearSpline(SplineTransformer):
-    """Piecewise-linear spline (``K`` equal bins, learned heights): ``P = K``."""
+    """Piecewise-linear spline (:math:`K` equal bins, learned heights): :math:`P = K`."""
 
     @property
     def num_params(self) -> int:
@@ -141,8 +142,8 @@ class LinearSpline(SplineTransformer):
 
 
 class QuadraticSpline(SplineTransformer):
-    """Piecewise-quadratic spline: ``K`` widths then ``K + 1`` knot log-densities (``K - 1`` with
-    tails, the boundary slope being 1)."""
+    """Piecewise-quadratic spline: :math:`K` widths then :math:`K + 1` knot log-densities
+    (:math:`K - 1` with tails, the boundary slope being 1)."""
 
     def __init__(self, num_bins: int, tail_bound: float | None = None,
                  tails: str | None = "linear"):
@@ -164,8 +165,8 @@ class QuadraticSpline(SplineTransformer):
 
 
 class CubicSpline(SplineTransformer):
-    """Monotone cubic spline: ``K`` widths, ``K`` heights, left and right end derivative:
-    ``P = 2K + 2``."""
+    """Monotone cubic spline: :math:`K` widths, :math:`K` heights, left and right end derivative:
+    :math:`P = 2K + 2`."""
 
     @property
     def num_params(self) -> int:
@@ -192,8 +193,9 @@ class CubicSpline(SplineTransformer):
 
 
 class RationalQuadraticSpline(SplineTransformer):
-    """Rational-quadratic spline (Durkan et al., 2019): ``K`` widths, ``K`` heights and the knot
-    derivatives (``K + 1``; ``K - 1`` with linear tails, ``K`` with circular ones).
+    """Rational-quadratic spline (Durkan et al., 2019): :math:`K` widths, :math:`K` heights and
+    the knot derivatives (:math:`K + 1`; :math:`K - 1` with linear tails, :math:`K` with circular
+    ones).
 
     Example:
         >>> import torch

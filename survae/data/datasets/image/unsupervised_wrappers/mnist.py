@@ -20,7 +20,7 @@ from survae.data._errors import missing
 from survae.data._torchvision import absent, torchvision_datasets
 from survae.data.path import resolve_root
 
-__all__ = ["UnsupervisedMNIST", "idx_files"]
+__all__ = ["UnsupervisedMNIST", "UnlabelledIdxDataset", "idx_files"]
 
 _MNIST = torchvision_datasets("MNIST").MNIST
 
@@ -40,10 +40,11 @@ def check_idx_files(self, train: bool, download: bool) -> None:
                       "Pass download=True to fetch them, or copy the uncompressed IDX files there.")
 
 
-class UnsupervisedMNIST(_MNIST):
-    """torchvision's MNIST (``root/MNIST/raw``); ``dataset[i]`` is the image only."""
+class UnlabelledIdxDataset:
+    """Mixin for torchvision's MNIST-format datasets: files under ``root/<folder>/raw``, items
+    without their labels, and a clear error when a split's IDX files are missing."""
 
-    folder = "MNIST"
+    folder: str
 
     def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
                  transform: Callable | None = None, download: bool = False):
@@ -61,3 +62,9 @@ class UnsupervisedMNIST(_MNIST):
     @property
     def processed_folder(self) -> str:
         return os.path.join(self.root, self.folder, "processed")
+
+
+class UnsupervisedMNIST(UnlabelledIdxDataset, _MNIST):
+    """torchvision's MNIST (``root/MNIST/raw``); ``dataset[i]`` is the image only."""
+
+    folder = "MNIST"

@@ -11,8 +11,10 @@ from survae.transforms.bijections.transformers.base import ElementwiseTransforme
 
 
 class ConditionalAutoregressiveBijection(AutoregressiveScheme, ConditionalBijection):
-    """Conditional autoregressive bijection: ``theta = net(x, context)``; forward one pass,
-    inverse ``D`` passes (vectorized over the batch); any elementwise transformer.
+    r"""Conditional autoregressive bijection: :math:`z_i = \tau(x_i; \theta_i(x_{<i}, c))` with
+    :math:`\theta` = ``net(x, context)``; log-det :math:`\sum_i \log|\tau'(x_i; \theta_i)|`;
+    forward one pass, inverse :math:`D` passes (vectorized over the batch); any elementwise
+    transformer :math:`\tau`.
 
     Args:
         autoregressive_net: the masked conditioner taking a context.

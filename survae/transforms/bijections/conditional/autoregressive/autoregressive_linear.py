@@ -22,10 +22,11 @@ from survae.transforms.bijections.conditional.autoregressive.autoregressive impo
 
 class ConditionalAdditiveAutoregressiveBijection(AdditiveAutoregressive,
                                                  ConditionalAutoregressiveBijection):
-    """Conditional additive autoregressive layer: ``z_i = x_i + t_i(x_{<i}, c)``; log-det 0."""
+    """Conditional additive autoregressive layer: :math:`z_i = x_i + t_i(x_{<i}, c)`; log-det 0."""
 
 
 class ConditionalAffineAutoregressiveBijection(AffineAutoregressive,
                                                ConditionalAutoregressiveBijection):
-    """Conditional MAF layer: ``z_i = s_i x_i + t_i`` with ``(s_i, t_i)`` from ``x_{<i}`` and
-    the context; log-det ``sum log s_i``; used to sample, a conditional IAF."""
+    r"""Conditional MAF layer: :math:`z_i = s_i x_i + t_i` with :math:`(s_i, t_i)` from
+    :math:`x_{<i}` and the context; log-det :math:`\sum_i \log s_i`; used to sample, a
+    conditional IAF."""

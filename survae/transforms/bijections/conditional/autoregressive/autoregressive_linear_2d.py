@@ -24,9 +24,9 @@ from survae.transforms.bijections.conditional.autoregressive.autoregressive_2d i
 
 class ConditionalAdditiveAutoregressiveBijection2d(AdditiveAutoregressive,
                                                    ConditionalAutoregressiveBijection2d):
-    """``z = x + t(x_<, c)``; log-det 0."""
+    """:math:`z = x + t(x_<, c)` per value; log-det 0."""
 
 
 class ConditionalAffineAutoregressiveBijection2d(AffineAutoregressive,
                                                  ConditionalAutoregressiveBijection2d):
-    """``z = s(x_<, c) x + t(x_<, c)``; log-det ``sum log s``."""
+    r""":math:`z = s(x_<, c)\, x + t(x_<, c)` per value; log-det :math:`\sum \log s`."""

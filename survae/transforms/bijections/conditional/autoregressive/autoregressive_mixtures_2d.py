@@ -26,7 +26,7 @@ from survae.transforms.bijections.transformers import mixtures
 
 class ConditionalGaussianMixtureAutoregressiveBijection2d(MixtureAutoregressive,
                                                           ConditionalAutoregressiveBijection2d):
-    """Conditional Gaussian-mixture CDF per value: into ``(0, 1)``, the conditioner sees the
+    """Conditional Gaussian-mixture CDF per value: into :math:`(0, 1)`, the conditioner sees the
     earlier values and the context."""
 
     mixture = mixtures.GaussianMixture
@@ -42,5 +42,5 @@ class ConditionalLogisticMixtureAutoregressiveBijection2d(MixtureAutoregressive,
 class ConditionalCensoredLogisticMixtureAutoregressiveBijection2d(
     CensoredMixtureAutoregressive, ConditionalAutoregressiveBijection2d
 ):
-    """Conditional censored logistic-mixture CDF per value on ``[0, 1]`` (the dequantized
+    """Conditional censored logistic-mixture CDF per value on :math:`[0, 1]` (the dequantized
     values of ``num_bins`` levels)."""

@@ -32,15 +32,15 @@ class ConditionalLinearSplineAutoregressiveBijection2d(SplineAutoregressive,
 
 class ConditionalQuadraticSplineAutoregressiveBijection2d(SplineAutoregressive,
                                                           ConditionalAutoregressiveBijection2d):
-    """Conditional piecewise-quadratic spline per value (``2K + 1`` parameters on ``[0, 1]``,
-    ``2K - 1`` with tails)."""
+    """Conditional piecewise-quadratic spline per value (:math:`2K + 1` parameters on
+    :math:`[0, 1]`, :math:`2K - 1` with tails)."""
 
     spline = splines.QuadraticSpline
 
 
 class ConditionalCubicSplineAutoregressiveBijection2d(SplineAutoregressive,
                                                       ConditionalAutoregressiveBijection2d):
-    """Conditional monotone cubic spline per value (``2K + 2`` parameters: widths, heights,
+    """Conditional monotone cubic spline per value (:math:`2K + 2` parameters: widths, heights,
     end slopes)."""
 
     spline = splines.CubicSpline

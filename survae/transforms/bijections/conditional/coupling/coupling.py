@@ -10,7 +10,8 @@ from survae.transforms.bijections.transformers.base import ElementwiseTransforme
 
 
 class ConditionalCouplingBijection(CouplingScheme, ConditionalBijection):
-    """Coupling whose conditioner sees the context: ``theta = net(cat([x_1, c], split_dim))``.
+    r"""Coupling whose conditioner sees the context: :math:`\theta` =
+    ``net(cat([x_1, c], split_dim))``.
 
     As in the official library the conditioner gets ``x_1`` and the (processed) context
     concatenated along ``split_dim``; forward, inverse and log-det as in

@@ -12,7 +12,7 @@ from survae.transforms.bijections.transformers.affine import Additive, Affine, A
 
 
 class ConditionalAdditiveCouplingBijection(ConditionalCouplingBijection):
-    """Conditional additive coupling: ``z_2 = x_2 + t([x_1, c])``; log-det 0.
+    """Conditional additive coupling: :math:`z_2 = x_2 + t([x_1, c])`; log-det 0.
 
     Example:
         >>> import torch
@@ -29,8 +29,8 @@ class ConditionalAdditiveCouplingBijection(ConditionalCouplingBijection):
 
 
 class ConditionalAffineCouplingBijection(AffineHooks, ConditionalCouplingBijection):
-    """Conditional affine coupling: ``z_2 = s([x_1, c]) x_2 + t([x_1, c])``, log-det
-    ``sum log s``.
+    r"""Conditional affine coupling: :math:`z_2 = s([x_1, c]) \odot x_2 + t([x_1, c])`, log-det
+    :math:`\sum_i \log s_i`.
 
     Args:
         coupling_net: maps ``cat([x_1, context], split_dim)`` to ``(*x_2.shape, 2)``.

@@ -24,7 +24,9 @@ from survae.transforms.bijections.transformers.mixtures import MixtureCDF, Mixtu
 
 
 class ConditionalMixtureCouplingBijection(MixtureHooks, ConditionalCouplingBijection):
-    """Conditional coupling with the mixture kind ``mixture``."""
+    r"""Conditional coupling with the mixture kind ``mixture``: :math:`z_1 = x_1`,
+    :math:`z_2 = F(x_2; \theta([x_1, c]))` with :math:`F` a mixture CDF, log-det
+    :math:`\sum_i \log F'(x_{2,i}; \theta)`, inverse by bisection."""
 
     mixture: type[MixtureCDF]
 
@@ -49,7 +51,7 @@ class ConditionalLogisticMixtureCouplingBijection(ConditionalMixtureCouplingBije
 
 class ConditionalCensoredLogisticMixtureCouplingBijection(MixtureHooks,
                                                           ConditionalCouplingBijection):
-    """Conditional censored logistic-mixture CDF coupling on ``[0, 1]``."""
+    """Conditional censored logistic-mixture CDF coupling on :math:`[0, 1]`."""
 
     def __init__(self, coupling_net: nn.Module, num_mixtures: int, num_bins: int,
                  context_net: nn.Module | None = None, split_dim: int = 1,

@@ -24,7 +24,9 @@ from survae.transforms.bijections.transformers.splines import SplineHooks, Splin
 
 
 class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijection):
-    """Conditional coupling with the spline kind ``spline``."""
+    r"""Conditional coupling with the spline kind ``spline``: :math:`z_1 = x_1`,
+    :math:`z_2 = f(x_2; \theta([x_1, c]))` with :math:`f` a monotone spline, log-det
+    :math:`\sum_i \log f'(x_{2,i}; \theta)`, closed-form inverse."""
 
     spline: type[SplineTransformer]
 
@@ -37,8 +39,8 @@ class ConditionalSplineCouplingBijection(SplineHooks, ConditionalCouplingBijecti
 
 
 class ConditionalLinearSplineCouplingBijection(ConditionalSplineCouplingBijection):
-    """Conditional piecewise-linear spline coupling: ``theta = net([x_1, c])``, ``P = K``
-    (as :class:`~survae.transforms.LinearSplineCouplingBijection`)."""
+    r"""Conditional piecewise-linear spline coupling: :math:`\theta = \mathrm{net}([x_1, c])`,
+    :math:`P = K` (as :class:`~survae.transforms.LinearSplineCouplingBijection`)."""
 
     spline = splines.LinearSpline
 

@@ -1,12 +1,16 @@
-"""Mixture-CDF kernels (Flow++, Ho et al., 2019) at the official paths.
+r"""Mixture-CDF kernels (Flow++, Ho et al., 2019) at the official paths.
 
-For ``M`` components with parameters ``(w, mu, log s)`` per element (last axis, ``3M`` values:
-weight logits, means, log-scales) the map is the mixture CDF
+For :math:`M` components with parameters :math:`(w, \mu, \log s)` per element (last axis,
+:math:`3M` values: weight logits, means, log-scales) the map is the mixture CDF
 
-    z = F(x) = sum_j softmax(w)_j F_j((x - mu_j) / s_j),     log dz/dx = log sum_j pi_j f_j / s_j,
+.. math::
 
-with ``F_j`` a standard Gaussian or logistic CDF (the real line onto ``(0, 1)``), or a censored
-logistic one (``[0, 1]`` onto itself). There is no closed-form inverse: it is found by bisection
+    z = F(x) = \sum_j \pi_j F_j\bigl((x - \mu_j) / s_j\bigr), \qquad
+    \log \frac{dz}{dx} = \log \sum_j \pi_j f_j\bigl((x - \mu_j) / s_j\bigr) / s_j,
+
+with :math:`\pi = \operatorname{softmax}(w)`, :math:`F_j` a standard Gaussian or logistic CDF
+(the real line onto :math:`(0, 1)`) and :math:`f_j` its density, or a censored logistic one
+(:math:`[0, 1]` onto itself). There is no closed-form inverse: it is found by bisection
 (:func:`~survae.transforms.bijections.functional.iterative_inversion.bisection_inverse`).
 """
 

@@ -1,4 +1,4 @@
-"""Gaussian-mixture CDF transform: the real line onto ``(0, 1)`` (Flow++ with Gaussians)."""
+"""Gaussian-mixture CDF transform: the real line onto :math:`(0, 1)` (Flow++ with Gaussians)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from survae.transforms.bijections.functional.mixtures.params import (
 
 
 def gaussian_mixture_cdf(x: Tensor, log_w: Tensor, means: Tensor, log_scales: Tensor):
-    """``F(x) = sum_j w_j Phi((x - mu_j) / s_j)`` and ``log F'(x)``, elementwise
-    (``log_w`` normalized, components in the last axis)."""
+    r""":math:`F(x) = \sum_j w_j \Phi\bigl((x - \mu_j) / s_j\bigr)` and :math:`\log F'(x)`,
+    elementwise (``log_w`` normalized, components in the last axis)."""
     u = (x.unsqueeze(-1) - means) * torch.exp(-log_scales)
     cdf = (log_w.exp() * torch.special.ndtr(u)).sum(-1)
     log_pdf = -0.5 * u**2 - 0.5 * math.log(2 * math.pi) - log_scales
@@ -25,10 +25,10 @@ def gaussian_mixture_cdf(x: Tensor, log_w: Tensor, means: Tensor, log_scales: Te
 def gaussian_mixture_transform(inputs: Tensor, logit_weights: Tensor, means: Tensor,
                                log_scales: Tensor, eps: float = 1e-10, max_iters: int = 100,
                                inverse: bool = False):
-    """Univariate Gaussian-mixture CDF, elementwise (parameters in the last axis).
+    r"""Univariate Gaussian-mixture CDF, elementwise (parameters in the last axis).
 
-    - forward: ``(z, log dz/dx)`` with ``z = F(x)``;
-    - inverse (``inverse=True``): ``x = F^{-1}(z)`` by bisection (``eps``, ``max_iters``).
+    - forward: :math:`(z, \log dz/dx)` with :math:`z = F(x)`;
+    - inverse (``inverse=True``): :math:`x = F^{-1}(z)` by bisection (``eps``, ``max_iters``).
 
     Example:
         >>> import torch

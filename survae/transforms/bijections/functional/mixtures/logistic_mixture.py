@@ -1,4 +1,4 @@
-"""Logistic-mixture CDF transform: the real line onto ``(0, 1)`` (Flow++)."""
+"""Logistic-mixture CDF transform: the real line onto :math:`(0, 1)` (Flow++)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from survae.transforms.bijections.functional.mixtures.utils_logistic import logi
 
 
 def logistic_mixture_cdf(x: Tensor, log_w: Tensor, means: Tensor, log_scales: Tensor):
-    """``F(x) = sum_j w_j sigmoid((x - mu_j) / s_j)`` and ``log F'(x)``, elementwise."""
+    r""":math:`F(x) = \sum_j w_j \sigma\bigl((x - \mu_j) / s_j\bigr)` and :math:`\log F'(x)`,
+    elementwise."""
     x = x.unsqueeze(-1)
     cdf = (log_w.exp() * torch.sigmoid((x - means) * torch.exp(-log_scales))).sum(-1)
     return cdf, torch.logsumexp(log_w + logistic_log_pdf(x, means, log_scales), dim=-1)
@@ -22,8 +23,8 @@ def logistic_mixture_cdf(x: Tensor, log_w: Tensor, means: Tensor, log_scales: Te
 def logistic_mixture_transform(inputs: Tensor, logit_weights: Tensor, means: Tensor,
                                log_scales: Tensor, eps: float = 1e-10, max_iters: int = 100,
                                inverse: bool = False):
-    """Univariate logistic-mixture CDF, elementwise: forward ``(F(x), log F'(x))``, inverse
-    ``F^{-1}(z)`` by bisection.
+    r"""Univariate logistic-mixture CDF, elementwise: forward :math:`(F(x), \log F'(x))`, inverse
+    :math:`F^{-1}(z)` by bisection.
 
     Example:
         >>> import torch

@@ -1,4 +1,4 @@
-"""Censored logistic-mixture CDF transform: ``[0, 1]`` onto itself for data dequantized in
+"""Censored logistic-mixture CDF transform: :math:`[0, 1]` onto itself for data dequantized in
 ``num_bins`` bins (see :mod:`.utils_logistic_censored`)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ MIN_LOG_SCALE = -7.0
 
 def censored_logistic_mixture_cdf(x: Tensor, log_w: Tensor, means: Tensor, log_scales: Tensor,
                                   num_bins: int):
-    """``F_c(x) = sum_j w_j F_{c,j}(x)`` and ``log F_c'(x)``, elementwise."""
+    r""":math:`F_c(x) = \sum_j w_j F_{c,j}(x)` and :math:`\log F_c'(x)`, elementwise."""
     cdf = (log_w.exp() * cmol_cdf(x, means, log_scales, num_bins)).sum(-1)
     return cdf, torch.logsumexp(log_w + cmol_log_pdf(x, means, log_scales, num_bins), dim=-1)
 
@@ -26,8 +26,8 @@ def censored_logistic_mixture_transform(inputs: Tensor, logit_weights: Tensor, m
                                         log_scales: Tensor, num_bins: int = 256,
                                         eps: float = 1e-10, max_iters: int = 100,
                                         inverse: bool = False):
-    """Censored logistic-mixture CDF on ``[0, 1]`` (log-scales clamped at -7): forward
-    ``(F_c(x), log F_c'(x))``, inverse by bisection on ``[0, 1]`` from ``0.5``.
+    r"""Censored logistic-mixture CDF on :math:`[0, 1]` (log-scales clamped at -7): forward
+    :math:`(F_c(x), \log F_c'(x))`, inverse by bisection on :math:`[0, 1]` from 0.5.
 
     Example:
         >>> import torch

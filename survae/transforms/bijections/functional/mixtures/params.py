@@ -29,9 +29,9 @@ def get_mixture_params(params: Tensor, num_mixtures: int) -> tuple[Tensor, Tenso
 def mixture_transform(cdf: MixtureCDF, inputs: Tensor, logit_weights: Tensor, means: Tensor,
                       log_scales: Tensor, bracket: tuple[Tensor, Tensor, Tensor | None],
                       eps: float, max_iters: int, inverse: bool):
-    """Forward: ``(F(x), log F'(x))`` elementwise; inverse: ``F^{-1}(z)`` by bisection in
-    ``bracket = (lower, upper, first split)``. ``cdf(x, log_w, means, log_scales)`` is the
-    mixture's ``(F, log F')`` with normalized log-weights."""
+    r"""Forward: :math:`(F(x), \log F'(x))` elementwise; inverse: :math:`F^{-1}(z)` by bisection
+    in ``bracket = (lower, upper, first split)``. ``cdf(x, log_w, means, log_scales)`` is the
+    mixture's :math:`(F, \log F')` with normalized log-weights."""
     log_w = F.log_softmax(logit_weights, dim=-1)
     if not inverse:
         return cdf(inputs, log_w, means, log_scales)

@@ -12,17 +12,18 @@ def _standardized(x: Tensor, means: Tensor, log_scales: Tensor) -> Tensor:
 
 
 def logistic_log_cdf(x: Tensor, means: Tensor, log_scales: Tensor) -> Tensor:
-    """``log sigmoid((x - m) / s)``."""
+    r""":math:`\log \sigma\bigl((x - m) / s\bigr)`."""
     return F.logsigmoid(_standardized(x, means, log_scales))
 
 
 def logistic_log_one_minus_cdf(x: Tensor, means: Tensor, log_scales: Tensor) -> Tensor:
-    """``log(1 - sigmoid(u)) = -softplus(u)``, ``u = (x - m) / s``."""
+    r""":math:`\log(1 - \sigma(u)) = -\operatorname{softplus}(u)`, :math:`u = (x - m) / s`."""
     return -F.softplus(_standardized(x, means, log_scales))
 
 
 def logistic_log_pdf(x: Tensor, means: Tensor, log_scales: Tensor) -> Tensor:
-    """``log(sigmoid(u) (1 - sigmoid(u)) / s) = -u - 2 softplus(-u) - log s``.
+    r""":math:`\log\bigl(\sigma(u) (1 - \sigma(u)) / s\bigr)
+    = -u - 2 \operatorname{softplus}(-u) - \log s`, :math:`u = (x - m) / s`.
 
     Example:
         >>> import torch

@@ -1,9 +1,13 @@
-"""Censored logistic components on ``[0, 1]`` (PixelCNN++'s censoring, as a continuous map).
+r"""Censored logistic components on ``[0, 1]`` (PixelCNN++'s censoring, as a continuous map).
 
-With ``K`` bins, ``t = K (2x - 1) / (K - 1)`` and ``c = K / (K - 1)``, a component's mass below
-``-c`` (``L``) is spread uniformly over the first bin ``[0, 1/K)`` and the mass above ``c`` (``U``)
-over the last, so the component's CDF maps ``[0, 1]`` onto itself:
-``F_c(x) = F(t) - L (1 - K x) [x < 1/K] + U (K x - K + 1) [x > 1 - 1/K]``.
+With :math:`K` bins, :math:`t = K (2x - 1) / (K - 1)` and :math:`c = K / (K - 1)`, a component's
+mass below :math:`-c` (:math:`L`) is spread uniformly over the first bin :math:`[0, 1/K)` and the
+mass above :math:`c` (:math:`U`) over the last, so the component's CDF maps :math:`[0, 1]` onto
+itself:
+
+.. math::
+
+    F_c(x) = F(t) - L (1 - K x)\, [x < 1/K] + U (K x - K + 1)\, [x > 1 - 1/K].
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ def _pieces(x: Tensor, K: int):
 
 
 def cmol_cdf(x: Tensor, means: Tensor, log_scales: Tensor, K: int) -> Tensor:
-    """Per-component censored CDFs ``F_c(x)``, shape ``(*x.shape, M)``.
+    """Per-component censored CDFs :math:`F_c(x)`, shape ``(*x.shape, M)``.
 
     Example:
         >>> import torch
@@ -44,7 +48,7 @@ def cmol_cdf(x: Tensor, means: Tensor, log_scales: Tensor, K: int) -> Tensor:
 
 
 def cmol_log_pdf(x: Tensor, means: Tensor, log_scales: Tensor, K: int) -> Tensor:
-    """Per-component ``log F_c'(x)``, shape ``(*x.shape, M)``."""
+    r"""Per-component :math:`\log F_c'(x)`, shape ``(*x.shape, M)``."""
     x, c, t, first, last = _pieces(x, K)
     log_mid = math.log(2 * c) + logistic_log_pdf(t, means, log_scales)
     log_k = math.log(K)

@@ -1,21 +1,23 @@
-"""Monotone piecewise-cubic (Hermite) splines (Durkan et al., 2019), with linear/circular tails.
+r"""Monotone piecewise-cubic (Hermite) splines (Durkan et al., 2019), with linear/circular tails.
 
-``K`` bins of learned widths ``w_k`` and heights ``h_k`` (slopes ``s_k = h_k / w_k``); the knot
-derivatives are Steffen's monotone choice ``d_k = min(2 s_{k-1}, 2 s_k, p_k)`` (``p_k`` the
-width-weighted mean of the neighbouring slopes) inside and learned at the two ends,
-``d_0 = s_0 (m + (3 - 2m) sigmoid(u_left))`` (same on the right) with ``m = min_derivative``:
-all ratios ``d / s`` stay in ``(0, 3)``, which keeps every bin strictly increasing. In bin ``k``
-with ``theta = (x - x_k) / w_k``, ``a = d_k / s_k``, ``b = d_{k+1} / s_k``:
+:math:`K` bins of learned widths :math:`w_k` and heights :math:`h_k` (slopes
+:math:`s_k = h_k / w_k`); the knot derivatives are Steffen's monotone choice
+:math:`d_k = \min(2 s_{k-1}, 2 s_k, p_k)` (:math:`p_k` the width-weighted mean of the
+neighbouring slopes) inside and learned at the two ends,
+:math:`d_0 = s_0 \bigl(m + (3 - 2m)\, \sigma(u_\mathrm{left})\bigr)` (same on the right) with
+:math:`m` = ``min_derivative``: all ratios :math:`d / s` stay in :math:`(0, 3)`, which keeps every
+bin strictly increasing. In bin :math:`k` with :math:`\theta = (x - x_k) / w_k`,
+:math:`a = d_k / s_k`, :math:`b = d_{k+1} / s_k`:
 
 .. math::
-    y = y_k + h_k q(\\theta),\\quad
-    q(\\theta) = a \\theta + (3 - 2a - b) \\theta^2 + (a + b - 2) \\theta^3,\\quad
-    \\frac{dy}{dx} = s_k q'(\\theta).
+    y = y_k + h_k q(\theta),\quad
+    q(\theta) = a \theta + (3 - 2a - b) \theta^2 + (a + b - 2) \theta^3,\quad
+    \frac{dy}{dx} = s_k q'(\theta).
 
-The inverse finds the unique root of ``q(theta) = (y - y_k) / h_k`` in ``[0, 1]`` by a
+The inverse finds the unique root of :math:`q(\theta) = (y - y_k) / h_k` in :math:`[0, 1]` by a
 bracketed Newton iteration (a fixed number of steps, no host sync) on detached values, followed
 by one differentiable Newton step: its value is the root to rounding, and its gradients are the
-exact implicit-function gradients ``dtheta = -dq / q'(theta)``.
+exact implicit-function gradients :math:`d\theta = -dq / q'(\theta)`.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _knot_derivatives(widths: Tensor, slopes: Tensor, unnorm_derivatives_left: T
 
 
 def _cubic(theta: Tensor, a: Tensor, b: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
-    """``q(theta) = a theta + b theta^2 + c theta^3`` and ``q'(theta)``."""
+    r""":math:`q(\theta) = a \theta + b \theta^2 + c \theta^3` and :math:`q'(\theta)`."""
     value = theta * (a + theta * (b + theta * c))
     derivative = a + theta * (2 * b + 3 * theta * c)
     return value, derivative
@@ -61,7 +63,8 @@ def _cubic(theta: Tensor, a: Tensor, b: Tensor, c: Tensor) -> tuple[Tensor, Tens
 def _solve_monotone_cubic(
     target: Tensor, a: Tensor, b: Tensor, c: Tensor, num_iterations: int
 ) -> Tensor:
-    """Root in ``[0, 1]`` of the increasing ``q(theta) = target``, with implicit gradients."""
+    r"""Root in :math:`[0, 1]` of the increasing :math:`q(\theta)` = ``target``, with implicit
+    gradients."""
     a_, b_, c_, r_ = a.detach(), b.detach(), c.detach(), target.detach()
     low, high = torch.zeros_like(r_), torch.ones_like(r_)
     theta = r_.clamp(0, 1)
@@ -84,13 +87,13 @@ def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heigh
                  min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
                  min_derivative: float = DEFAULT_MIN_DERIVATIVE,
                  num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
-    """Monotone cubic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
+    r"""Monotone cubic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
         inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
         unnormalized_widths, unnormalized_heights: shape ``S + (K,)``.
         unnorm_derivatives_left, unnorm_derivatives_right: shape ``S + (1,)``: the end
-            derivatives as ``sigmoid`` fractions of ``3 x`` the end slopes.
+            derivatives as sigmoid fractions of 3 times the end slopes.
         inverse: compute the inverse map.
         left, right, bottom, top: domain and range.
         min_bin_width, min_bin_height: minimal fractions of the intervals per bin.
@@ -98,7 +101,7 @@ def cubic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_heigh
         num_iterations: Newton steps of the inverse (default: 60 in float64, 30 otherwise).
 
     Returns:
-        outputs and ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch
@@ -154,15 +157,15 @@ def unconstrained_cubic_spline(inputs: Tensor, unnormalized_widths: Tensor,
                                min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
                                min_derivative: float = DEFAULT_MIN_DERIVATIVE,
                                num_iterations: int | None = None) -> tuple[Tensor, Tensor]:
-    """Monotone cubic spline on ``[-B, B]`` with tails (see :func:`with_tails`); continuous at
-    ``+-B`` (the end derivatives are learned, so not C1 there).
+    r"""Monotone cubic spline on :math:`[-B, B]` with tails (see :func:`with_tails`); continuous
+    at :math:`\pm B` (the end derivatives are learned, so not C1 there).
 
     Args:
         inputs: any shape ``S``.
         unnormalized_widths, unnormalized_heights: shape ``S + (K,)``.
         unnorm_derivatives_left, unnorm_derivatives_right: shape ``S + (1,)``.
         inverse: compute the inverse map.
-        tail_bound: ``B``.
+        tail_bound: :math:`B`.
         tails: ``'linear'``, ``'circular'`` or None.
         min_bin_width, min_bin_height, min_derivative, num_iterations: as in
             :func:`cubic_spline`.

@@ -1,13 +1,16 @@
-"""Monotone piecewise-linear splines (Müller et al., 2019), with linear or circular tails.
+r"""Monotone piecewise-linear splines (Müller et al., 2019), with linear or circular tails.
 
-``[left, right]`` is cut into ``K`` equal bins of width ``w``; bin ``k`` is mapped affinely onto
-a bin of height ``h_k = (top - bottom) p_k`` with ``p = min + (1 - K min) softmax(u)``
-(a piecewise-constant density):
+:math:`[\mathrm{left}, \mathrm{right}]` is cut into :math:`K` equal bins of width :math:`w`; bin
+:math:`k` is mapped affinely onto a bin of height
+:math:`h_k = (\mathrm{top} - \mathrm{bottom})\, p_k` with
+:math:`p = m + (1 - K m) \operatorname{softmax}(u)` (:math:`m` = ``min_bin_height``; a
+piecewise-constant density):
 
 .. math::
-    y = y_k + (x - x_k) \\frac{h_k}{w}, \\qquad \\log \\frac{dy}{dx} = \\log h_k - \\log w,
+    y = y_k + (x - x_k) \frac{h_k}{w}, \qquad \log \frac{dy}{dx} = \log h_k - \log w,
 
-and the inverse is ``x = x_k + (y - y_k) w / h_k`` with ``k`` found among the output knots.
+and the inverse is :math:`x = x_k + (y - y_k)\, w / h_k` with :math:`k` found among the output
+knots.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from survae.transforms.bijections.functional.splines.utils import (
 def linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = False,
                   left: float = 0.0, right: float = 1.0, bottom: float = 0.0, top: float = 1.0,
                   min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
-    """Piecewise-linear spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
+    r"""Piecewise-linear spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
         inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
@@ -39,7 +42,7 @@ def linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, inverse: bool = Fals
         min_bin_height: minimal fraction of ``[bottom, top]`` per bin (keeps slopes positive).
 
     Returns:
-        outputs and ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch
@@ -70,15 +73,15 @@ def unconstrained_linear_spline(inputs: Tensor, unnormalized_pdf: Tensor, invers
                                 tail_bound: float = 1.0, tails: str | None = "linear",
                                 min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor,
                                 Tensor]:
-    """Piecewise-linear spline on ``[-B, B]`` with tails (any real input for ``'linear'`` or
-    ``'circular'``; see :func:`with_tails`). The map is continuous at ``+-B`` (not C1).
+    r"""Piecewise-linear spline on :math:`[-B, B]` with tails (any real input for ``'linear'``
+    or ``'circular'``; see :func:`with_tails`). The map is continuous at :math:`\pm B` (not C1).
 
     Args:
         inputs: any shape ``S``.
         unnormalized_pdf: shape ``S + (K,)``.
         inverse: compute the inverse map.
-        tail_bound: ``B``.
-        tails: ``'linear'`` (identity outside), ``'circular'`` (period ``2B``) or None.
+        tail_bound: :math:`B`.
+        tails: ``'linear'`` (identity outside), ``'circular'`` (period :math:`2B`) or None.
         min_bin_height: as in :func:`linear_spline`.
 
     Example:

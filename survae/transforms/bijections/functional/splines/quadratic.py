@@ -1,15 +1,17 @@
-"""Monotone piecewise-quadratic splines (Müller et al., 2019), with linear or circular tails.
+r"""Monotone piecewise-quadratic splines (Müller et al., 2019), with linear or circular tails.
 
-The map is the CDF of a continuous piecewise-linear density on ``K`` bins of learned widths
-``w_k``, with density values ``p_k > 0`` at the ``K + 1`` knots (normalized to unit mass). In
-bin ``k``, with ``alpha = (x - x_k) / w_k`` (unit square coordinates):
+The map is the CDF of a continuous piecewise-linear density on :math:`K` bins of learned widths
+:math:`w_k`, with density values :math:`p_k > 0` at the :math:`K + 1` knots (normalized to unit
+mass). In bin :math:`k`, with :math:`\alpha = (x - x_k) / w_k` (unit square coordinates):
 
 .. math::
-    y = y_k + w_k \\alpha \\left(p_k + \\tfrac{\\alpha}{2} (p_{k+1} - p_k)\\right),
-    \\qquad \\frac{dy}{dx} = p_k + \\alpha (p_{k+1} - p_k),
+    y = y_k + w_k \alpha \left(p_k + \tfrac{\alpha}{2} (p_{k+1} - p_k)\right),
+    \qquad \frac{dy}{dx} = p_k + \alpha (p_{k+1} - p_k),
 
-and the inverse solves the quadratic for ``alpha`` in its cancellation-free form
-``alpha = 2 dy / (b + sqrt(b^2 + 4 a dy))`` (``b = w_k p_k > 0``, discriminant clamped at 0).
+and the inverse solves the quadratic :math:`a \alpha^2 + b \alpha = \Delta y` (with
+:math:`\Delta y = y - y_k`, :math:`a = w_k (p_{k+1} - p_k) / 2`, :math:`b = w_k p_k > 0`) in its
+cancellation-free form :math:`\alpha = 2 \Delta y / \bigl(b + \sqrt{b^2 + 4 a \Delta y}\bigr)`
+(discriminant clamped at 0).
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from survae.transforms.bijections.functional.splines.utils import (
 
 
 def _knot_densities(widths: Tensor, unnormalized_heights: Tensor, min_bin_height: float) -> Tensor:
-    """Density at the ``K + 1`` knots, of unit mass and at least ``min_bin_height``.
+    """Density at the :math:`K + 1` knots, of unit mass and at least ``min_bin_height``.
 
-    With ``K - 1`` unnormalized heights the two boundary values are set so that, after
+    With :math:`K - 1` unnormalized heights the two boundary values are set so that, after
     normalization, the density there is exactly 1 (derivative 1 at the bounds: C1 linear tails).
     """
     num_bins = widths.shape[-1]
@@ -57,21 +59,23 @@ def quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor, unnormalized_h
                      bottom: float = 0.0, top: float = 1.0,
                      min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
                      min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor, Tensor]:
-    """Piecewise-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
+    r"""Piecewise-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
     Args:
         inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
         unnormalized_widths: shape ``S + (K,)``.
         unnormalized_heights: log-densities at the knots, shape ``S + (K + 1,)``; or
             ``S + (K - 1,)`` (interior knots) with the boundary density fixed to give slope
-            ``(top - bottom) / (right - left)`` at both ends.
+            :math:`(\mathrm{top} - \mathrm{bottom}) / (\mathrm{right} - \mathrm{left})` at both
+            ends.
         inverse: compute the inverse map.
         left, right, bottom, top: domain and range.
         min_bin_width: minimal fraction of ``[left, right]`` per bin.
-        min_bin_height: floor of the (unit-square) density: ``min + (1 - min) p``.
+        min_bin_height: floor of the (unit-square) density: :math:`m + (1 - m) p` with
+            :math:`m` = ``min_bin_height``.
 
     Returns:
-        outputs and ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch
@@ -113,18 +117,18 @@ def unconstrained_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
                                    min_bin_width: float = DEFAULT_MIN_BIN_WIDTH,
                                    min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT) -> tuple[Tensor,
                                    Tensor]:
-    """Piecewise-quadratic spline on ``[-B, B]`` with tails (see :func:`with_tails`).
+    r"""Piecewise-quadratic spline on :math:`[-B, B]` with tails (see :func:`with_tails`).
 
-    With ``tails='linear'`` or ``'circular'``, ``unnormalized_heights`` has ``K - 1`` entries and
-    the boundary density gives slope 1 at ``+-B``: the map is C1 everywhere (also across the
-    period for circular tails). With ``tails=None`` it has ``K + 1`` entries.
+    With ``tails='linear'`` or ``'circular'``, ``unnormalized_heights`` has :math:`K - 1` entries
+    and the boundary density gives slope 1 at :math:`\pm B`: the map is C1 everywhere (also
+    across the period for circular tails). With ``tails=None`` it has :math:`K + 1` entries.
 
     Args:
         inputs: any shape ``S``.
         unnormalized_widths: shape ``S + (K,)``.
         unnormalized_heights: shape ``S + (K - 1,)`` (tails) or ``S + (K + 1,)`` (None).
         inverse: compute the inverse map.
-        tail_bound: ``B``.
+        tail_bound: :math:`B`.
         tails: ``'linear'``, ``'circular'`` or None.
         min_bin_width, min_bin_height: as in :func:`quadratic_spline`.
 

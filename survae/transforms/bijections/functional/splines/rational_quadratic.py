@@ -1,22 +1,22 @@
-"""Monotone rational-quadratic splines (Durkan et al., 2019), with linear or circular tails.
+r"""Monotone rational-quadratic splines (Durkan et al., 2019), with linear or circular tails.
 
-Inside ``[left, right]`` the map is piecewise rational-quadratic with ``K`` bins whose widths,
-heights and knot derivatives come from unconstrained parameters; in bin ``k`` with
-``theta = (x - x_k) / w_k``, ``s_k = h_k / w_k``:
+Inside :math:`[\mathrm{left}, \mathrm{right}]` the map is piecewise rational-quadratic with
+:math:`K` bins whose widths, heights and knot derivatives come from unconstrained parameters; in
+bin :math:`k` with :math:`\theta = (x - x_k) / w_k`, :math:`s_k = h_k / w_k`:
 
 .. math::
-    y = y_k + \\frac{h_k [s_k \\theta^2 + d_k \\theta (1 - \\theta)]}
-                    {s_k + (d_{k+1} + d_k - 2 s_k) \\theta (1 - \\theta)},
-    \\qquad
-    \\frac{dy}{dx} = \\frac{s_k^2 [d_{k+1} \\theta^2 + 2 s_k \\theta (1 - \\theta)
-                               + d_k (1-\\theta)^2]}
-                         {[s_k + (d_{k+1} + d_k - 2 s_k) \\theta (1 - \\theta)]^2}.
+    y = y_k + \frac{h_k [s_k \theta^2 + d_k \theta (1 - \theta)]}
+                    {s_k + (d_{k+1} + d_k - 2 s_k) \theta (1 - \theta)},
+    \qquad
+    \frac{dy}{dx} = \frac{s_k^2 [d_{k+1} \theta^2 + 2 s_k \theta (1 - \theta)
+                               + d_k (1-\theta)^2]}
+                         {[s_k + (d_{k+1} + d_k - 2 s_k) \theta (1 - \theta)]^2}.
 
-The inverse solves a quadratic in ``theta``, picking the cancellation-free of the two equivalent
-root formulas by the sign of the linear coefficient (discriminant clamped at zero).
-``unconstrained_rational_quadratic_spline`` adds tails on ``[-B, B]``: linear tails (identity
+The inverse solves a quadratic in :math:`\theta`, picking the cancellation-free of the two
+equivalent root formulas by the sign of the linear coefficient (discriminant clamped at zero).
+``unconstrained_rational_quadratic_spline`` adds tails on :math:`[-B, B]`: linear tails (identity
 outside, boundary derivatives fixed to 1 so the map is C1) or circular ones (a periodic circle
-map: the boundary derivatives are tied, ``d_0 = d_K``).
+map: the boundary derivatives are tied, :math:`d_0 = d_K`).
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ from survae.transforms.bijections.functional.splines.utils import (
 
 def _knot_tables(unnormalized_bins: Tensor, domain: tuple[float, float, float, float],
                  min_bin_width: float, min_bin_height: float) -> Tensor:
-    """The knots of the widths and of the heights (``unnormalized_bins``: ``S + (2, K)``, widths
+    r"""The knots of the widths and of the heights (``unnormalized_bins``: ``S + (2, K)``, widths
     then heights) as one tensor ``S + (2, K + 1)``.
 
-    Fractions ``min + (1 - K min) softmax(u)`` of ``[left, right]`` and ``[bottom, top]``, end
-    knots exact. Both tables go through one softmax, one cumsum and one gather (the spline's
-    cost on small tensors is the number of operations, not their size).
+    Fractions :math:`m + (1 - K m) \operatorname{softmax}(u)` of ``[left, right]`` and
+    ``[bottom, top]``, end knots exact. Both tables go through one softmax, one cumsum and one
+    gather (the spline's cost on small tensors is the number of operations, not their size).
     """
     left, right, bottom, top = domain
     num_bins = unnormalized_bins.shape[-1]
@@ -63,7 +63,7 @@ def _knot_tables(unnormalized_bins: Tensor, domain: tuple[float, float, float, f
 
 def _bin_ends(inputs: Tensor, tables: Tensor, unnormalized_derivatives: Tensor,
               min_derivative: float, inverse: bool) -> tuple[Tensor, ...]:
-    """``x_k, x_{k+1}, y_k, y_{k+1}, d_k, d_{k+1}`` of the bin holding each input (searched in
+    """:math:`x_k, x_{k+1}, y_k, y_{k+1}, d_k, d_{k+1}` of the bin holding each input (searched in
     the knots of ``y`` if ``inverse``); the softplus only on the two derivatives used."""
     index = search_bins(tables[..., int(inverse), :], inputs).unsqueeze(-1)
     pair = torch.cat([index, index + 1], dim=-1)
@@ -81,10 +81,12 @@ def rational_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
                               min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
                               min_derivative: float = DEFAULT_MIN_DERIVATIVE) -> tuple[Tensor,
                               Tensor]:
-    """Rational-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
+    r"""Rational-quadratic spline from ``[left, right]`` onto ``[bottom, top]``, elementwise.
 
-    Widths and heights are ``min + (1 - K min) softmax(.)`` fractions of the intervals and the
-    knot derivatives ``min_derivative + softplus(.)``.
+    Widths and heights are :math:`m + (1 - K m) \operatorname{softmax}(\cdot)` fractions of the
+    intervals (:math:`m` the minimal bin width or height) and the knot derivatives
+    :math:`d_\mathrm{min} + \operatorname{softplus}(\cdot)` (:math:`d_\mathrm{min}` =
+    ``min_derivative``).
 
     Args:
         inputs: any shape ``S``, in ``[left, right]`` (``[bottom, top]`` if ``inverse``).
@@ -95,7 +97,7 @@ def rational_quadratic_spline(inputs: Tensor, unnormalized_widths: Tensor,
         min_bin_width, min_bin_height, min_derivative: floors keeping the map well conditioned.
 
     Returns:
-        outputs of shape ``S`` and ``log|d outputs / d inputs|`` of shape ``S`` (of the map that
+        outputs :math:`y` of shape ``S`` and :math:`\log|dy/dx|` of shape ``S`` (of the map that
         was applied: for ``inverse=True`` it is minus the forward log-derivative at the output).
 
     Example:
@@ -174,13 +176,15 @@ def unconstrained_rational_quadratic_spline(inputs: Tensor, unnormalized_widths:
                                             min_bin_height: float = DEFAULT_MIN_BIN_HEIGHT,
                                             min_derivative: float = DEFAULT_MIN_DERIVATIVE,
                                             ) -> tuple[Tensor, Tensor]:
-    """Rational-quadratic spline on ``[-B, B]`` with tails, defined for any real input.
+    r"""Rational-quadratic spline on :math:`[-B, B]` with tails, defined for any real input.
 
-    - ``tails='linear'``: identity (log-det 0) outside ``(-B, B)``; ``unnormalized_derivatives``
-      has ``K - 1`` entries (interior knots), the boundary derivatives are 1 (C1 at ``+-B``);
-    - ``tails='circular'``: periodic with period ``2B`` (use ``B = pi`` for angles); ``K``
-      derivatives, the last knot reusing the first (``d_K = d_0``) so the circle map is C1;
-    - ``tails=None``: the bare spline on ``[-B, B]`` with ``K + 1`` derivatives.
+    - ``tails='linear'``: identity (log-det 0) outside :math:`(-B, B)`;
+      ``unnormalized_derivatives`` has :math:`K - 1` entries (interior knots), the boundary
+      derivatives are 1 (C1 at :math:`\pm B`);
+    - ``tails='circular'``: periodic with period :math:`2B` (use :math:`B = \pi` for angles);
+      :math:`K` derivatives, the last knot reusing the first (:math:`d_K = d_0`) so the circle map
+      is C1;
+    - ``tails=None``: the bare spline on :math:`[-B, B]` with :math:`K + 1` derivatives.
 
     Inputs at or beyond the bound, all-tail batches and huge values give finite outputs,
     log-dets and gradients (see :func:`with_tails`).
@@ -191,11 +195,11 @@ def unconstrained_rational_quadratic_spline(inputs: Tensor, unnormalized_widths:
         unnormalized_derivatives: shape ``S + (K - 1,)``, ``S + (K,)`` or ``S + (K + 1,)`` as above.
         inverse: compute the inverse map.
         tails: ``'linear'``, ``'circular'`` or None.
-        tail_bound: ``B``.
+        tail_bound: :math:`B`.
         min_bin_width, min_bin_height, min_derivative: as in :func:`rational_quadratic_spline`.
 
     Returns:
-        outputs and elementwise ``log|d outputs / d inputs|``, both of shape ``S``.
+        outputs :math:`y` and elementwise :math:`\log|dy/dx|`, both of shape ``S``.
 
     Example:
         >>> import torch

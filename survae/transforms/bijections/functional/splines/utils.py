@@ -37,9 +37,11 @@ def with_ends(inner: Tensor, first: float, last: float) -> Tensor:
 
 
 def bin_knots(probs: Tensor, low: float, high: float, min_size: float) -> Tensor:
-    """The ``K + 1`` knots ``low, low + (high - low) cumsum(min + (1 - K min) probs)..., high`` of
-    the partition of ``[low, high]`` given by the bin probabilities ``probs`` (``S + (K,)``, rows
-    summing to one); the end knots are exact."""
+    r"""The :math:`K + 1` knots
+    :math:`\ell, \ell + (h - \ell) \operatorname{cumsum}(m + (1 - K m) \pi), \dots, h` of the
+    partition of :math:`[\ell, h]` = ``[low, high]`` given by the bin probabilities :math:`\pi` =
+    ``probs`` (``S + (K,)``, rows summing to one; :math:`m` = ``min_size``); the end knots are
+    exact."""
     fractions = probs[..., :-1] * (1 - min_size * probs.shape[-1]) + min_size
     return with_ends(torch.cumsum(fractions, dim=-1) * (high - low) + low, low, high)
 
@@ -47,15 +49,16 @@ def bin_knots(probs: Tensor, low: float, high: float, min_size: float) -> Tensor
 def normalized_bins(
     unnormalized: Tensor, low: float, high: float, min_size: float
 ) -> tuple[Tensor, Tensor]:
-    """Bin sizes and knots of a partition of ``[low, high]`` into ``K`` bins.
+    r"""Bin sizes and knots of a partition of ``[low, high]`` into ``K`` bins.
 
-    The fractions are ``min_size + (1 - K min_size) softmax(unnormalized)``, so every bin has at
-    least ``min_size`` of the interval; the end knots are exactly ``low`` and ``high``.
+    The fractions are :math:`m + (1 - K m) \operatorname{softmax}(u)` (:math:`m` = ``min_size``,
+    :math:`u` = ``unnormalized``), so every bin has at least ``min_size`` of the interval; the end
+    knots are exactly ``low`` and ``high``.
 
     Args:
         unnormalized: shape ``S + (K,)``.
         low, high: the interval.
-        min_size: minimal fraction of the interval per bin (``K * min_size <= 1``).
+        min_size: minimal fraction of the interval per bin (:math:`K m \le 1`).
 
     Returns:
         sizes of shape ``S + (K,)`` and knots of shape ``S + (K + 1,)``.
@@ -72,7 +75,8 @@ def normalized_bins(
 
 
 def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
-    """Index ``k`` in ``{0, ..., K-1}`` of the bin ``[knots_k, knots_{k+1})`` holding each input.
+    r"""Index :math:`k \in \{0, \dots, K-1\}` of the bin :math:`[t_k, t_{k+1})` (:math:`t` =
+    ``knots``) holding each input.
 
     Only the interior knots are searched, so inputs at (or rounding past) the end knots fall in
     the first or last bin, never out of range. Up to 64 bins the index is the count of interior
@@ -92,7 +96,7 @@ def search_bins(knots: Tensor, inputs: Tensor) -> Tensor:
 
 
 def square_domain(bound: float) -> dict[str, float]:
-    """The bounded kernels' domain keywords for ``[-B, B]`` onto itself."""
+    """The bounded kernels' domain keywords for :math:`[-B, B]` onto itself."""
     bound = float(bound)
     return {"left": -bound, "right": bound, "bottom": -bound, "top": bound}
 
@@ -129,12 +133,14 @@ def searchsorted(bin_locations: Tensor, inputs: Tensor, eps: float = 1e-6) -> Te
 
 
 def cbrt(x: Tensor) -> Tensor:
-    """Real cube root, ``sign(x) |x|^(1/3)`` (defined for negative ``x``)."""
+    r"""Real cube root, :math:`\operatorname{sign}(x) |x|^{1/3}` (defined for negative
+    :math:`x`)."""
     return torch.sign(x) * x.abs().pow(1.0 / 3.0)
 
 
 def inverse_softplus(value: float) -> float:
-    """The unconstrained value ``u`` with ``softplus(u) = value`` (a Python float)."""
+    r"""The unconstrained value :math:`u` with :math:`\operatorname{softplus}(u)` = ``value`` (a
+    Python float)."""
     return math.log(math.expm1(value))
 
 
@@ -155,18 +161,18 @@ def check_tails(name: str, tails: str | None, supported: tuple = TAILS) -> None:
 
 def with_tails(inputs: Tensor, tails: str | None, tail_bound: float, spline: SplineFn,
                name: str = "spline"):
-    """Apply ``spline`` (a map of ``[-B, B]`` onto itself) with the given tails (checked first,
+    r"""Apply ``spline`` (a map of :math:`[-B, B]` onto itself) with the given tails (checked first,
     errors naming the kernel ``name``).
 
-    - ``'linear'``: identity with log-det 0 outside the open interval ``(-B, B)``; the spline
+    - ``'linear'``: identity with log-det 0 outside the open interval :math:`(-B, B)`; the spline
       branch sees ``0`` for those elements, so values *and* gradients stay finite (also for
       all-tail batches, huge inputs and inf);
-    - ``'circular'``: the periodic lift ``f(x + 2Bn) = f(x) + 2Bn`` of a circle map, so any real
-      input is valid (angles in ``[-B, B)`` with ``B = pi`` map to themselves);
-    - ``None``: the bare spline; inputs must lie in ``[-B, B]``.
+    - ``'circular'``: the periodic lift :math:`f(x + 2Bn) = f(x) + 2Bn` of a circle map, so any
+      real input is valid (angles in :math:`[-B, B)` with :math:`B = \pi` map to themselves);
+    - ``None``: the bare spline; inputs must lie in :math:`[-B, B]`.
 
     Returns:
-        outputs and elementwise ``log|d outputs / d inputs|`` (both of the shape of ``inputs``).
+        outputs :math:`y` and elementwise :math:`\log|dy/dx|` (both of the shape of ``inputs``).
     """
     check_tails(name, tails)
     if tails is None:
