@@ -113,6 +113,16 @@ class SpatialDigits(Dataset):
             return points * (FRAME / image.shape[-1]), self.labels[index]
         return self.points[index], self.labels[index]
 
+    def __getitems__(self, indices: list[int]) -> list[tuple[Tensor, Tensor]]:
+        """A batch of items at once (``DataLoader`` calls this when it exists): with
+        ``resample`` one vectorised draw for all the batch's images, not one per item."""
+        if not self.resample:
+            return [self[i] for i in indices]
+        index = torch.as_tensor(indices, dtype=torch.long)
+        images = self.images[index]
+        points = points_from_images(images, self.num_points) * (FRAME / images.shape[-1])
+        return list(zip(points.unbind(0), self.labels[index].unbind(0)))
+
     def __repr__(self) -> str:
         return (f"SpatialDigits(split={self.split!r}, source={self.source!r}, "
                 f"n={len(self)}, num_points={self.num_points}, resample={self.resample})")

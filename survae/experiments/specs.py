@@ -240,14 +240,22 @@ class PointcloudSpec(TrainConfig):
     dropout: float = option(0.0, MODEL, "transformer dropout", ge=0, lt=1)
     coupling: str = option("spline", MODEL, "couplings over the coordinates: affine or "
                            "rational-quadratic spline", choices=POINTCLOUD_COUPLINGS)
-    num_bins: int = option(8, MODEL, "spline bins (coupling spline)", ge=1)
+    num_bins: int = option(16, MODEL, "spline bins (spline couplings)", ge=1)
+    point_coupling: str = option("spline", MODEL, "couplings over the points: affine "
+                                 "(official) or rational-quadratic spline",
+                                 choices=POINTCLOUD_COUPLINGS)
+    frame_bound: float = option(4.0, MODEL, "the frame [0, 28) is mapped onto [-w, w) (0.5: "
+                                "the official scaling; 4: the splines' interval)", gt=0)
     no_spacings: bool = option(False, MODEL, "sort: the official SortFlow (no log-spacings "
                                "after sorting)")
-    resample: bool = option(False, DATA, "draw fresh training sets from the training images at "
-                            "every access (default: the fixed sets; test sets stay fixed)")
+    resample: bool = option(True, DATA, "draw fresh training sets from the training images at "
+                            "every access (--no-resample: the fixed sets drawn once; test sets "
+                            "stay fixed)")
     iwbo_k: int = option(0, RUN, "also the test IWBO with this many samples (permute model)",
                          ge=0)
-    steps: int = override("steps", 1500)
+    steps: int = override("steps", 2500)
+    batch_size: int = override("batch_size", 32)
+    lr: float = override("lr", 3e-3)
     warmup: int = override("warmup", _IMAGE_TRAINING["warmup"])
     decay: str = override("decay", _IMAGE_TRAINING["decay"])
     clip_grad_norm: float | None = override("clip_grad_norm", _IMAGE_TRAINING["clip_grad_norm"])

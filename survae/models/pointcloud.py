@@ -21,7 +21,12 @@ experiment. Data ``(B, L, 2)`` in ``[0, 28)^2``; inside, ``(B, 2, L)`` scaled to
 =================  ==============================================================================
 
 ``coupling="spline"`` swaps the affine couplings over the coordinates for rational-quadratic
-spline ones (``RationalQuadraticSplineSetCouplingBijection``), still set-equivariant.
+spline ones (``RationalQuadraticSplineSetCouplingBijection``), still set-equivariant;
+``point_coupling="spline"`` does the same for the couplings over the points
+(``RationalQuadraticSplineCouplingBijection`` along the points). ``frame_bound`` sets the interval
+``[-w, w)`` the frame is scaled to (0.5 officially; at ``w = tail_bound`` the splines' bins tile
+the data instead of one bin holding it). The Python defaults are the official model; ``survae
+train pointcloud`` defaults to splines everywhere, ``frame_bound=4`` and a smaller size.
 
 Example:
     >>> import torch
@@ -34,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from survae.distributions import StandardNormal
@@ -46,6 +52,7 @@ from survae.transforms import (
     AffineSetCouplingBijection,
     LogSpacingsBijection,
     PermuteAxes,
+    RationalQuadraticSplineCouplingBijection,
     RationalQuadraticSplineSetCouplingBijection,
     Reverse,
     ScalarAffineBijection,
@@ -72,8 +79,10 @@ def build_pointcloud_flow(
     num_bins: int = 8,
     tail_bound: float = 4.0,
     spacings: bool = True,
+    frame_bound: float = 0.5,
+    point_coupling: str = "affine",
 ) -> Flow:
-    """The point-cloud flow ``model`` (see the module table) for sets of ``num_points`` 2-D points.
+    r"""The point-cloud flow ``model`` (see the module table) for sets of ``num_points`` 2-D points.
 
     Each of the ``num_flows`` blocks is, as in the official experiments: a coupling over the
     coordinates of every point (``dimwise``, set-transformer conditioner) and ``Reverse`` of the
@@ -93,6 +102,17 @@ def build_pointcloud_flow(
         scale_fn: coupling scale function.
         coupling: ``"affine"`` or ``"spline"`` couplings over the coordinates.
         num_bins, tail_bound: spline bins and interval ``[-B, B]`` (``coupling="spline"``).
+        frame_bound: ``w``: the frame ``[0, 28)^2`` is mapped onto ``[-w, w)^2`` by
+            ``ScalarAffineBijection`` (:math:`z = 2w\,x / 28 - w`, log-det
+            :math:`2L \log(2w / 28)`); 0.5 is the official scaling. With ``w`` equal to
+            ``tail_bound`` the first spline couplings' initial bins tile the data's range (with
+            ``num_bins`` a multiple of 8 their edges fall on the 8x8 pixel grid of the digits'
+            sets) instead of one bin covering it all.
+        point_coupling: ``"affine"`` (official) or ``"spline"``: the couplings over the points
+            map each coordinate of the second half of the points by a rational-quadratic
+            spline (``num_bins``, ``tail_bound``; identity at initialisation) whose parameters
+            the conditioner computes from the first half, instead of an affine map: a
+            multimodal conditional of the points given the others.
         spacings: ``sort`` only: after sorting, code the sorted coordinate by its first value and
             log-spacings (``LogSpacingsBijection``), and give the coordinate-wise conditioners a
             learned position embedding (a point's place in the order stands for its
@@ -100,15 +120,18 @@ def build_pointcloud_flow(
     """
     if model not in POINTCLOUD_MODELS:
         raise ValueError(f"unknown point-cloud model {model!r}; choose one of {POINTCLOUD_MODELS}")
-    if coupling not in POINTCLOUD_COUPLINGS:
-        raise ValueError(f"unknown coupling {coupling!r}; choose one of {POINTCLOUD_COUPLINGS}")
+    for name, value in (("coupling", coupling), ("point_coupling", point_coupling)):
+        if value not in POINTCLOUD_COUPLINGS:
+            raise ValueError(f"unknown {name} {value!r}; choose one of {POINTCLOUD_COUPLINGS}")
+    if not frame_bound > 0:
+        raise ValueError(f"frame_bound must be > 0, got {frame_bound}")
     if model != "equivariant" and num_points % 2:
         raise ValueError(f"{model}: num_points must be even, got {num_points}")
     net_kwargs = {"d_model": d_model, "nhead": nhead, "num_layers": num_layers,
                   "dropout": dropout}
     transforms: list[nn.Module] = [
         PermuteAxes((0, 2, 1)),  # (B, L, 2) -> (B, 2, L)
-        ScalarAffineBijection(shift=-0.5, scale=1 / FRAME),
+        ScalarAffineBijection(shift=-frame_bound, scale=2 * frame_bound / FRAME),
     ]
     if model == "sort":
         transforms.append(SortSurjection(dim=2, lexicographic=True))
@@ -128,16 +151,30 @@ def build_pointcloud_flow(
             _add_positions(coords, num_points, net_kwargs)
         transforms += [coords, Reverse(2, dim=1)]
         if model != "equivariant":
-            if model == "permute":
-                net = SetTransformer(2, 2 * 2, **net_kwargs)
-            else:
-                net = PositionalTransformer(2, 2 * 2, length=half, **net_kwargs)
-            transforms.append(AffineCouplingBijection(nn.Sequential(net, ElementwiseParams1d(2)),
-                                                      split_dim=2, scale_fn=scale_fn))
+            transforms.append(_point_coupling(model, point_coupling, half, num_bins, tail_bound,
+                                              scale_fn, net_kwargs))
             transforms.append(StochasticPermutation(dim=2) if model == "permute"
                               else Shuffle(num_points, dim=2))
         transforms.append(ActNormBijection1d(2))
     return Flow(StandardNormal((2, num_points)), transforms)
+
+
+def _point_coupling(model: str, kind: str, half: int, num_bins: int, tail_bound: float,
+                    scale_fn: str, net_kwargs: dict) -> nn.Module:
+    """The coupling over the points: the first ``half`` points condition the others."""
+    num_params = 2 if kind == "affine" else 3 * num_bins - 1
+    if model == "permute":
+        net = SetTransformer(2, 2 * num_params, **net_kwargs)
+    else:
+        net = PositionalTransformer(2, 2 * num_params, length=half, **net_kwargs)
+    conditioner = nn.Sequential(net, ElementwiseParams1d(num_params))
+    if kind == "affine":
+        return AffineCouplingBijection(conditioner, split_dim=2, scale_fn=scale_fn)
+    layer = RationalQuadraticSplineCouplingBijection(conditioner, num_bins, split_dim=2,
+                                                     tail_bound=tail_bound)
+    with torch.no_grad():  # zero output weights: start as the identity spline
+        net.out.bias.copy_(layer.transformer.identity_params().repeat_interleave(2))
+    return layer
 
 
 def _add_positions(coupling: nn.Module, length: int, net_kwargs: dict) -> None:

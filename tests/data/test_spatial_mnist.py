@@ -64,3 +64,23 @@ def test_resampled_sets_are_fresh_at_every_access_and_follow_the_same_image():
              for p in (a, fixed[5][0])]
     assert bool(((cells[0] > 0) <= (fresh.images[5].flip(0).flatten() > 0)).all())
     assert (cells[0] - cells[1]).abs().sum() < 0.4 * 400
+
+
+def test_batched_access_draws_like_single_access():
+    """``__getitems__`` (what a DataLoader calls): fixed sets as indexed; resampled sets from one
+    vectorised draw of the same law (ink only on the image's pixels), fresh at every call."""
+    fixed = SpatialDigits("train", num_points=50, seed=0)
+    items = fixed.__getitems__([3, 0, 3])
+    assert torch.equal(items[0][0], fixed[3][0]) and torch.equal(items[1][0], fixed[0][0])
+    fresh = SpatialDigits("train", num_points=400, seed=0, resample=True)
+    batch = fresh.__getitems__([5, 5, 2])
+    assert [int(label) for _, label in batch] == [int(fresh.labels[i]) for i in (5, 5, 2)]
+    assert not torch.equal(batch[0][0], batch[1][0])  # each item a fresh draw
+    for (points, _), i in zip(batch, (5, 5, 2)):
+        assert points.shape == (400, 2) and bool(((points >= 0) & (points < 28)).all())
+        cells = torch.bincount((points // 3.5).long().clamp(0, 7) @ torch.tensor([1, 8]),
+                               minlength=64)
+        assert bool(((cells > 0) <= (fresh.images[i].flip(0).flatten() > 0)).all())
+    loader = torch.utils.data.DataLoader(fresh, batch_size=4)
+    x, labels = next(iter(loader))
+    assert x.shape == (4, 400, 2) and labels.shape == (4,)
