@@ -15,6 +15,7 @@ For an exact model (``model.log_prob`` deterministic) all bounds equal the log-l
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 
@@ -260,9 +261,7 @@ def dataset_iwbo_nats(
         verbose: print a running average.
     """
 
-    def per_example(x: Tensor) -> Tensor:
-        return _iwbo(model, x, k, kbs)
-
+    per_example = functools.partial(_iwbo, model, k=k, kbs=kbs)
     return _dataset_average(per_example, data_loader, device, double, False, verbose)
 
 
@@ -282,7 +281,5 @@ def dataset_iwbo_bpd(
     Same arguments as :func:`dataset_iwbo_nats`.
     """
 
-    def per_example(x: Tensor) -> Tensor:
-        return _iwbo(model, x, k, kbs)
-
+    per_example = functools.partial(_iwbo, model, k=k, kbs=kbs)
     return _dataset_average(per_example, data_loader, device, double, True, verbose)
