@@ -22,6 +22,7 @@ from survae.experiments.specs import ToySpec
 from survae.experiments.trainer import (
     TrainConfig,
     Trainer,
+    default_optimizer,
     learning_rate_factor,
     seed_everything,
 )
@@ -70,6 +71,23 @@ def test_learning_rate_schedule():
     assert learning_rate_factor(3, exp) == pytest.approx(0.125)
     with pytest.raises(ValueError, match="decay"):
         TrainConfig(decay="linear")
+
+
+def test_default_adam_is_fused_and_steps_like_the_loop(tmp_path):
+    data = TensorDataset(torch.randn(256, 2) * 2 + 1)
+    cfg = TrainConfig(out=str(tmp_path / "fused"), steps=20, batch_size=32, lr=1e-2,
+                      weight_decay=1e-3, quiet=True)
+    fused = _continuous_flow()
+    trainer = Trainer(fused, data, _nll, cfg)
+    assert trainer.optimizer.defaults["fused"] is True
+    assert default_optimizer(_continuous_flow().double(), cfg).defaults["fused"] is True
+    trainer.fit()
+    looped = _continuous_flow()
+    loop = torch.optim.Adam(looped.parameters(), lr=1e-2, weight_decay=1e-3, foreach=False)
+    cfg = TrainConfig(out=str(tmp_path / "loop"), steps=20, batch_size=32, lr=1e-2, quiet=True)
+    Trainer(looped, data, _nll, cfg, optimizer=loop).fit()
+    for (name, a), b in zip(fused.state_dict().items(), looped.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
 
 
 def test_training_lowers_the_loss_and_writes_its_files(tmp_path):
