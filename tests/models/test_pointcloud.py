@@ -31,6 +31,16 @@ def test_exactly_invariant_models(model, coupling):
     assert flow.exact
 
 
+@pytest.mark.parametrize("frame_bound", [0.5, 4.0])
+def test_sort_flow_is_finite_on_float32_sets_with_tied_coordinates(frame_bound):
+    torch.manual_seed(0)
+    flow = build_pointcloud_flow("sort", frame_bound=frame_bound, **SMALL)
+    x = torch.rand(3, 8, 2) * 28
+    x[:, 1, 0] = x[:, 0, 0]  # two points with the same first coordinate, as float32 data has
+    x[2, 3] = x[2, 4]  # and a point drawn twice
+    assert torch.isfinite(flow.log_prob(x)).all()
+
+
 def test_stochastic_permutation_is_invariant_in_expectation_and_baseline_is_not():
     permute, baseline = _trained_like("permute"), _trained_like("baseline")
     assert permute.lower_bound and baseline.exact

@@ -26,6 +26,15 @@ class LogSpacingsBijection(Bijection):
     density of sorted points jumps from positive to zero; after this layer the spacings are
     unconstrained and that edge is at :math:`-\infty`.
 
+    Ties: a spacing that is exactly zero in floating point (two values that round to the same
+    number: float32 point sets of 50 points in ``[0, 28)`` have one about once in 10^4 sets) is
+    taken as about one unit in the last place of the larger value,
+    :math:`\epsilon \max(|x_{i-1}|, |x_i|)` (``torch.finfo(x.dtype).eps``; at least the
+    smallest normal number): the true spacing is below what the inputs resolve, and the log-
+    likelihood is that of the smallest spacing they can express, finite instead of
+    :math:`-\infty`. The inverse then returns the tie one unit in the last place apart: within
+    rounding. Negative spacings (unsorted input) are left to give NaN.
+
     Args:
         feature: index along ``dim=1`` of the increasing feature.
 
@@ -56,11 +65,14 @@ class LogSpacingsBijection(Bijection):
         self._check(x)
         values = x[:, self.feature]
         gaps = values[..., 1:] - values[..., :-1]
-        if is_validating() and not bool((gaps > 0).all()):
+        if is_validating() and not bool((gaps >= 0).all()):
             raise ValueError(
-                f"{self.layer_name}: feature {self.feature} must increase strictly along the "
-                f"last dimension (sort the input first)"
+                f"{self.layer_name}: feature {self.feature} must not decrease along the last "
+                f"dimension (sort the input first)"
             )
+        info = torch.finfo(values.dtype)
+        resolution = torch.maximum(values[..., 1:].abs(), values[..., :-1].abs()) * info.eps
+        gaps = torch.where(gaps == 0, resolution.clamp_min(info.tiny), gaps)
         log_gaps = torch.log(gaps)
         z = x.clone()
         z[:, self.feature] = torch.cat([values[..., :1], log_gaps], dim=-1)
