@@ -139,6 +139,7 @@ def plot_point_clouds(real: Tensor, samples: Tensor, path: str | Path, columns: 
 
 def train_pointcloud(spec: PointcloudSpec) -> dict[str, Any]:
     """Train per ``spec``; write the run folder (with ``metrics.json``); return the metrics."""
+    spec = spec.resolved()
     out = Path(spec.out)
     with RunFolder(out, spec.resume, spec.overwrite):
         seed_everything(spec.seed)
@@ -151,7 +152,8 @@ def train_pointcloud(spec: PointcloudSpec) -> dict[str, Any]:
                     "d_model": spec.d_model, "nhead": spec.nhead, "num_layers": spec.num_layers,
                     "dropout": spec.dropout, "coupling": spec.coupling,
                     "num_bins": spec.num_bins, "spacings": not spec.no_spacings,
-                    "point_coupling": spec.point_coupling, "frame_bound": spec.frame_bound}
+                    "point_coupling": spec.point_coupling, "frame_bound": spec.frame_bound,
+                    "point_conditioner": spec.point_conditioner}
         with model_option_errors("pointcloud"):
             model = build_pointcloud_flow(spec.model, **settings)
 

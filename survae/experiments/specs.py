@@ -60,7 +60,11 @@ from survae.experiments.config import (
 from survae.experiments.config import EXPERIMENTS as EXPERIMENTS  # filled in below
 from survae.experiments.errors import SpecError
 from survae.models.images import IMAGE_MODELS, POOL_FLOW_MODELS
-from survae.models.pointcloud import POINTCLOUD_COUPLINGS, POINTCLOUD_MODELS
+from survae.models.pointcloud import (
+    POINT_CONDITIONERS,
+    POINTCLOUD_COUPLINGS,
+    POINTCLOUD_MODELS,
+)
 from survae.models.pool_flow import DEQUANTIZATIONS
 from survae.models.tabular import TABULAR_MODELS
 from survae.models.vae import VAE_ARCHS, VAE_FLOWS, VAE_LIKELIHOODS, VAE_MODES
@@ -244,6 +248,12 @@ class PointcloudSpec(TrainConfig):
     point_coupling: str = option("spline", MODEL, "couplings over the points: affine "
                                  "(official) or rational-quadratic spline",
                                  choices=POINTCLOUD_COUPLINGS)
+    point_conditioner: str | None = option(None, MODEL, "couplings over the points: paired "
+                                           "(official: the j-th point of the first half "
+                                           "parametrises the j-th of the second) or pooled (the "
+                                           "first half's mean parametrises all of the second); "
+                                           "default: pooled for permute, paired for the others",
+                                           choices=POINT_CONDITIONERS)
     frame_bound: float = option(4.0, MODEL, "the frame [0, 28) is mapped onto [-w, w) (0.5: "
                                 "the official scaling; 4: the splines' interval)", gt=0)
     no_spacings: bool = option(False, MODEL, "sort: the official SortFlow (no log-spacings "
@@ -266,6 +276,16 @@ class PointcloudSpec(TrainConfig):
         if self.d_model % self.nhead:
             raise SpecError(f"nhead (--nhead): must divide d_model {self.d_model}, got "
                             f"{self.nhead}")
+
+    def resolved(self) -> PointcloudSpec:
+        """Fills in ``point_conditioner``: pooled for ``permute``, paired for the others.
+
+        Example:
+            >>> [PointcloudSpec(model=m).resolved().point_conditioner for m in ("permute", "sort")]
+            ['pooled', 'paired']
+        """
+        default = "pooled" if self.model == "permute" else "paired"
+        return dataclasses.replace(self, point_conditioner=self.point_conditioner or default)
 
 
 @experiment("tabular", "survae.experiments.tabular:train_tabular",

@@ -63,6 +63,7 @@ from survae.transforms import (
 
 POINTCLOUD_MODELS = ("sort", "permute", "baseline", "equivariant")
 POINTCLOUD_COUPLINGS = ("affine", "spline")
+POINT_CONDITIONERS = ("paired", "pooled")
 FRAME = 28.0
 
 
@@ -81,6 +82,7 @@ def build_pointcloud_flow(
     spacings: bool = True,
     frame_bound: float = 0.5,
     point_coupling: str = "affine",
+    point_conditioner: str = "paired",
 ) -> Flow:
     r"""The point-cloud flow ``model`` (see the module table) for sets of ``num_points`` 2-D points.
 
@@ -113,6 +115,12 @@ def build_pointcloud_flow(
             spline (``num_bins``, ``tail_bound``; identity at initialisation) whose parameters
             the conditioner computes from the first half, instead of an affine map: a
             multimodal conditional of the points given the others.
+        point_conditioner: how the couplings over the points parametrise the second half from
+            the first: ``"paired"`` (official): the transformer's output at the ``j``-th point
+            of the first half parametrises the ``j``-th point of the second; ``"pooled"``: its
+            mean over the first half (``SetTransformer(pool=True)``) parametrises every point
+            of the second half alike, so the coupling is equivariant to permutations within
+            each half (in ``permute`` the pairing of a random order is noise the ELBO pays for).
         spacings: ``sort`` only: after sorting, code the sorted coordinate by its first value and
             log-spacings (``LogSpacingsBijection``), and give the coordinate-wise conditioners a
             learned position embedding (a point's place in the order stands for its
@@ -123,6 +131,9 @@ def build_pointcloud_flow(
     for name, value in (("coupling", coupling), ("point_coupling", point_coupling)):
         if value not in POINTCLOUD_COUPLINGS:
             raise ValueError(f"unknown {name} {value!r}; choose one of {POINTCLOUD_COUPLINGS}")
+    if point_conditioner not in POINT_CONDITIONERS:
+        raise ValueError(f"unknown point_conditioner {point_conditioner!r}; choose one of "
+                         f"{POINT_CONDITIONERS}")
     if not frame_bound > 0:
         raise ValueError(f"frame_bound must be > 0, got {frame_bound}")
     if model != "equivariant" and num_points % 2:
@@ -151,8 +162,9 @@ def build_pointcloud_flow(
             _add_positions(coords, num_points, net_kwargs)
         transforms += [coords, Reverse(2, dim=1)]
         if model != "equivariant":
+            pool = point_conditioner == "pooled"
             transforms.append(_point_coupling(model, point_coupling, half, num_bins, tail_bound,
-                                              scale_fn, net_kwargs))
+                                              scale_fn, {**net_kwargs, "pool": pool}))
             transforms.append(StochasticPermutation(dim=2) if model == "permute"
                               else Shuffle(num_points, dim=2))
         transforms.append(ActNormBijection1d(2))

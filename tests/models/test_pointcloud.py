@@ -154,8 +154,35 @@ def test_spline_point_couplings_start_as_identity_and_keep_invariance(model):
     assert samples.shape == (3, 8, 2) and bool(torch.isfinite(samples).all())
 
 
+@pytest.mark.parametrize("point_coupling", ["affine", "spline"])
+def test_pooled_point_couplings_treat_the_second_half_alike(point_coupling):
+    torch.manual_seed(0)
+    flow = build_pointcloud_flow("permute", coupling="spline", point_coupling=point_coupling,
+                                 point_conditioner="pooled", **SMALL).double()
+    with torch.no_grad():
+        for p in flow.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    layer = next(t for t in flow.transforms if getattr(t, "split_dim", None) == 2)
+    x = torch.randn(3, 2, 8, dtype=torch.float64)
+    z, ldj = layer(x)
+    for perm in (torch.randperm(4), torch.randperm(4) + 4):  # within the first or second half
+        order = torch.cat([perm, torch.arange(4, 8)]) if perm.max() < 4 else \
+            torch.cat([torch.arange(4), perm])
+        z_p, ldj_p = layer(x[:, :, order])
+        torch.testing.assert_close(z_p, z[:, :, order])
+        torch.testing.assert_close(ldj_p, ldj)
+    paired = build_pointcloud_flow("permute", point_coupling=point_coupling, **SMALL).double()
+    layer = next(t for t in paired.transforms if getattr(t, "split_dim", None) == 2)
+    layer.load_state_dict(next(t for t in flow.transforms
+                               if getattr(t, "split_dim", None) == 2).state_dict())
+    order = torch.cat([torch.randperm(4), torch.arange(4, 8)])
+    assert not torch.allclose(layer(x[:, :, order])[0][:, :, 4:], layer(x)[0][:, :, 4:])
+
+
 def test_bad_point_coupling_and_frame_bound():
     with pytest.raises(ValueError, match="unknown point_coupling"):
         build_pointcloud_flow("permute", point_coupling="cubic", **SMALL)
+    with pytest.raises(ValueError, match="unknown point_conditioner"):
+        build_pointcloud_flow("permute", point_conditioner="mean", **SMALL)
     with pytest.raises(ValueError, match="frame_bound must be > 0"):
         build_pointcloud_flow("permute", frame_bound=0.0, **SMALL)

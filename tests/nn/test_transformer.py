@@ -31,3 +31,15 @@ def test_bad_shapes_are_named():
         PositionalTransformer(2, 2, length=6, d_model=8, nhead=2)(torch.randn(1, 2, 5))
     with pytest.raises(ValueError, match="must divide"):
         SetTransformer(2, 2, d_model=10, nhead=4)
+
+
+def test_pooled_set_transformer_broadcasts_the_mean_output_and_is_invariant():
+    torch.manual_seed(0)
+    net = SetTransformer(3, 5, d_model=16, nhead=4, num_layers=1, zero_init=False).eval()
+    pooled = SetTransformer(3, 5, d_model=16, nhead=4, num_layers=1, pool=True).eval()
+    pooled.load_state_dict(net.state_dict())
+    x = torch.randn(4, 3, 12)
+    out = pooled(x)
+    assert out.shape == (4, 5, 12)
+    torch.testing.assert_close(out, net(x).mean(-1, keepdim=True).expand(-1, -1, 12))
+    torch.testing.assert_close(pooled(x[:, :, torch.randperm(12)]), out, atol=1e-5, rtol=1e-5)

@@ -41,6 +41,9 @@ class SetTransformer(nn.Module):
         dropout: dropout inside the encoder layers.
         activation: ``"relu"`` or ``"gelu"``.
         zero_init: zero the output layer (a coupling starts as the identity).
+        pool: output the mean over the elements (taken after the final layer norm, before the
+            output layer), the same for every element: a permutation-invariant summary of the
+            set, broadcast to its ``L`` elements (still equivariant, trivially).
     """
 
     def __init__(
@@ -54,8 +57,10 @@ class SetTransformer(nn.Module):
         dropout: float = 0.0,
         activation: str = "gelu",
         zero_init: bool = True,
+        pool: bool = False,
     ):
         super().__init__()
+        self.pool = bool(pool)
         if d_model % nhead:
             raise ValueError(f"{type(self).__name__}: nhead={nhead} must divide d_model={d_model}")
         self.d_input, self.d_output = d_input, d_output
@@ -87,6 +92,8 @@ class SetTransformer(nn.Module):
             )
         h = self._positions(self.embed(x.transpose(1, 2)))
         h = self.norm(self.encoder(h))
+        if self.pool:
+            return self.out(h.mean(1, keepdim=True)).transpose(1, 2).expand(-1, -1, x.shape[2])
         return self.out(h).transpose(1, 2)
 
 
