@@ -257,12 +257,16 @@ def reproduce_pointcloud(args: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - start
     first, spec = rows[args.models[0]], run_args[args.models[0]]
     kinds = {"spline": "rational-quadratic spline", "affine": "affine"}
+    conditioners = "conditioners: " + ", ".join(
+        f"{name} {run.resolved().point_conditioner}" for name, run in run_args.items()
+        if name != "equivariant")
     lines = [
         "Per-point test log-likelihood (nats, higher is better) of point sets built from the "
         "bundled 8x8 digits (50 points per digit, sampled by intensity with sub-pixel noise, in "
         "the 28x28 frame of SpatialMNIST; 1437 train / 360 test sets), "
         f"{spec.num_flows} blocks with {kinds[spec.coupling]} couplings over the coordinates "
-        f"and {kinds[spec.point_coupling]} couplings over the points ({spec.num_bins} bins, "
+        f"and {kinds[spec.point_coupling]} couplings over the points ({conditioners}; "
+        f"{spec.num_bins} bins, "
         f"transformers of d_model {spec.d_model}, {spec.nhead} heads, {spec.num_layers} "
         f"layer(s)), the frame mapped onto [-{spec.frame_bound:g}, {spec.frame_bound:g}), "
         f"{args.steps} steps of batch {spec.batch_size}, Adam {spec.lr:g} with "

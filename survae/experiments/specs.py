@@ -263,7 +263,7 @@ class PointcloudSpec(TrainConfig):
                             "stay fixed)")
     iwbo_k: int = option(0, RUN, "also the test IWBO with this many samples (permute model)",
                          ge=0)
-    steps: int = override("steps", 2500)
+    steps: int = override("steps", 8000)
     batch_size: int = override("batch_size", 32)
     lr: float = override("lr", 3e-3)
     warmup: int = override("warmup", _IMAGE_TRAINING["warmup"])
