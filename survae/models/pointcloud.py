@@ -25,8 +25,10 @@ spline ones (``RationalQuadraticSplineSetCouplingBijection``), still set-equivar
 ``point_coupling="spline"`` does the same for the couplings over the points
 (``RationalQuadraticSplineCouplingBijection`` along the points). ``frame_bound`` sets the interval
 ``[-w, w)`` the frame is scaled to (0.5 officially; at ``w = tail_bound`` the splines' bins tile
-the data instead of one bin holding it). The Python defaults are the official model; ``survae
-train pointcloud`` defaults to splines everywhere, ``frame_bound=4`` and a smaller size.
+the data instead of one bin holding it). ``point_conditioner="pooled"`` parametrises every point
+of the second half from the mean over the first half, not from its own partner. The Python
+defaults are the official model; ``survae train pointcloud`` defaults to splines everywhere,
+``frame_bound=4``, a smaller size and, for ``permute``, pooled point conditioners.
 
 Example:
     >>> import torch
