@@ -213,13 +213,16 @@ class Conv1x1LU(_ChannelLinear):
         self.log_s = nn.Parameter(torch.log(diag.abs()))
 
     def _factors(self) -> tuple[Tensor, Tensor]:
-        lower = self.lower * self.lower_mask + self.eye
+        lower = torch.addcmul(self.eye, self.lower, self.lower_mask)
         upper = torch.triu(self.upper, 1) + torch.diag(self.sign * torch.exp(self.log_s))
         return lower, upper
 
     def _weight(self) -> Tensor:
-        lower, upper = self._factors()
-        return self.permutation @ lower @ upper
+        # P L (U' + diag(s)) = (P L) U' + (P L) diag(s): 7 operations (and autograd nodes)
+        # instead of 9, with no diagonal matrix built.
+        pl = self.permutation @ torch.addcmul(self.eye, self.lower, self.lower_mask)
+        scale = self.sign * torch.exp(self.log_s)
+        return torch.addmm(pl * scale, pl, torch.triu(self.upper, 1))
 
     def _logdet_per_position(self) -> Tensor:
         return self.log_s.sum()
