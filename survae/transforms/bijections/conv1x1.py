@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from survae.transforms.bijections.actnorm import _ActNorm
 from survae.transforms.bijections.base import Bijection
 from survae.utils.validation import check_size
 
@@ -109,6 +110,36 @@ class _ChannelLinear(Bijection):
         self._check(z)
         weight_inv, logdet = self._inverse_and_logdet()
         return _apply_channels(weight_inv, z), self._expand_ldj(logdet, z)
+
+    def forward_after_actnorm(self, actnorm: _ActNorm, x: Tensor) -> tuple[Tensor, Tensor]:
+        r"""``self(actnorm(x))`` as one affine map of the channels, with the two contributions
+        summed (used by flows in eager mode, see :mod:`survae.transforms.fusion`).
+
+        With :math:`\mu` = ``actnorm.shift`` and :math:`s` = ``actnorm.log_scale``, the
+        composition is :math:`z = W D (x - \mu) = W' x - W' \mu` with
+        :math:`W' = W D`, :math:`D = \operatorname{diag}(e^{-s})`: the scaling moves onto the
+        columns of the :math:`C \times C` weight and the shift into a bias, so neither touches
+        the activations, and the map is one ``baddbmm``. Log-det:
+        :math:`P (\log|\det W| - \sum_c s_c)`, one scalar for the batch. The ActNorm must be
+        initialized (or in eval mode): its data-dependent initialization runs in its own
+        ``forward``.
+        """
+        actnorm._check(x)
+        self._check(x)
+        weight = self._weight() * torch.exp(-actnorm.log_scale).reshape(1, -1)
+        bias = weight @ actnorm.shift.reshape(-1)
+        if x.dim() == 2:
+            z = torch.addmm(bias, x, weight.T, beta=-1)
+        else:
+            batch, channels = x.shape[:2]
+            z = torch.baddbmm(
+                bias.reshape(channels, 1),
+                weight.expand(batch, channels, channels),
+                x.reshape(batch, channels, -1),
+                beta=-1,
+            ).reshape(x.shape)
+        logdet = self._logdet() - actnorm.log_scale.sum()
+        return z, self._expand_ldj(logdet, x)
 
 
 class Conv1x1(_ChannelLinear):
