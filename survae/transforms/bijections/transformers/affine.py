@@ -35,57 +35,6 @@ _LOG_SCALE_FNS: dict[ScaleFn, ScaleFn] = {
     named_scale_fn("exp"): _identity,
     named_scale_fn("tanh_exp"): lambda u: 2.0 * torch.tanh(u / 2.0),
 }  # 'sigmoid' (>= 1e-3) and 'softplus' take log(scale)
-_SIGMOID = named_scale_fn("sigmoid")
-
-
-class _SigmoidAffineForward(torch.autograd.Function):
-    r"""The forward of :class:`Affine` with the official ``'sigmoid'`` scale as one autograd node.
-
-    With :math:`(u, t)` = ``params.unbind(-1)``, :math:`\sigma = \mathrm{sigmoid}(u + 2)` and
-    :math:`s = \sigma + 10^{-3}`: :math:`z = s x + t`, :math:`\mathrm{ldj} = \sum \log s`.
-    Backward, for the output gradients :math:`g_z, g_l`:
-    :math:`g_x = g_z s`, :math:`g_t = g_z`,
-    :math:`g_u = (g_z x + g_l / s)\, \sigma (1 - \sigma)` — a handful of operations written
-    into one gradient with the strides of ``params`` (so the conditioner's reshapes give it back
-    without a copy), instead of a node per operation and a ``stack``. Under double backward
-    (``create_graph=True``) the gradient is the autograd gradient of the same formula,
-    differentiable again.
-    """
-
-    @staticmethod
-    def forward(ctx, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        u, t = params.unbind(-1)
-        sig = torch.sigmoid(u + 2.0)
-        scale = sig + 1e-3
-        ctx.save_for_backward(x, params, sig, scale)
-        return torch.addcmul(t, scale, x), sum_except_batch(torch.log(scale))
-
-    @staticmethod
-    def backward(ctx, grad_z: Tensor, grad_ldj: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        x, params, sig, scale = ctx.saved_tensors
-        if torch.is_grad_enabled():  # create_graph: differentiate the formula itself
-            wanted = [v for v, need in zip((x, params), ctx.needs_input_grad) if need]
-            with torch.enable_grad():
-                z, ldj = _sigmoid_affine(x, params)
-            grads = iter(torch.autograd.grad((z, ldj), wanted, (grad_z, grad_ldj),
-                                             create_graph=True, allow_unused=True))
-            return tuple(next(grads) if need else None for need in ctx.needs_input_grad)
-        grad_x = grad_z * scale if ctx.needs_input_grad[0] else None
-        grad_params = None
-        if ctx.needs_input_grad[1]:
-            grad_ldj = grad_ldj.reshape(grad_ldj.shape + (1,) * (x.dim() - 1))
-            grad_scale = torch.addcdiv(grad_z * x, grad_ldj, scale)
-            grad_params = torch.empty_like(params)  # params' strides
-            torch.ops.aten.sigmoid_backward.grad_input(grad_scale, sig,
-                                                       grad_input=grad_params[..., 0])
-            grad_params[..., 1] = grad_z
-        return grad_x, grad_params
-
-
-def _sigmoid_affine(x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-    u, t = params.unbind(-1)
-    scale = torch.sigmoid(u + 2.0) + 1e-3
-    return torch.addcmul(t, scale, x), sum_except_batch(torch.log(scale))
 
 
 def resolve_scale_fn(scale_fn: str | ScaleFn) -> ScaleFn:
@@ -179,15 +128,6 @@ class Affine(ElementwiseTransformer):
         return (z - shift) / scale, sum_except_batch(log_scale)
 
     def forward(self, x: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
-        if (
-            self.scale_fn is _SIGMOID
-            and params.shape == x.shape + (2,)
-            and params.dtype == x.dtype
-            and type(self).forward_with is Affine.forward_with
-            and type(self).unconstrained_scale_and_shift is Affine.unconstrained_scale_and_shift
-            and not torch.compiler.is_compiling()  # the compiler fuses the formula itself
-        ):
-            return _SigmoidAffineForward.apply(x, params)
         return self.forward_with(x, *self.unconstrained_scale_and_shift(params))
 
     def inverse(self, z: Tensor, params: Tensor) -> tuple[Tensor, Tensor]:
@@ -204,8 +144,6 @@ class AffineHooks(TransformerHooks):
         return self.transformer.unconstrained_scale_and_shift(elementwise_params)
 
     def _elementwise_forward(self, x: Tensor, elementwise_params: Tensor):
-        if type(self)._unconstrained_scale_and_shift is AffineHooks._unconstrained_scale_and_shift:
-            return self.transformer.forward(x, elementwise_params)  # may be one fused node
         return self.transformer.forward_with(
             x, *self._unconstrained_scale_and_shift(elementwise_params))
 
