@@ -16,11 +16,11 @@ one mathematically identical map:
 
 The layers, their parameters, state_dict keys and results are unchanged (same values up to
 floating-point rounding, the same gradients); only the number of operations differs. A pair is
-fused only when both layers are used as they come: their own ``forward`` (no subclass override),
-no module hooks (``register_forward_hook`` and friends, global ones included), the ActNorm
-initialized or in eval mode (its data-dependent initialization happens in its own ``forward``).
-Nothing is fused with validation on (``survae.set_validate_args``: flows then check every
-layer's output) or under ``torch.compile``, which fuses the whole graph itself.
+fused only when both layers are used as they come: their own ``forward`` (no subclass override,
+none set on the instance), no module hooks (``register_forward_hook`` and friends, global ones
+included), the ActNorm initialized or in eval mode (its data-dependent initialization happens in
+its own ``forward``). Nothing is fused with validation on (``survae.set_validate_args``: flows
+then check every layer's output) or under ``torch.compile``, which fuses the whole graph itself.
 """
 
 from __future__ import annotations
@@ -54,12 +54,14 @@ def _global_hooks() -> bool:
 
 
 def _plain(layer: Transform) -> bool:
-    """Called as it comes: no hooks of its own, ``Transform.__call__``."""
+    """Called as it comes: no hooks of its own, ``Transform.__call__``, no ``forward`` set on
+    the instance."""
     return not (
         layer._forward_hooks
         or layer._forward_pre_hooks
         or layer._backward_hooks
         or layer._backward_pre_hooks
+        or "forward" in layer.__dict__
     ) and type(layer).__call__ is Transform.__call__
 
 
