@@ -99,7 +99,16 @@ def forward_stack(
 ) -> tuple[Tensor, Tensor | None]:
     """``x`` through ``transforms`` in order: the output and the summed contributions (None if
     every layer has ``zero_ldj``). ``check(index, layer, z, ldj)`` is called after each layer
-    when validation is on (nothing is fused then, so every layer's output exists)."""
+    when validation is on (nothing is fused then, so every layer's output exists).
+
+    Example:
+        >>> import torch
+        >>> from survae.transforms import ActNormBijection2d, Conv1x1LU, Squeeze2d
+        >>> layers = [Squeeze2d(), ActNormBijection2d(12, data_dep_init=False), Conv1x1LU(12)]
+        >>> z, ldj = forward_stack(layers, torch.randn(2, 3, 4, 4))  # the last two as one map
+        >>> z.shape, ldj.shape
+        (torch.Size([2, 12, 2, 2]), torch.Size([2]))
+    """
     layers = list(transforms)
     fuse = fusion_enabled()
     total = None
