@@ -202,6 +202,7 @@ WORKLOADS = {
             "survae": M.survae_glow,
             "survae+compile": M.compiled(M.survae_glow),
             "normflows": M.normflows_glow,
+            "hand-written": M.handwritten_glow,
             "limit": M.raw_glow,
             "limit+dx": M.with_input_grads(M.raw_glow),
         },
@@ -242,14 +243,15 @@ def _build(workload: str, setup: Setup = Setup()) -> dict[str, M.Model]:
 LABELS = {"limit+dx": "raw limit + input grads"}
 
 LEGEND = """
-Rows: survae+compile is ``torch.compile(flow.log_prob)`` (compiled in the warm-up); raw limit is
-the conditioner networks alone (forward, backward, Adam step) on the shapes the flow feeds them,
-with leaf inputs; raw limit + input grads is the same with inputs that require gradients, so the
+Rows: survae+compile is ``torch.compile(flow.log_prob)`` (compiled in the warm-up); raw limit is the
+conditioner networks alone (forward, backward, Adam step) on the shapes the flow feeds them, with
+leaf inputs; raw limit + input grads is the same with inputs that require gradients, so the
 networks' backward also computes the input gradients any flow needs (each conditioner's input
-depends on earlier layers); hand-written is workload A coded without a library as lean as eager
-PyTorch allows. B-iaf runs the same MADE layers in the sampling direction (one network pass per
-layer to sample): normflows' own ``MaskedAffineAutoregressive`` is that, so in B it is wrapped in
-``nf.flows.Reverse`` to make the same MAF as the others.
+depends on earlier layers); hand-written is workload A (or E) coded without a library as lean as
+eager PyTorch allows (E's on the parameters of survae's flow: the same tensors for Adam). B-iaf runs
+the same MADE layers in the sampling direction (one network pass per layer to sample): normflows'
+own ``MaskedAffineAutoregressive`` is that, so in B it is wrapped in ``nf.flows.Reverse`` to make
+the same MAF as the others.
 """
 
 TIMERS = {"wall": time.perf_counter, "cpu": time.thread_time}

@@ -1,14 +1,15 @@
 """``python -m benchmarks.ablation``: where workload E's eager training step spends its time.
 
 survae's Glow-style flow of workload E (``benchmarks.models.survae_glow``) is timed as built and
-with its ActNorms, its LU 1x1 convolutions, or both made the identity (their ``forward`` returns
-the input and a zero log-det; their parameters then get no gradient and Adam skips them), next
-to the conditioner networks alone with and without input gradients (the raw limit rows of
-``python -m benchmarks``) and, when installed, normflows' Glow. All variants live in one process
-and are interleaved within every repetition, so machine drift hits them alike; medians of the
-CPU time of one thread (``time.thread_time``, one torch thread). What is left once both layer
-kinds are gone (couplings, squeezes, the slice, the base density and the log-det sums) shows how
-close to the networks alone an eager step of this flow can get.
+with its ActNorms, its LU 1x1 convolutions, or both made the identity (their ``forward`` returns the
+input and a zero log-det; their parameters then get no gradient and Adam skips them), next to the
+same flow coded by hand as lean as eager PyTorch allows (``hand-written``: the floor of an eager
+Glow with these parameters), the conditioner networks alone with and without input gradients (the
+raw limit rows of ``python -m benchmarks``) and, when installed, normflows' Glow. All variants live
+in one process and are interleaved within every repetition, so machine drift hits them alike;
+medians of the CPU time of one thread (``time.thread_time``, one torch thread). What is left once
+both layer kinds are gone (couplings, squeezes, the slice, the base density and the log-det sums)
+shows how close to the networks alone an eager step of this flow can get.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def variants() -> dict[str, Callable[[], M.Model]]:
         "survae without ActNorm": _without(ActNormBijection2d),
         "survae without 1x1 conv": _without(Conv1x1LU),
         "survae without both": _without(ActNormBijection2d, Conv1x1LU),
+        "hand-written": M.handwritten_glow,
         "raw limit + input grads": M.with_input_grads(M.raw_glow),
         "raw limit": M.raw_glow,
     }

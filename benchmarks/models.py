@@ -483,6 +483,61 @@ def survae_glow(steps: int = GLOW_STEPS) -> Model:
     return _from_log_prob(flow, flow.log_prob)
 
 
+def handwritten_glow(steps: int = GLOW_STEPS) -> Model:
+    """Workload E coded by hand as lean as eager PyTorch allows, on the parameters of
+    :func:`survae_glow`'s flow (the same 88 tensors for Adam, the same function of them): the
+    activations stay ``(batch, C, positions)`` between the 1x1 convolutions, each ActNorm is
+    folded into its 1x1 convolution (one ``baddbmm``), the constant log-dets are summed as
+    scalars and added once, the coupling is split, sigmoid scale, ``addcmul``, ``cat``. The floor
+    of an eager Glow on these shapes."""
+    from survae.transforms import ActNormBijection2d, AffineCouplingBijection, Conv1x1LU
+
+    flow = survae_glow(steps).module
+    layers = list(flow.transforms)
+    half_log_two_pi = 0.5 * math.log(2 * math.pi)
+
+    def weight(norm: ActNormBijection2d, conv: Conv1x1LU) -> torch.Tensor:
+        pl = conv.permutation @ torch.addcmul(conv.eye, conv.lower, conv.lower_mask)
+        w = torch.addmm(pl * (conv.sign * conv.log_s.exp()), pl, conv.upper.triu(1))
+        return w * (-norm.log_scale).exp().reshape(1, -1)
+
+    def level(x, ldj, const, steps_):
+        b, c, p = x.shape
+        for norm, conv, coupling in steps_:
+            w = weight(norm, conv)
+            x = torch.baddbmm((w @ norm.shift.reshape(c)).reshape(c, 1), w.expand(b, c, c), x,
+                              beta=-1)
+            const = const + p * (conv.log_s.sum() - norm.log_scale.sum())
+            x1, x2 = x.split_with_sizes((c // 2, c - c // 2), 1)
+            side = math.isqrt(p)
+            h = coupling.coupling_net[0](x1.reshape(b, c // 2, side, side))
+            u, t = h.reshape(b, 2, c - c // 2, p).unbind(1)
+            scale = torch.sigmoid(u + 2.0) + 1e-3
+            x = torch.cat([x1, torch.addcmul(t, scale, x2)], 1)
+            part = scale.log().sum((1, 2))
+            ldj = part if ldj is None else ldj + part
+        return x, ldj, const
+
+    first = [layers[1 + 3 * i: 4 + 3 * i] for i in range(steps)]
+    second = [layers[3 * steps + 3 + 3 * i: 3 * steps + 6 + 3 * i] for i in range(steps)]
+    assert all(isinstance(step[2], AffineCouplingBijection) for step in first + second)
+
+    def squeeze(x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        x = x.reshape(b, c, h // 2, 2, w // 2, 2).permute(0, 1, 3, 5, 2, 4)
+        return x.reshape(b, 4 * c, (h // 2) * (w // 2))
+
+    def log_prob(x: torch.Tensor) -> torch.Tensor:
+        b = x.shape[0]
+        x, ldj, const = level(squeeze(x), None, 0.0, first)
+        kept, dropped = x.split_with_sizes((6, 6), 1)
+        x, ldj, const = level(squeeze(kept.reshape(b, 6, 8, 8)), ldj, const, second)
+        squares = dropped.square().sum((1, 2)) + x.square().sum((1, 2))
+        return ldj + const - 0.5 * squares - (6 * 64 + 24 * 16) * half_log_two_pi
+
+    return _from_log_prob(flow, log_prob)
+
+
 def normflows_glow(steps: int = GLOW_STEPS) -> Model:
     """normflows' own Glow (its README's multi-scale recipe): ``GlowBlock`` (affine coupling with
     the sigmoid scale, LU 1x1 convolution, ActNorm) and ``Squeeze`` per level, ``Merge`` between

@@ -53,6 +53,24 @@ def test_equal_parameter_counts_in_the_glow_workload():
     assert survae.num_params == limit.num_params + lu_and_actnorm
 
 
+def test_handwritten_glow_is_the_same_function_as_the_survae_flow():
+    """The hand-written E row computes survae's flow's log-likelihood and gradients (float64,
+    after the ActNorms' data-dependent initialization) from the same parameters."""
+    torch.manual_seed(0)
+    model = M.handwritten_glow()
+    flow = model.module
+    x = torch.rand(5, 3, 16, 16)
+    flow.log_prob(x)
+    flow.double()
+    x = x.double()
+    expected, value = flow.log_prob(x), model.log_prob(x)
+    torch.testing.assert_close(value, expected, rtol=0, atol=1e-10)
+    params = list(flow.parameters())
+    for a, b in zip(torch.autograd.grad(value.sum(), params),
+                    torch.autograd.grad(expected.sum(), params), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.slow
 def test_cuda_graph_compile_mode_runs_on_cpu():
     """``--cuda-graphs`` compiles with ``mode="reduce-overhead"``; on the CPU there is nothing to

@@ -11,8 +11,9 @@ from survae.distributions.base import Distribution
 from survae.flows._common import as_transform_list, check_step
 from survae.flows.torch_distribution import AsDistributionMixin
 from survae.transforms.base import Transform, require_exact_sample_likelihood
+from survae.transforms.fusion import forward_stack
 from survae.transforms.memory_saving import memory_saving_forward
-from survae.utils.validation import check_tensor
+from survae.utils.validation import check_tensor, is_validating
 
 
 class Flow(AsDistributionMixin, Distribution):
@@ -28,7 +29,9 @@ class Flow(AsDistributionMixin, Distribution):
 
     The result is exact when no layer samples in the inference direction (``lower_bound`` is
     False) and a stochastic lower bound (an ELBO) otherwise. The sum is kept in the dtype of the
-    contributions (float64 stays float64).
+    contributions (float64 stays float64). In eager mode an ActNorm followed by a 1x1
+    convolution is evaluated as one map (:mod:`survae.transforms.fusion`: same values and
+    gradients, fewer operations).
 
     Sampling follows ``torch.distributions``: ``sample(n)`` runs the inverses from base samples
     without autograd (``model.sample(n).numpy()`` works); ``rsample(n)`` is the same pass with
@@ -87,13 +90,11 @@ class Flow(AsDistributionMixin, Distribution):
             )
             log_pz = self.base_dist.log_prob(x)
             return log_pz if log_prob is None else log_prob + log_pz
-        log_prob = None
-        for index, transform in enumerate(self.transforms):
-            x, ldj = transform(x)
-            check_step(type(self).__name__, index, transform, x, ldj)
-            if transform.zero_ldj:  # permutations, squeezes: nothing to add
-                continue
-            log_prob = ldj if log_prob is None else log_prob + ldj
+        owner = type(self).__name__
+        x, log_prob = forward_stack(
+            self.transforms, x, (lambda i, t, z, ldj: check_step(owner, i, t, z, ldj))
+            if is_validating() else None
+        )
         log_pz = self.base_dist.log_prob(x)
         return log_pz if log_prob is None else log_prob + log_pz
 

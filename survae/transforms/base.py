@@ -175,7 +175,9 @@ class Transform(nn.Module):
 
 
 class SequentialTransform(Transform):
-    """Chains transforms: ``forward`` applies them in order and sums their contributions.
+    """Chains transforms: ``forward`` applies them in order and sums their contributions
+    (adjacent ActNorm and 1x1 convolution as one map in eager mode, see
+    :mod:`survae.transforms.fusion`).
 
     Args:
         transforms: a Transform or an iterable of Transforms.
@@ -206,11 +208,10 @@ class SequentialTransform(Transform):
         if self.memory_saving:
             z, ldj = memory_saving_forward(type(self).__name__, self.transforms, x)
             return z, (z.new_zeros(z.shape[0]) if ldj is None else ldj)
-        ldj = None
-        for transform in self.transforms:
-            x, step = transform(x)
-            ldj = step if ldj is None else ldj + step
-        return x, ldj
+        from survae.transforms.fusion import forward_stack  # imports this module
+
+        x, ldj = forward_stack(self.transforms, x)
+        return x, (x.new_zeros(x.shape[0]) if ldj is None else ldj)
 
     def inverse(self, z: Tensor) -> Tensor:
         for transform in reversed(self.transforms):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from survae.transforms.bijections.actnorm import _ActNorm
 from survae.transforms.bijections.base import Bijection
 from survae.utils.validation import check_size
 
@@ -12,12 +13,18 @@ from survae.utils.validation import check_size
 def _apply_channels(weight: Tensor, x: Tensor) -> Tensor:
     """``z[:, i, ...] = sum_j weight[i, j] x[:, j, ...]`` for any number of spatial dims.
 
-    One batched matrix product over the flattened positions: faster than ``conv2d`` with a 1x1
-    kernel on the CPU, and the result is contiguous.
+    One ``bmm`` of the weight, expanded over the batch without a copy, with the flattened
+    positions: the result is contiguous, and the backward is one ``bmm`` per input plus a sum over
+    the batch for the weight. ``torch.matmul`` of a matrix with a batch folds the batch into the
+    rows of one ``mm`` on the transposed input and copies the transposed result back (2-3x slower
+    forward and backward on Glow's small maps, 12 or 24 channels); ``conv2d`` with a 1x1 kernel
+    is slower still on the CPU.
     """
     if x.dim() == 2:
         return x @ weight.T
-    return torch.matmul(weight, x.reshape(x.shape[0], x.shape[1], -1)).reshape(x.shape)
+    batch, channels = x.shape[:2]
+    product = torch.bmm(weight.expand(batch, channels, channels), x.reshape(batch, channels, -1))
+    return product.reshape(x.shape)
 
 
 class _ChannelLinear(Bijection):
@@ -103,6 +110,36 @@ class _ChannelLinear(Bijection):
         self._check(z)
         weight_inv, logdet = self._inverse_and_logdet()
         return _apply_channels(weight_inv, z), self._expand_ldj(logdet, z)
+
+    def forward_after_actnorm(self, actnorm: _ActNorm, x: Tensor) -> tuple[Tensor, Tensor]:
+        r"""``self(actnorm(x))`` as one affine map of the channels, with the two contributions
+        summed (used by flows in eager mode, see :mod:`survae.transforms.fusion`).
+
+        With :math:`\mu` = ``actnorm.shift`` and :math:`s` = ``actnorm.log_scale``, the
+        composition is :math:`z = W D (x - \mu) = W' x - W' \mu` with
+        :math:`W' = W D`, :math:`D = \operatorname{diag}(e^{-s})`: the scaling moves onto the
+        columns of the :math:`C \times C` weight and the shift into a bias, so neither touches
+        the activations, and the map is one ``baddbmm``. Log-det:
+        :math:`P (\log|\det W| - \sum_c s_c)`, one scalar for the batch. The ActNorm must be
+        initialized (or in eval mode): its data-dependent initialization runs in its own
+        ``forward``.
+        """
+        actnorm._check(x)
+        self._check(x)
+        weight = self._weight() * torch.exp(-actnorm.log_scale).reshape(1, -1)
+        bias = weight @ actnorm.shift.reshape(-1)
+        if x.dim() == 2:
+            z = torch.addmm(bias, x, weight.T, beta=-1)
+        else:
+            batch, channels = x.shape[:2]
+            z = torch.baddbmm(
+                bias.reshape(channels, 1),
+                weight.expand(batch, channels, channels),
+                x.reshape(batch, channels, -1),
+                beta=-1,
+            ).reshape(x.shape)
+        logdet = self._logdet() - actnorm.log_scale.sum()
+        return z, self._expand_ldj(logdet, x)
 
 
 class Conv1x1(_ChannelLinear):
@@ -207,13 +244,16 @@ class Conv1x1LU(_ChannelLinear):
         self.log_s = nn.Parameter(torch.log(diag.abs()))
 
     def _factors(self) -> tuple[Tensor, Tensor]:
-        lower = self.lower * self.lower_mask + self.eye
+        lower = torch.addcmul(self.eye, self.lower, self.lower_mask)
         upper = torch.triu(self.upper, 1) + torch.diag(self.sign * torch.exp(self.log_s))
         return lower, upper
 
     def _weight(self) -> Tensor:
-        lower, upper = self._factors()
-        return self.permutation @ lower @ upper
+        # P L (U' + diag(s)) = (P L) U' + (P L) diag(s): 7 operations (and autograd nodes)
+        # instead of 9, with no diagonal matrix built.
+        pl = self.permutation @ torch.addcmul(self.eye, self.lower, self.lower_mask)
+        scale = self.sign * torch.exp(self.log_s)
+        return torch.addmm(pl * scale, pl, torch.triu(self.upper, 1))
 
     def _logdet_per_position(self) -> Tensor:
         return self.log_s.sum()

@@ -62,7 +62,7 @@ class Slice(Surjection):
                 f"{self.layer_name}: expected input with more than {self.num_keep} features along "
                 f"dim {self.dim}, got shape {tuple(x.shape)}"
             )
-        return torch.split(x, (self.num_keep, size - self.num_keep), dim=self.dim)
+        return x.split_with_sizes((self.num_keep, size - self.num_keep), self.dim)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         z, x2 = self.split_input(x)

@@ -39,6 +39,7 @@ from survae.transforms import (
     Reshape,
     Reverse,
     ScalarAffineBijection,
+    SequentialTransform,
     Shuffle,
     Sigmoid,
     SneakyReLU,
@@ -191,6 +192,25 @@ CASES = [
         "ActNormBijection2d",
         lambda: ActNormBijection2d(2),
         normal_input((2, 3, 3)),
+        init=_actnorm_init,
+    ),
+    # ActNorm + 1x1 convolution in a stack: evaluated as one fused map (survae.transforms.fusion)
+    Case(
+        "SequentialTransform-ActNorm2d-Conv1x1LU-fused",
+        lambda: SequentialTransform([ActNormBijection2d(3), Conv1x1LU(3)]),
+        normal_input((3, 2, 2)),
+        init=_actnorm_init,
+    ),
+    Case(
+        "SequentialTransform-ActNorm1d-Conv1x1-fused",
+        lambda: SequentialTransform([ActNormBijection1d(2), Conv1x1(2)]),
+        normal_input((2, 3)),
+        init=_actnorm_init,
+    ),
+    Case(
+        "SequentialTransform-ActNorm-Conv1x1-vector-fused",
+        lambda: SequentialTransform([ActNormBijection(3), Conv1x1(3, orthogonal_init=False)]),
+        normal_input((3,)),
         init=_actnorm_init,
     ),
     Case("Permute", lambda: Permute([2, 0, 3, 1]), normal_input((4,))),

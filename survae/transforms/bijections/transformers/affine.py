@@ -110,7 +110,13 @@ class Affine(ElementwiseTransformer):
 
     @staticmethod
     def unconstrained_scale_and_shift(params: Tensor) -> tuple[Tensor, Tensor]:
-        return params.unbind(-1)  # one view op; one stack in the backward
+        # One view op; one stack in the backward, along the axis that holds the two parameters
+        # in memory: ElementwiseParams' default (interleaved) layout keeps them right after the
+        # batch, so the stacked gradient is already in the conditioner's output layout (no copy
+        # when its reshapes are undone).
+        if params.dim() > 2 and params.stride(-1) > params.stride(1):
+            return params.movedim(-1, 1).unbind(1)
+        return params.unbind(-1)
 
     def scale_and_log_scale(self, unconstrained: Tensor) -> tuple[Tensor, Tensor]:
         if self.scale_fn in _LOG_SCALE_FNS:  # the scale from the log-scale: one source for both

@@ -124,3 +124,22 @@ def test_too_few_features_error_names_layer():
         AffineCouplingBijection(nn.Identity())(torch.randn(3, 1))
     with pytest.raises(ValueError, match="num_condition=4"):
         AffineCouplingBijection(nn.Identity(), num_condition=4)(torch.randn(3, 4))
+
+
+@pytest.mark.parametrize("mode", ["interleaved", "sequential"])
+def test_affine_reads_scale_and_shift_from_either_params_layout(mode):
+    """``Affine.unconstrained_scale_and_shift`` unbinds along the memory axis of the parameters
+    (after the batch in the interleaved layout): the same tensors as ``unbind(-1)``, and the
+    conditioner output's gradient is the same."""
+    from survae.nn.layers import ElementwiseParams2d
+
+    h = torch.randn(3, 4, 2, 5, dtype=torch.float64, requires_grad=True)
+    params = ElementwiseParams2d(2, mode=mode)(h)
+    weights = torch.randn(2, *params.shape[:-1], dtype=torch.float64)
+    grads = []
+    for pair in (Affine.unconstrained_scale_and_shift(params), params.unbind(-1)):
+        for got, expected in zip(pair, params.unbind(-1), strict=True):
+            assert torch.equal(got, expected)
+        (grad,) = torch.autograd.grad((pair[0] * weights[0] + pair[1] * weights[1]).sum(), h)
+        grads.append(grad)
+    assert torch.equal(grads[0], grads[1])
