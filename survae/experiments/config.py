@@ -26,6 +26,7 @@ from survae.experiments.errors import SpecError
 MODEL, DATA, OPTIM, RUN = "model", "data", "optim", "run"
 ROLES = (MODEL, DATA, OPTIM, RUN)
 DECAYS = ("none", "cosine", "exponential")
+NO_LEGACY = object()  # option(legacy=...) not given
 
 
 def option(
@@ -38,13 +39,21 @@ def option(
     le: float | None = None,
     lt: float | None = None,
     choices: Sequence[Any] | None = None,
+    legacy: Any = NO_LEGACY,
 ) -> Any:
-    """A spec field: its default, role (``MODEL``/``DATA``/``OPTIM``/``RUN``), help and range."""
+    """A spec field: its default, role (``MODEL``/``DATA``/``OPTIM``/``RUN``), help and range.
+
+    ``legacy`` is the value runs written before the field existed had in effect: a checkpoint
+    without the field is compared on resume as if it held ``legacy`` (without it, such a
+    checkpoint is not compared on that field).
+    """
     if role not in ROLES:
         raise ValueError(f"option: role must be one of {ROLES}, got {role!r}")
     bounds = {"ge": ge, "gt": gt, "le": le, "lt": lt}
     metadata = {"role": role, "help": help, "choices": tuple(choices) if choices else None,
                 "bounds": {k: v for k, v in bounds.items() if v is not None}}
+    if legacy is not NO_LEGACY:
+        metadata["legacy"] = legacy
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -372,9 +381,13 @@ def spec_from_args(spec: type[TrainConfig], args: argparse.Namespace) -> TrainCo
 
 def resume_differences(saved: Mapping[str, Any], spec: TrainConfig,
                        roles: Sequence[str] = (MODEL, DATA)) -> dict[str, tuple[Any, Any]]:
-    """``{field: (saved value, spec's value)}`` for fields of ``roles`` that differ (fields
-    absent from ``saved``, e.g. of an older checkpoint, are not compared)."""
+    """``{field: (saved value, spec's value)}`` for fields of ``roles`` that differ. A field
+    absent from ``saved`` (a checkpoint written before the field existed) is compared through
+    its ``legacy`` value when it declares one, and not compared otherwise."""
     current = spec.to_dict(*roles)
+    legacy = {f.name: f.metadata["legacy"] for f in spec.options(*roles)
+              if "legacy" in f.metadata}
+    saved = {**legacy, **saved}
     return {k: (saved[k], v) for k, v in current.items()
             if k in saved and _plain(saved[k]) != v}
 

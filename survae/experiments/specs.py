@@ -253,7 +253,7 @@ class PointcloudSpec(TrainConfig):
                                            "parametrises the j-th of the second) or pooled (the "
                                            "first half's mean parametrises all of the second); "
                                            "default: pooled for permute, paired for the others",
-                                           choices=POINT_CONDITIONERS)
+                                           choices=POINT_CONDITIONERS, legacy="paired")
     frame_bound: float = option(4.0, MODEL, "the frame [0, 28) is mapped onto [-w, w) (0.5: "
                                 "the official scaling; 4: the splines' interval)", gt=0)
     no_spacings: bool = option(False, MODEL, "sort: the official SortFlow (no log-spacings "
