@@ -261,8 +261,9 @@ class PointcloudSpec(TrainConfig):
     resample: bool = option(True, DATA, "draw fresh training sets from the training images at "
                             "every access (--no-resample: the fixed sets drawn once; test sets "
                             "stay fixed)")
-    iwbo_k: int = option(0, RUN, "also the test IWBO with this many samples (permute model)",
-                         ge=0)
+    iwbo_k: int | None = option(None, RUN, "also the test IWBO with this many samples (0: off); "
+                                "default: 32 for permute, whose likelihood is a bound, 0 for "
+                                "the exact models", ge=0)
     steps: int = override("steps", 8000)
     batch_size: int = override("batch_size", 32)
     lr: float = override("lr", 3e-3)
@@ -278,14 +279,18 @@ class PointcloudSpec(TrainConfig):
                             f"{self.nhead}")
 
     def resolved(self) -> PointcloudSpec:
-        """Fills in ``point_conditioner``: pooled for ``permute``, paired for the others.
+        """Fills in ``point_conditioner`` (pooled for ``permute``, paired for the others) and
+        ``iwbo_k`` (32 for ``permute``, 0 for the others).
 
         Example:
-            >>> [PointcloudSpec(model=m).resolved().point_conditioner for m in ("permute", "sort")]
-            ['pooled', 'paired']
+            >>> [(s.point_conditioner, s.iwbo_k) for s in
+            ...  (PointcloudSpec(model=m).resolved() for m in ("permute", "sort"))]
+            [('pooled', 32), ('paired', 0)]
         """
-        default = "pooled" if self.model == "permute" else "paired"
-        return dataclasses.replace(self, point_conditioner=self.point_conditioner or default)
+        permute = self.model == "permute"
+        return dataclasses.replace(
+            self, point_conditioner=self.point_conditioner or ("pooled" if permute else "paired"),
+            iwbo_k=(32 if permute else 0) if self.iwbo_k is None else self.iwbo_k)
 
 
 @experiment("tabular", "survae.experiments.tabular:train_tabular",
