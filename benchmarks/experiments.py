@@ -3,16 +3,17 @@
 Each row is the model a ``survae train ...`` command builds with its default settings (toy: the
 checkerboard flow and AbsFlow; image: the five models on the default ``digits`` data, 1x8x8, 5
 bits, 64 hidden channels; vae: the planar flow-VAE on digits; pointcloud: the four point-cloud
-flows, 50 points), on a synthetic batch of the command's default batch size. Columns: the
-training step (``loss.backward()`` and an Adam step) eager, with ``memory_saving=True`` (flows
-with a deterministic stack to recompute), and with the trainer's compiled step
-(``CompiledStep``, only with ``--compile``: compiling every model takes minutes on a small
-CPU) and its speed-up (eager ms / compiled ms); sampling (samples/s of
-``model.sample(batch)``); and the IWBO evaluation with ``k = 16`` importance samples of one
-batch, for models whose likelihood is a bound; with ``--memory``, the peak tensor memory of
-one training step eager and memory-saving (torch profiler allocation timeline, parameters,
-gradients and Adam state included; see ``benchmarks.memory``). Medians of
-``--repeats`` interleaved repetitions, timed by ``time.thread_time`` with one torch thread.
+flows with the settings of ``survae train pointcloud --model NAME``), on a synthetic batch of
+the command's default batch size. Columns: the training step (``loss.backward()`` and a step of
+the trainer's Adam, fused on the CPU) eager, with ``memory_saving=True`` (flows with a
+deterministic stack to recompute), and with the trainer's compiled step (``CompiledStep``, only
+with ``--compile``: compiling every model takes minutes on a small CPU) and its speed-up (eager
+ms / compiled ms); sampling (samples/s of ``model.sample(batch)``); and the IWBO evaluation with
+``k = 16`` importance samples of one batch, for models whose likelihood is a bound; with
+``--memory``, the peak tensor memory of one training step eager and memory-saving (torch
+profiler allocation timeline, parameters, gradients and Adam state included; see
+``benchmarks.memory``). Medians of ``--repeats`` interleaved repetitions, timed by
+``time.thread_time`` with one torch thread.
 Written to ``benchmarks/experiments.md`` and printed.
 """
 
@@ -29,6 +30,8 @@ from torch import nn
 
 
 def _models() -> dict[str, tuple[Callable[[], nn.Module], Callable[[int], torch.Tensor], int]]:
+    from survae.experiments.pointcloud import model_settings
+    from survae.experiments.specs import PointcloudSpec
     from survae.experiments.toy import build_toy_model
     from survae.models.images import build_image_model
     from survae.models.pointcloud import build_pointcloud_flow
@@ -39,9 +42,9 @@ def _models() -> dict[str, tuple[Callable[[], nn.Module], Callable[[int], torch.
                 lambda n: torch.randint(0, 17, (n, 1, 8, 8)), 64)
 
     def points(name):
-        return (lambda: build_pointcloud_flow(name, num_points=50, num_flows=4, d_model=32,
-                                              nhead=4, num_layers=1),
-                lambda n: 5 * torch.randn(n, 50, 2), 64)
+        spec = PointcloudSpec(model=name).resolved()
+        return (lambda: build_pointcloud_flow(name, **model_settings(spec)),
+                lambda n: 28 * torch.rand(n, spec.num_points, 2), spec.batch_size)
 
     return {
         "toy flow": (lambda: build_toy_model("flow", "checkerboard"),
@@ -68,7 +71,10 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def _train_step(model: nn.Module, step: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
+    from survae.experiments.config import TrainConfig
+    from survae.experiments.trainer import default_optimizer
+
+    optimizer = default_optimizer(model, TrainConfig(lr=1e-5))  # the trainer's Adam (fused)
 
     def run() -> None:
         optimizer.zero_grad(set_to_none=True)

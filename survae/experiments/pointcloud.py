@@ -137,6 +137,21 @@ def plot_point_clouds(real: Tensor, samples: Tensor, path: str | Path, columns: 
     return path
 
 
+def model_settings(spec: PointcloudSpec) -> dict[str, Any]:
+    """The keyword arguments of ``build_pointcloud_flow(spec.model, ...)`` for a resolved spec.
+
+    Example:
+        >>> from survae.experiments.specs import PointcloudSpec
+        >>> model_settings(PointcloudSpec(model="permute").resolved())["point_conditioner"]
+        'pooled'
+    """
+    return {"num_points": spec.num_points, "num_flows": spec.num_flows,
+            "d_model": spec.d_model, "nhead": spec.nhead, "num_layers": spec.num_layers,
+            "dropout": spec.dropout, "coupling": spec.coupling, "num_bins": spec.num_bins,
+            "spacings": not spec.no_spacings, "point_coupling": spec.point_coupling,
+            "frame_bound": spec.frame_bound, "point_conditioner": spec.point_conditioner}
+
+
 def train_pointcloud(spec: PointcloudSpec) -> dict[str, Any]:
     """Train per ``spec``; write the run folder (with ``metrics.json``); return the metrics."""
     spec = spec.resolved()
@@ -148,12 +163,7 @@ def train_pointcloud(spec: PointcloudSpec) -> dict[str, Any]:
                                   seed=spec.seed, resample=spec.resample)
             test = SpatialDigits("test", spec.num_points, spec.source, spec.data_root,
                                  seed=spec.seed)
-        settings = {"num_points": spec.num_points, "num_flows": spec.num_flows,
-                    "d_model": spec.d_model, "nhead": spec.nhead, "num_layers": spec.num_layers,
-                    "dropout": spec.dropout, "coupling": spec.coupling,
-                    "num_bins": spec.num_bins, "spacings": not spec.no_spacings,
-                    "point_coupling": spec.point_coupling, "frame_bound": spec.frame_bound,
-                    "point_conditioner": spec.point_conditioner}
+        settings = model_settings(spec)
         with model_option_errors("pointcloud"):
             model = build_pointcloud_flow(spec.model, **settings)
 
