@@ -247,7 +247,7 @@ class PointcloudSpec(TrainConfig):
     num_bins: int = option(16, MODEL, "spline bins (spline couplings)", ge=1)
     point_coupling: str = option("spline", MODEL, "couplings over the points: affine "
                                  "(official) or rational-quadratic spline",
-                                 choices=POINTCLOUD_COUPLINGS)
+                                 choices=POINTCLOUD_COUPLINGS, legacy="affine")
     point_conditioner: str | None = option(None, MODEL, "couplings over the points: paired "
                                            "(official: the j-th point of the first half "
                                            "parametrises the j-th of the second) or pooled (the "
@@ -255,12 +255,13 @@ class PointcloudSpec(TrainConfig):
                                            "default: pooled for permute, paired for the others",
                                            choices=POINT_CONDITIONERS, legacy="paired")
     frame_bound: float = option(4.0, MODEL, "the frame [0, 28) is mapped onto [-w, w) (0.5: "
-                                "the official scaling; 4: the splines' interval)", gt=0)
+                                "the official scaling; 4: the splines' interval)", gt=0,
+                                legacy=0.5)
     no_spacings: bool = option(False, MODEL, "sort: the official SortFlow (no log-spacings "
                                "after sorting)")
     resample: bool = option(True, DATA, "draw fresh training sets from the training images at "
                             "every access (--no-resample: the fixed sets drawn once; test sets "
-                            "stay fixed)")
+                            "stay fixed)", legacy=False)
     iwbo_k: int | None = option(None, RUN, "also the test IWBO with this many samples (0: off); "
                                 "default: 32 for permute, whose likelihood is a bound, 0 for "
                                 "the exact models", ge=0)

@@ -32,3 +32,14 @@ def test_a_field_without_legacy_value_is_not_compared_when_absent():
     assert resume_differences(old, spec, (MODEL,)) == {}
     assert resume_differences(PointcloudSpec(model="sort").to_dict(), spec, (MODEL,)) == {
         "d_model": (32, 64)}
+
+
+def test_the_point_cloud_fields_of_the_second_round_have_their_old_values_as_legacy():
+    # Before frame_bound, point_coupling and resample existed, runs scaled the frame by 1/28
+    # (w = 0.5), coupled the points affinely and trained on fixed sets.
+    old = _saved(PointcloudSpec(model="sort"), "frame_bound", "point_coupling", "resample")
+    assert resume_differences(old, PointcloudSpec(model="sort")) == {
+        "frame_bound": (0.5, 4.0), "point_coupling": ("affine", "spline"),
+        "resample": (False, True)}
+    same = PointcloudSpec(model="sort", frame_bound=0.5, point_coupling="affine", resample=False)
+    assert resume_differences(old, same) == {}
