@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import argparse
 import copy
-import math
 import time
 
 import torch
 from torch.utils.data import DataLoader
 
 from survae.data.spatial_mnist import SpatialDigits
-from survae.experiments.pointcloud import evaluate_ppll
-from survae.models.pointcloud import POINT_CONDITIONERS, build_pointcloud_flow
+from survae.experiments.pointcloud import evaluate_ppll, model_settings
+from survae.experiments.specs import PointcloudSpec
+from survae.experiments.trainer import learning_rate_factor
+from survae.models.pointcloud import POINT_CONDITIONERS, POINTCLOUD_MODELS, build_pointcloud_flow
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="permute")
+    parser.add_argument("--model", choices=POINTCLOUD_MODELS, default="permute")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -40,24 +41,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
+    # The model and schedule of `survae train pointcloud` (its spec), with this script's choices.
+    spec = PointcloudSpec(model=args.model, point_conditioner=args.point_conditioner,
+                          steps=args.steps, lr=args.lr, batch_size=args.batch_size,
+                          decay=args.decay, seed=args.seed).resolved()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
-    train = SpatialDigits("train", 50, seed=args.seed, resample=True)
-    test = SpatialDigits("test", 50, seed=args.seed)
-    model = build_pointcloud_flow(args.model, num_flows=4, d_model=32, nhead=4, num_layers=1,
-                                  coupling="spline", num_bins=16, point_coupling="spline",
-                                  frame_bound=4.0, point_conditioner=args.point_conditioner)
+    train = SpatialDigits("train", spec.num_points, seed=args.seed, resample=True)
+    test = SpatialDigits("test", spec.num_points, seed=args.seed)
+    model = build_pointcloud_flow(args.model, **model_settings(spec))
     fused = {"fused": True} if args.optim == "fused" else {"foreach": False}
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, **fused)
-
-    def factor(step: int) -> float:
-        if step < 100:
-            return (step + 1) / 100
-        if args.decay == "none":
-            return 1.0
-        return 0.5 * (1 + math.cos(math.pi * min((step - 100) / max(args.steps - 100, 1), 1)))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: learning_rate_factor(step, spec))
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         generator=torch.Generator().manual_seed(args.seed))
     averages: dict[float, list[torch.Tensor]] = {}
@@ -82,7 +78,7 @@ def main() -> None:
             loss = -model.log_prob(x).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), spec.clip_grad_norm)
             optimizer.step()
             scheduler.step()
             step += 1
